@@ -1,0 +1,160 @@
+"""Read and write the layers of a dataset: Parquet files, written atomically.
+
+Layout of one dataset folder (``data/<name>/``)::
+
+    manifest.json            name, source, scale, seed, build time, row counts
+    report.json              the quality report of the last successful build
+    bronze/<table>.parquet   raw tables as received + ingestion metadata
+    silver/<table>.parquet   typed, deduplicated, validated tables
+    silver/rejects.parquet   every removed row with its table and reason
+    gold/<table>.parquet     analysis-ready tables (see lib.config.GOLD_COLUMNS)
+    truth/<table>.parquet    demo data only: the generator's latent truth (for tests)
+
+A build writes a complete new folder beside the old one and swaps it in with renames, so a
+failed build leaves the previous good dataset untouched.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import shutil
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+from lib.config import data_root
+
+__all__ = [
+    "LAYERS",
+    "write_tables",
+    "read_tables",
+    "load_gold",
+    "load_layer",
+    "load_report",
+    "load_manifest",
+    "list_datasets",
+    "atomic_dataset",
+    "has_gold",
+]
+
+log = logging.getLogger(__name__)
+LAYERS = ("bronze", "silver", "gold", "truth")
+
+
+def _write_parquet(df: pd.DataFrame, path: Path) -> None:
+    table = pa.Table.from_pandas(df, preserve_index=False)
+    pq.write_table(table, path, compression="zstd", write_statistics=True)
+
+
+def write_tables(folder: Path, tables: dict[str, pd.DataFrame]) -> None:
+    """Write each DataFrame to ``folder/<name>.parquet`` (deterministic bytes for equal input)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, df in tables.items():
+        _write_parquet(df, folder / f"{name}.parquet")
+
+
+def read_tables(folder: Path, names: list[str] | None = None) -> dict[str, pd.DataFrame]:
+    """Read ``folder/*.parquet`` (or just ``names``) into a dict of DataFrames."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"no data layer at {folder}")
+    files = sorted(folder.glob("*.parquet"))
+    if names is not None:
+        files = [folder / f"{n}.parquet" for n in names]
+    return {f.stem: pd.read_parquet(f) for f in files}
+
+
+def load_layer(data_dir: str | Path, layer: str) -> dict[str, pd.DataFrame]:
+    """All tables of one layer (``bronze``, ``silver``, ``gold`` or ``truth``) of a dataset."""
+    if layer not in LAYERS:
+        raise ValueError(f"unknown layer {layer!r}; expected one of {LAYERS}")
+    return read_tables(Path(data_dir) / layer)
+
+
+def load_gold(data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
+    """Gold tables of a dataset: mapping table name -> DataFrame.
+
+    ``data_dir`` defaults to the demo dataset (``data/demo``).
+    """
+    data_dir = Path(data_dir) if data_dir is not None else data_root() / "demo"
+    if not has_gold(data_dir):
+        raise FileNotFoundError(
+            f"no gold layer in {data_dir}: build it first "
+            f"(python -m lib.pipeline build --data-dir {data_dir})"
+        )
+    return load_layer(data_dir, "gold")
+
+
+def has_gold(data_dir: str | Path) -> bool:
+    """True when ``data_dir`` holds a complete build (manifest and gold layer)."""
+    d = Path(data_dir)
+    return (d / "manifest.json").is_file() and (d / "gold" / "titles.parquet").is_file()
+
+
+def _read_json(path: Path) -> dict[str, Any]:
+    with open(path, encoding="utf-8") as fh:
+        return json.load(fh)
+
+
+def load_report(data_dir: str | Path) -> dict[str, Any]:
+    """The quality report written by the last successful build."""
+    return _read_json(Path(data_dir) / "report.json")
+
+
+def load_manifest(data_dir: str | Path) -> dict[str, Any]:
+    """Name, source, build time and row counts of a dataset."""
+    return _read_json(Path(data_dir) / "manifest.json")
+
+
+def list_datasets(root: str | Path | None = None) -> list[str]:
+    """Names of the complete datasets under the data root, demo first."""
+    root = Path(root) if root is not None else data_root()
+    if not root.is_dir():
+        return []
+    names = sorted(p.name for p in root.iterdir() if p.is_dir() and has_gold(p))
+    names = [n for n in names if ".building-" not in n and ".old-" not in n]
+    return sorted(names, key=lambda n: (n != "demo", n))
+
+
+def write_json(path: Path, obj: dict[str, Any]) -> None:
+    with open(path, "w", encoding="utf-8") as fh:
+        json.dump(obj, fh, indent=2, sort_keys=True, default=str)
+        fh.write("\n")
+
+
+@contextmanager
+def atomic_dataset(data_dir: str | Path) -> Iterator[Path]:
+    """Yield a fresh staging folder; on success swap it in place of ``data_dir``.
+
+    On any exception the staging folder is deleted and ``data_dir`` is left as it was.
+    """
+    final = Path(data_dir)
+    final.parent.mkdir(parents=True, exist_ok=True)
+    token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    staging = final.with_name(f"{final.name}.building-{token}")
+    staging.mkdir()
+    try:
+        yield staging
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    old = final.with_name(f"{final.name}.old-{token}")
+    if final.exists():
+        os.replace(final, old)
+    try:
+        os.replace(staging, final)
+    except BaseException:
+        if old.exists():
+            os.replace(old, final)
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+    log.info("dataset written to %s", final)
