@@ -1,1 +1,4 @@
-"""Shared package of the streaming-analytics dashboard (pure Python; no streamlit outside lib.ui)."""
+"""Shared package of the streaming-analytics dashboard.
+
+Pure Python: nothing outside ``lib.ui`` imports streamlit.
+"""

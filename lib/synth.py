@@ -591,8 +591,14 @@ def _titles(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, pd.DataFram
 
 
 # ----------------------------------------------------------------------------- top 10 --------
-def _top10(rng: np.random.Generator, movies: pd.DataFrame, truth: pd.DataFrame) -> pd.DataFrame:
-    """Simulated weekly views after a title is added; each week's ten most viewed per list."""
+def _top10(
+    rng: np.random.Generator, movies: pd.DataFrame, truth: pd.DataFrame, list_len: int = 10
+) -> pd.DataFrame:
+    """Simulated weekly views after a title is added; each week's ten most viewed per list.
+
+    Small demo datasets (scale < 1) chart a proportionally shorter list (``list_len``) so the
+    share of titles that ever chart stays near the scale-1 value (about a quarter).
+    """
     weeks = np.arange(
         np.datetime64(TOP10_START, "D"), np.datetime64(WINDOW[1], "D") + 1, np.timedelta64(7, "D")
     )
@@ -618,7 +624,7 @@ def _top10(rng: np.random.Generator, movies: pd.DataFrame, truth: pd.DataFrame) 
             decay = np.where(live, 0.5 ** np.clip(age, 0, None) + 0.08, 0.0)
             noise = np.exp(rng.normal(0, 0.35, len(idx)))
             views = base[idx] * decay * noise * live
-            order = np.argsort(-views, kind="stable")[:10]
+            order = np.argsort(-views, kind="stable")[:list_len]
             order = order[views[order] > 0]
             for rank, j in enumerate(order, start=1):
                 t = idx[j]
@@ -819,9 +825,9 @@ def _sessions(
     # completion follows quality and taste match
     q = tt["quality"].to_numpy()[title]
     match = lat["taste"][u, gp[title]] / lat["taste"][u].max(1)
-    mean_c = np.clip(lat["completion"][u] + 0.08 * q + 0.15 * (match - 0.5), 0.05, 0.97)
+    mean_c = np.clip(lat["completion"][u] - 0.1 + 0.08 * q + 0.15 * (match - 0.5), 0.05, 0.95)
     progress = 100 * rng.beta(mean_c * 6, (1 - mean_c) * 6)
-    progress = np.where(rng.random(n) < mean_c * 0.6, 100.0, progress).round(1)
+    progress = np.where(rng.random(n) < mean_c * 0.35, 100.0, progress).round(1)
     series = tt["is_series"].to_numpy()[title]
     runtime = movies["duration_minutes"].to_numpy()[title]
     episodes_watched = np.where(series, 1 + rng.poisson(0.6 + 1.5 * (seg == 3)), 1)
@@ -882,7 +888,7 @@ def _churn(rng: np.random.Generator, users: pd.DataFrame, sessions: pd.DataFrame
         .reindex(users["user_id"])
     )
     days_since = (pd.Timestamp(WINDOW[1]) - last).dt.days.fillna(720).to_numpy()
-    z = -0.2 + 0.9 * np.log1p(counts) - 0.012 * days_since
+    z = 0.3 + 0.9 * np.log1p(counts) - 0.012 * days_since
     p_active = 1 / (1 + np.exp(-z))
     return rng.random(len(users)) < p_active
 
@@ -1206,7 +1212,7 @@ def generate(scale: float = 1.0, seed: int = 0, *, faults: bool = True) -> Synth
     log.info("generating titles (%d)", n["movies"])
     movies, tt = _titles(rng, n["movies"])
     log.info("simulating weekly Top 10")
-    top10 = _top10(rng, movies, tt)
+    top10 = _top10(rng, movies, tt, list_len=max(1, round(10 * min(scale, 1.0))))
     log.info("generating users (%d)", n["users"])
     users, lat = _users(rng, n["users"])
     log.info("simulating watch sessions (%d)", n["watch_history"])

@@ -96,7 +96,7 @@ def _sessions(
     w = w.assign(
         date=ts.dt.normalize(),
         hour=ts.dt.hour.astype("int8"),
-        weekday=ts.dt.weekday.astype("int8"),
+        weekday=ts.dt.day_of_week.astype("int8"),
         completed=(prog >= 90) | (action.astype(str).str.lower() == "completed"),
     )
     tcols = [

@@ -1,0 +1,134 @@
+"""Active dataset, cached gold tables, first-start demo build.
+
+Gold tables are cached with ``st.cache_resource`` (one shared, read-only copy per server
+process) rather than ``st.cache_data`` (which hands every rerun a fresh unpickled copy): at
+scale 10 the copy alone would cost more than the page's whole time budget. Callers must
+treat returned frames as read-only (filter with boolean masks, never assign in place).
+Caches are bounded with ``max_entries`` and keyed by the dataset's build stamp, so a
+rebuild or a new import is picked up without a restart.
+"""
+
+from __future__ import annotations
+
+import fcntl
+import logging
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from lib.config import DEMO_NAME, data_root, dataset_dir
+from lib.store import list_datasets, load_manifest, load_report
+
+__all__ = [
+    "DATASET_KEY",
+    "active_name",
+    "active_dir",
+    "table",
+    "gold",
+    "manifest",
+    "report",
+    "ensure_demo",
+    "datasets",
+]
+
+log = logging.getLogger(__name__)
+DATASET_KEY = "ds"
+
+
+def datasets() -> list[str]:
+    """Names of the complete datasets under the data root (demo first)."""
+    return list_datasets()
+
+
+def active_name() -> str:
+    """The dataset chosen in the sidebar (URL ``?ds=``), else the demo, else the first one."""
+    names = datasets()
+    chosen = st.session_state.get(DATASET_KEY) or st.query_params.get(DATASET_KEY)
+    if chosen in names:
+        return chosen
+    if DEMO_NAME in names:
+        return DEMO_NAME
+    return names[0] if names else DEMO_NAME
+
+
+def active_dir() -> Path:
+    return dataset_dir(active_name())
+
+
+def _stamp(folder: Path) -> str:
+    try:
+        return str((folder / "manifest.json").stat().st_mtime_ns)
+    except FileNotFoundError:
+        return "missing"
+
+
+@st.cache_resource(max_entries=40, show_spinner=False)
+def _read_table(folder: str, stamp: str, name: str) -> pd.DataFrame:
+    path = Path(folder) / "gold" / f"{name}.parquet"
+    if not path.is_file():
+        raise FileNotFoundError(f"dataset has no gold table {name!r} ({path})")
+    return pd.read_parquet(path)
+
+
+def table(name: str, dataset: str | None = None) -> pd.DataFrame:
+    """One gold table of the active (or given) dataset. Read-only: do not modify in place."""
+    folder = dataset_dir(dataset) if dataset else active_dir()
+    return _read_table(str(folder), _stamp(folder), name)
+
+
+def gold(names: list[str] | None = None, dataset: str | None = None) -> dict[str, pd.DataFrame]:
+    """Several gold tables at once (all of them when ``names`` is None)."""
+    folder = dataset_dir(dataset) if dataset else active_dir()
+    if names is None:
+        names = sorted(p.stem for p in (folder / "gold").glob("*.parquet"))
+    return {n: table(n, dataset) for n in names}
+
+
+@st.cache_data(max_entries=20, show_spinner=False)
+def _read_json(folder: str, stamp: str, which: str) -> dict[str, Any]:
+    return load_manifest(folder) if which == "manifest" else load_report(folder)
+
+
+def manifest(dataset: str | None = None) -> dict[str, Any]:
+    folder = dataset_dir(dataset) if dataset else active_dir()
+    return _read_json(str(folder), _stamp(folder), "manifest")
+
+
+def report(dataset: str | None = None) -> dict[str, Any]:
+    folder = dataset_dir(dataset) if dataset else active_dir()
+    return _read_json(str(folder), _stamp(folder), "report")
+
+
+def ensure_demo() -> None:
+    """Build the demo dataset on first start (no dataset yet), with visible progress.
+
+    A file lock makes concurrent first sessions wait for one build instead of racing.
+    """
+    if datasets():
+        return
+    root = data_root()
+    root.mkdir(parents=True, exist_ok=True)
+    with open(root / ".build.lock", "w") as lock:
+        with st.status("First start: building the demo dataset...", expanded=True) as status:
+            st.write(
+                "Generating 10,300 viewers, 1,040 titles and 105,000 viewing sessions, then "
+                "cleaning them (bronze -> silver -> gold). This takes about 10-20 seconds "
+                "and happens once."
+            )
+            bar = st.progress(0.0, text="waiting for another session's build to finish")
+            fcntl.flock(lock, fcntl.LOCK_EX)
+            try:
+                if not datasets():
+                    from lib.pipeline import build
+
+                    build(
+                        scale=1,
+                        seed=0,
+                        data_dir=dataset_dir(DEMO_NAME),
+                        progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
+                    )
+            finally:
+                fcntl.flock(lock, fcntl.LOCK_UN)
+            status.update(label="Demo dataset ready", state="complete", expanded=False)

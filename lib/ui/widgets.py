@@ -1,0 +1,69 @@
+"""Shared page pieces: figure + CSV download, empty states, safe text for data values."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+
+import pandas as pd
+import plotly.graph_objects as go
+import streamlit as st
+
+__all__ = ["figure", "download_csv", "empty_state", "md_escape", "csv_bytes"]
+
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
+
+
+def md_escape(value: object) -> str:
+    """Escape a data value for ``st.markdown``: markdown and HTML characters shown as text."""
+    return _MD_SPECIAL.sub(r"\\\1", str(value))
+
+
+def csv_bytes(df: pd.DataFrame) -> bytes:
+    return df.to_csv(index=False).encode("utf-8")
+
+
+def download_csv(
+    data: pd.DataFrame | Callable[[], pd.DataFrame],
+    name: str,
+    *,
+    key: str,
+    label: str = "Download data (CSV)",
+) -> None:
+    """A download button for the data behind a figure; the CSV is built only on click."""
+
+    def _make() -> bytes:
+        return csv_bytes(data() if callable(data) else data)
+
+    st.download_button(
+        label,
+        data=_make,
+        file_name=f"{name}.csv",
+        mime="text/csv",
+        key=f"dl-{key}",
+        on_click="ignore",
+        icon=":material/download:",
+        type="tertiary",
+    )
+
+
+def figure(
+    fig: go.Figure,
+    data: pd.DataFrame,
+    *,
+    key: str,
+    name: str | None = None,
+    caption: str | None = None,
+) -> None:
+    """Render a Plotly figure with a caption and a CSV download of the data behind it."""
+    st.plotly_chart(fig, key=f"fig-{key}", config={"displaylogo": False})
+    cols = st.columns([4, 1], vertical_alignment="center")
+    if caption:
+        cols[0].caption(caption)
+    with cols[1]:
+        download_csv(data, name or key, key=key)
+
+
+def empty_state(message: str, hint: str | None = None) -> None:
+    """Friendly message for a selection with no data (never an exception)."""
+    st.info(message + (f"\n\n{hint}" if hint else ""), icon=":material/filter_alt_off:")

@@ -1,0 +1,216 @@
+"""Overview: KPI tiles, watch-hours trend and the data quality scorecard per layer."""
+
+from __future__ import annotations
+
+import pandas as pd
+import streamlit as st
+
+from lib import charts
+from lib.config import dataset_dir
+from lib.pipeline.gold import COMPLETED_DEFINITION
+from lib.store import read_tables
+from lib.ui import data as ui
+from lib.ui.widgets import download_csv, empty_state, figure, md_escape
+
+name = ui.active_name()
+manifest = ui.manifest()
+report = ui.report()
+titles = ui.table("titles")
+users = ui.table("users")
+daily = ui.table("engagement_daily")
+sessions = ui.table("sessions")
+
+st.title("Streaming catalog overview")
+built = str(manifest.get("built_at", "?"))[:16].replace("T", " ")
+st.caption(
+    f"Dataset **{md_escape(name)}** from {md_escape(manifest.get('source', '?'))} - built "
+    f"{built} UTC in {manifest.get('build_seconds', 0):.1f} s - data as of "
+    f"{manifest.get('as_of', '?')}"
+)
+
+
+def _fmt_int(v: float) -> str:
+    return f"{v:,.0f}"
+
+
+def _share(series: pd.Series) -> float | None:
+    s = series.dropna()
+    return float(s.astype(float).mean()) if len(s) else None
+
+
+active = _share(users["is_active"]) if len(users) else None
+completion = (
+    float(sessions["progress_pct"].mean()) / 100
+    if len(sessions) and sessions["progress_pct"].notna().any()
+    else None
+)
+hours = float(daily["watch_hours"].sum()) if len(daily) else None
+na = "n/a"
+cols = st.columns(6)
+cols[0].metric("Titles", _fmt_int(len(titles)), help="Titles in the gold catalog (after cleaning).")
+cols[1].metric("Viewers", _fmt_int(len(users)), help="Distinct viewers (user accounts) in gold.")
+cols[2].metric(
+    "Active viewers",
+    _fmt_int(users["is_active"].fillna(False).astype(bool).sum()) if active is not None else na,
+    help="Accounts whose subscription is active (is_active = true).",
+)
+cols[3].metric(
+    "Watch hours",
+    f"{hours:,.0f} h" if hours is not None else na,
+    help="Sum of watch minutes of all valid sessions / 60.",
+)
+cols[4].metric(
+    "Average completion",
+    f"{completion:.1%}" if completion is not None else na,
+    help="Mean progress of all sessions (0-100% of the title or episode). " + COMPLETED_DEFINITION,
+)
+cols[5].metric(
+    "Churn rate",
+    f"{1 - active:.1%}" if active is not None else na,
+    help="Share of accounts that are no longer active (1 - active / all accounts).",
+)
+if active is None or completion is None:
+    st.caption(
+        "n/a: this dataset has no "
+        + " and no ".join(
+            x
+            for x, missing in (
+                ("subscription status", active is None),
+                ("watch history", completion is None),
+            )
+            if missing
+        )
+        + "."
+    )
+
+st.subheader("Viewing over time")
+if len(daily):
+    freq = (
+        st.segmented_control(
+            "Period",
+            ["D", "W", "M"],
+            default="W",
+            key="ov_freq",
+            format_func={"D": "Daily", "W": "Weekly", "M": "Monthly"}.get,
+            label_visibility="collapsed",
+        )
+        or "W"
+    )
+    fig, data = charts.watch_hours_trend(daily, freq=freq)
+    figure(
+        fig,
+        data,
+        key="trend",
+        name=f"{name}_watch_hours",
+        caption="Sum of session watch minutes / 60, by the period in which the session started.",
+    )
+else:
+    empty_state(
+        "Watch hours over time need watch history with dates; this dataset has none.",
+        "Import the six-table engagement export, or use the demo dataset.",
+    )
+
+st.subheader("Data quality scorecard")
+score_cols = st.columns(len(report["scorecard"]))
+for col, row in zip(score_cols, report["scorecard"]):
+    parts = ", ".join(
+        f"{k} {v:.1%}"
+        for k, v in row.items()
+        if k not in ("layer", "score") and isinstance(v, (int, float)) and v == v
+    )
+    col.metric(f"{row['layer'].title()} layer", f"{row['score']:.1f} / 100", help=parts)
+st.caption(
+    "Score = mean of the layer's components: bronze (as received) = completeness, uniqueness, "
+    "schema compliance; silver (cleaned) = validity (rows not rejected), completeness after "
+    "imputation, row accounting; gold = share of gold checks passed. Hover a tile for its parts."
+)
+left, right = st.columns(2)
+with left:
+    fig, data = charts.row_accounting(report["invariants"])
+    figure(
+        fig,
+        data,
+        key="accounting",
+        name=f"{name}_row_accounting",
+        caption="Invariant per table: bronze rows = silver rows + rejected + duplicates removed.",
+    )
+with right:
+    fig, data = charts.layer_scores(report["scorecard"])
+    figure(fig, data, key="scores", name=f"{name}_quality_scores")
+
+bronze_tab, silver_tab, gold_tab = st.tabs(
+    ["Bronze: as received", "Silver: what was done", "Gold: checks"]
+)
+with bronze_tab:
+    rows = []
+    for tname, p in report["bronze"].items():
+        worst = sorted(p["completeness"].items(), key=lambda kv: kv[1])[:3]
+        fresh = p.get("freshness") or {}
+        rows.append(
+            {
+                "table": tname,
+                "rows": p["rows"],
+                "columns": p["columns"],
+                "completeness": p["mean_completeness"],
+                "least complete columns": ", ".join(f"{c} {v:.0%}" for c, v in worst if v < 1),
+                "exact duplicates": p["exact_duplicates"],
+                "duplicate ids": p["key_duplicates"],
+                "schema compliance": p["schema"]["compliance"],
+                "missing columns": ", ".join(p["schema"]["missing_columns"]),
+                "latest date": fresh.get("latest"),
+                "unparseable dates": fresh.get("unparseable"),
+            }
+        )
+    bronze_df = pd.DataFrame(rows)
+    st.dataframe(
+        bronze_df,
+        hide_index=True,
+        column_config={
+            "completeness": st.column_config.ProgressColumn(
+                format="percent", min_value=0, max_value=1
+            ),
+            "schema compliance": st.column_config.NumberColumn(format="percent"),
+        },
+    )
+    download_csv(bronze_df, f"{name}_bronze_profile", key="bronze")
+with silver_tab:
+    rows = []
+    for tname, s in report["silver"].items():
+        for reason, n in s["reject_reasons"].items():
+            rows.append({"table": tname, "action": "row rejected", "rule": reason, "rows": n})
+        if s["duplicates_removed"]:
+            rows.append(
+                {
+                    "table": tname,
+                    "action": "duplicate removed",
+                    "rule": "exact copy or repeated id (first kept)",
+                    "rows": s["duplicates_removed"],
+                }
+            )
+        for rule, n in s["repairs"].items():
+            rows.append({"table": tname, "action": "value repaired", "rule": rule, "rows": n})
+        for col, imp in s["imputations"].items():
+            rows.append(
+                {
+                    "table": tname,
+                    "action": "value imputed",
+                    "rule": f"{col}: {imp['strategy']}",
+                    "rows": imp["count"],
+                }
+            )
+    silver_df = pd.DataFrame(rows, columns=["table", "action", "rule", "rows"])
+    st.dataframe(silver_df, hide_index=True)
+    c1, c2 = st.columns(2)
+    with c1:
+        download_csv(silver_df, f"{name}_silver_actions", key="silver")
+    with c2:
+        download_csv(
+            lambda: read_tables(dataset_dir(name) / "silver", ["rejects"])["rejects"],
+            f"{name}_rejected_rows",
+            key="rejects",
+            label="Download every removed row with its reason (CSV)",
+        )
+with gold_tab:
+    checks = pd.DataFrame(report["checks"])
+    st.dataframe(checks[["table", "name", "passed", "failing", "rows"]], hide_index=True)
+    download_csv(checks, f"{name}_gold_checks", key="checks")

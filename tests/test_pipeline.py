@@ -1,0 +1,193 @@
+"""Pipeline: row accounting, rejects with reasons, idempotent silver, atomic writes, CLI."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from lib.config import GOLD_COLUMNS, PROJECT_ROOT
+from lib.pipeline import build, build_tables
+from lib.pipeline.bronze import to_bronze
+from lib.pipeline.silver import clean_all
+from lib.store import list_datasets, load_gold, load_layer, load_report, read_tables
+
+
+def test_bronze_equals_silver_plus_rejected_plus_duplicates(demo_dir: Path):
+    report = load_report(demo_dir)
+    bronze = load_layer(demo_dir, "bronze")
+    silver = load_layer(demo_dir, "silver")
+    rejects = silver["rejects"]
+    for name, df in bronze.items():
+        removed = rejects[rejects["table"] == name]
+        kept = len(silver[name])
+        assert len(df) == kept + len(removed), name
+        inv = report["invariants"][name]
+        assert inv["holds"]
+        assert inv["bronze"] == inv["silver"] + inv["rejected"] + inv["duplicates_removed"]
+        assert inv["rejected"] == (removed["kind"] == "rejected").sum()
+
+
+def test_rejects_have_reasons_and_original_records(demo_dir: Path):
+    rejects = read_tables(demo_dir / "silver", ["rejects"])["rejects"]
+    assert len(rejects) > 0
+    assert rejects["reason"].str.len().gt(0).all()
+    assert set(rejects["kind"]) <= {"rejected", "duplicate"}
+    record = json.loads(rejects["record"].iloc[0])
+    assert isinstance(record, dict) and record
+    reasons = " ".join(rejects["reason"].unique())
+    for expected in ("duplicate", "unknown user", "not a valid date", "future"):
+        assert expected in reasons
+
+
+def test_silver_is_idempotent(demo_dir: Path):
+    silver = load_layer(demo_dir, "silver")
+    silver.pop("rejects")
+    as_of = pd.Timestamp(load_report(demo_dir)["as_of"])
+    # silver fed back as bronze (ids renamed back are the same): nothing more to remove
+    again = clean_all({k: to_bronze(k, v, "silver") for k, v in silver.items()}, as_of)
+    for name, res in again.items():
+        assert res.rejected == 0, (name, res.reject_reasons)
+        assert res.duplicates_removed == 0, name
+        assert len(res.table) == len(silver[name])
+
+
+def test_gold_has_every_canonical_table_and_column(gold: dict):
+    for name, cols in GOLD_COLUMNS.items():
+        assert name in gold
+        assert list(gold[name].columns[: len(cols)]) == list(cols), name
+    assert {"user_id", "title_id", "weight", "rating"} <= set(gold["interactions"].columns)
+    assert any(c.startswith("device_share__") for c in gold["users"].columns)
+    assert any(c.startswith("genre_share__") for c in gold["users"].columns)
+
+
+def test_gold_values_are_clean(gold: dict):
+    s = gold["sessions"]
+    assert s["progress_pct"].dropna().between(0, 100).all()
+    assert s["watch_minutes"].dropna().between(0, 1440).all()
+    assert (
+        s["device_type"]
+        .isin(["Smart TV", "Mobile", "Tablet", "Laptop", "Desktop", "Game Console"])
+        .all()
+    )
+    u = gold["users"]
+    assert u["age"].dropna().between(5, 110).all()
+    assert set(u["subscription_plan"].dropna()) <= {"Basic", "Standard", "Premium", "Premium+"}
+    shares = u[[c for c in u.columns if c.startswith("device_share__")]].sum(axis=1)
+    assert ((shares - 1).abs() < 1e-9)[u["sessions"] > 0].all()
+    t = gold["top10_training"]
+    assert set(t["in_top10"].unique()) == {0, 1}
+    # the post-release column exists only for charted titles: the leakage trap
+    assert (t.loc[t["in_top10"] == 0, "weekly_hours_viewed"] == 0).all()
+    assert (t.loc[t["in_top10"] == 1, "weekly_hours_viewed"] > 0).all()
+
+
+def test_gold_checks_all_pass(demo_dir: Path):
+    report = load_report(demo_dir)
+    failed = [c for c in report["checks"] if not c["passed"]]
+    assert not failed, failed
+    assert all(0 <= row["score"] <= 100 for row in report["scorecard"])
+
+
+def test_same_seed_gives_byte_identical_layers(tmp_path: Path):
+    a = build(scale=0.03, seed=5, data_dir=tmp_path / "a")
+    b = build(scale=0.03, seed=5, data_dir=tmp_path / "b")
+    assert a["invariants"] == b["invariants"]
+    for layer in ("bronze", "silver", "gold"):
+        for f in sorted((tmp_path / "a" / layer).glob("*.parquet")):
+            other = tmp_path / "b" / layer / f.name
+            assert (
+                hashlib.sha256(f.read_bytes()).digest()
+                == hashlib.sha256(other.read_bytes()).digest()
+            ), f"{layer}/{f.name} differs"
+
+
+def test_failed_build_leaves_previous_layers_intact(tmp_path: Path, monkeypatch):
+    target = tmp_path / "ds"
+    build(scale=0.03, seed=1, data_dir=target)
+    before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
+
+    import lib.pipeline as pipeline
+
+    def boom(*_a, **_k):
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(pipeline, "build_gold", boom)
+    with pytest.raises(RuntimeError, match="disk full"):
+        build(scale=0.03, seed=2, data_dir=target)
+    after = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
+    assert before == after
+    assert not [p for p in tmp_path.iterdir() if ".building-" in p.name]
+    assert load_gold(target)["titles"].shape[0] > 0
+
+
+def test_build_from_canonical_tables_without_users(tmp_path: Path):
+    movies = pd.DataFrame(
+        {
+            "movie_id": ["m1", "m2", "m3"],
+            "title": ["A", "B", "C"],
+            "genres": ["Drama|Romance", "Comedy", "Drama"],
+            "release_year": [2001, 2005, 2010],
+        }
+    )
+    ratings = pd.DataFrame(
+        {
+            "user_id": ["1", "1", "2", "2", "3"],
+            "movie_id": ["m1", "m2", "m1", "m9", "m3"],
+            "rating": [4.0, 3.5, 5.0, 2.0, 1.0],
+            "rated_at": ["2020-01-01"] * 5,
+        }
+    )
+    report = build_tables(
+        {"movies": movies, "ratings": ratings},
+        data_dir=tmp_path / "x",
+        name="x",
+        source="unit test",
+    )
+    g = load_gold(tmp_path / "x")
+    assert len(g["interactions"]) == 4  # the m9 rating is an orphan
+    assert report["silver"]["ratings"]["reject_reasons"]
+    assert set(g["users"]["user_id"]) == {"1", "2", "3"}
+    assert g["titles"].loc[g["titles"]["title_id"] == "m1", "n_ratings"].item() == 2
+    assert len(g["top10_training"]) == 0
+
+
+def test_list_datasets_only_lists_complete_builds(data_root: Path, tmp_path: Path):
+    assert "demo" in list_datasets(data_root)
+    (tmp_path / "half").mkdir()
+    assert list_datasets(tmp_path) == []
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "lib.pipeline", *args],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_cli_help_documents_the_options():
+    out = _cli("build", "--help")
+    assert out.returncode == 0
+    for flag in ("--scale", "--seed", "--source", "--name"):
+        assert flag in out.stdout
+
+
+def test_cli_builds_with_progress_and_summary(tmp_path: Path):
+    out = _cli("build", "--scale", "0.03", "--seed", "3", "--data-dir", str(tmp_path / "d"))
+    assert out.returncode == 0, out.stderr
+    assert "[100%]" in out.stderr and "silver" in out.stderr
+    assert "watch_history" in out.stdout and "gold checks" in out.stdout
+
+
+def test_cli_missing_source_is_a_clear_error(tmp_path: Path):
+    out = _cli("build", "--source", str(tmp_path / "nope.csv"))
+    assert out.returncode == 2
+    assert "nope.csv" in out.stderr and "no such file" in out.stderr

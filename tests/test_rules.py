@@ -1,0 +1,63 @@
+"""Project rules that are cheap to check mechanically."""
+
+from __future__ import annotations
+
+import re
+
+from lib.config import PROJECT_ROOT
+
+PY = [p for p in PROJECT_ROOT.rglob("*.py") if ".venv" not in p.parts and "data" not in p.parts]
+
+
+def test_lib_outside_ui_never_imports_streamlit():
+    offenders = []
+    for path in (PROJECT_ROOT / "lib").rglob("*.py"):
+        if "ui" in path.relative_to(PROJECT_ROOT / "lib").parts[:1]:
+            continue
+        text = path.read_text(encoding="utf-8")
+        if re.search(r"^\s*(import streamlit|from streamlit)", text, re.M):
+            offenders.append(str(path))
+    assert not offenders
+
+
+def test_no_unsafe_html_anywhere_in_the_app():
+    offenders = [
+        str(p)
+        for p in PY
+        if "tests" not in p.parts
+        and re.search(r"unsafe_allow_html\s*=\s*True", p.read_text(encoding="utf-8"))
+    ]
+    assert not offenders, "unsafe_allow_html=True lets data values render as HTML"
+
+
+def test_no_pickle_or_joblib_loading_of_files():
+    offenders = [
+        str(p)
+        for p in PY
+        if "tests" not in p.parts
+        and re.search(r"(pickle\.loads?\(|joblib\.load\()", p.read_text(encoding="utf-8"))
+    ]
+    assert not offenders
+
+
+def test_requirements_are_pinned():
+    for name in ("requirements.txt", "requirements-dev.txt"):
+        for line in (PROJECT_ROOT / name).read_text().splitlines():
+            line = line.strip()
+            if line and not line.startswith(("#", "-r")):
+                assert "==" in line, f"{name}: {line} is not pinned"
+
+
+def test_ci_runs_exactly_the_readme_test_command():
+    readme = (PROJECT_ROOT / "README.md").read_text(encoding="utf-8")
+    ci = (PROJECT_ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    blocks = re.findall(r"```(?:bash|sh)?\n(.*?)```", readme, re.S)
+    test_cmd = next(b.strip() for b in blocks if "pytest" in b)
+    assert test_cmd in ci
+
+
+def test_xsrf_protection_is_on():
+    cfg = (PROJECT_ROOT / ".streamlit" / "config.toml").read_text()
+    assert re.search(r"^enableXsrfProtection\s*=\s*true", cfg, re.M)
+    assert re.search(r"^gatherUsageStats\s*=\s*false", cfg, re.M)
+    assert re.search(r"^maxUploadSize\s*=\s*\d+", cfg, re.M)
