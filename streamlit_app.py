@@ -22,7 +22,7 @@ PAGES = (
 
 st.set_page_config(
     page_title="Streaming catalog analytics",
-    page_icon=":material/live_tv:",
+    page_icon=str(ROOT / "assets" / "icon.png"),
     layout="wide",
     initial_sidebar_state="expanded",
 )

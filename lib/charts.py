@@ -38,7 +38,14 @@ def style(
         height=height,
         margin={"l": 10, "r": 10, "t": 50, "b": 10},
         showlegend=legend,
-        legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "xanchor": "right", "x": 1},
+        legend={
+            "orientation": "h",
+            "yanchor": "top",
+            "y": -0.22,
+            "xanchor": "left",
+            "x": 0,
+            "title": {"text": ""},
+        },
         template="plotly_white",
         colorway=PALETTE,
     )
@@ -84,7 +91,7 @@ def watch_hours_trend(daily: pd.DataFrame, *, freq: str = "W") -> tuple[go.Figur
 
 
 def row_accounting(invariants: dict[str, dict]) -> tuple[go.Figure, pd.DataFrame]:
-    """Stacked bars per table: rows kept in silver, rejected, removed as duplicates."""
+    """100%-stacked bars per table: share of bronze rows kept, rejected, removed as duplicates."""
     data = pd.DataFrame(
         [
             {
@@ -100,18 +107,22 @@ def row_accounting(invariants: dict[str, dict]) -> tuple[go.Figure, pd.DataFrame
     )
     fig = go.Figure()
     colors = {"kept in silver": "#2E7D32", "rejected": "#C62828", "duplicates removed": "#F9A825"}
+    total = data["bronze rows"].where(data["bronze rows"] > 0, 1)
     for col, color in colors.items():
         fig.add_bar(
             y=data["table"],
-            x=data[col],
+            x=100 * data[col] / total,
+            customdata=data[[col, "bronze rows"]],
             name=col,
             orientation="h",
             marker_color=color,
-            hovertemplate="%{y}: %{x:,} rows " + col + "<extra></extra>",
+            hovertemplate="%{y}: %{customdata[0]:,} of %{customdata[1]:,} rows "
+            + col
+            + " (%{x:.1f}%)<extra></extra>",
         )
     fig.update_layout(barmode="stack", yaxis={"autorange": "reversed"})
-    fig.update_xaxes(type="log")
-    style(fig, "Where every bronze row went (log scale)", x="rows (log scale)", y=None, height=320)
+    fig.update_xaxes(range=[0, 100], ticksuffix="%", dtick=25)
+    style(fig, "Where every bronze row went", x="share of bronze rows (%)", y=None, height=360)
     return fig, data
 
 
@@ -128,6 +139,6 @@ def layer_scores(scorecard: list[dict]) -> tuple[go.Figure, pd.DataFrame]:
             hovertemplate="%{x}: %{y:.1f} / 100<extra></extra>",
         )
     )
-    fig.update_yaxes(range=[0, 105])
+    fig.update_yaxes(range=[0, 115])
     style(fig, "Quality score per layer", x="layer", y="score (0-100)", legend=False, height=320)
     return fig, data

@@ -57,11 +57,9 @@ def figure(
 ) -> None:
     """Render a Plotly figure with a caption and a CSV download of the data behind it."""
     st.plotly_chart(fig, key=f"fig-{key}", config={"displaylogo": False})
-    cols = st.columns([4, 1], vertical_alignment="center")
     if caption:
-        cols[0].caption(caption)
-    with cols[1]:
-        download_csv(data, name or key, key=key)
+        st.caption(caption)
+    download_csv(data, name or key, key=key)
 
 
 def empty_state(message: str, hint: str | None = None) -> None:
