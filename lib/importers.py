@@ -23,7 +23,8 @@ Public API
     one sniffed file; ``frame`` holds the rows as read (all strings, header names as in the
     file), ``mapping`` maps each source column to ``"table.column"`` (or ``"(not imported)"``).
 ``ImportProblem(ValueError)``
-    Bad input. Fields ``file, column, row, line, value, expected``; the message names them.
+    Bad input. Fields ``kind`` (one of ``PROBLEM_KINDS``), ``file, column, row, line, value,
+    expected``; the message names them.
     ``row`` counts data rows from 1 (the header is not a row); ``line`` is the line in the file.
 ``ImportResult``
     ``tables`` (bronze table name -> DataFrame, only the tables this import provides),
@@ -104,6 +105,7 @@ __all__ = [
     "DATA_EXTENSIONS",
     "FORMATS",
     "MAX_UNZIPPED_BYTES",
+    "PROBLEM_KINDS",
     "MAX_UPLOAD_BYTES",
     "MAX_ZIP_MEMBERS",
     "DetectedFile",
@@ -136,6 +138,19 @@ DATA_EXTENSIONS: tuple[str, ...] = (
     ".test",
 )
 """Name endings read from folders and zip archives (MovieLens 100k uses .data/.item/.user)."""
+
+PROBLEM_KINDS: tuple[str, ...] = (
+    "unknown_format",
+    "empty",
+    "not_text",
+    "too_large",
+    "missing_columns",
+    "bad_value",
+    "malformed",
+    "unsafe_archive",
+    "other",
+)
+"""Values of ``ImportProblem.kind``."""
 
 _SAMPLE_CHARS = 64 * 1024
 _DELIMITERS = (",", "\t", "|", ";")
@@ -179,12 +194,15 @@ class ImportProblem(ValueError):
         The offending value.
     expected : str or None
         What would have been accepted.
+    kind : str
+        One of ``PROBLEM_KINDS``, e.g. "unknown_format", "bad_value", "unsafe_archive".
     """
 
     def __init__(
         self,
         message: str,
         *,
+        kind: str = "other",
         file: str | None = None,
         column: str | None = None,
         row: int | None = None,
@@ -193,6 +211,7 @@ class ImportProblem(ValueError):
         expected: str | None = None,
     ) -> None:
         super().__init__(message)
+        self.kind = kind
         self.file = file
         self.column = column
         self.row = row
@@ -202,6 +221,7 @@ class ImportProblem(ValueError):
 
 
 def _problem(
+    kind: str,
     file: str,
     what: str,
     *,
@@ -226,6 +246,7 @@ def _problem(
         parts.append(f"; expected {expected}")
     return ImportProblem(
         "".join(parts),
+        kind=kind,
         file=file,
         column=column,
         row=row,
@@ -469,14 +490,16 @@ def _decode(name: str, data: bytes) -> tuple[str, str, bytes, list[str]]:
     """Return (text, encoding, utf-8 bytes without BOM, notes); raise if not text."""
     if len(data) > MAX_UPLOAD_BYTES:
         raise _problem(
+            "too_large",
             name,
             f"is {len(data) / 1024**2:,.1f} MiB, over the upload limit",
             expected=f"at most {MAX_UPLOAD_BYTES // 1024**2} MiB",
         )
     if not data.strip():
-        raise _problem(name, "is empty", expected="a header line and data rows")
+        raise _problem("empty", name, "is empty", expected="a header line and data rows")
     if data.startswith(b"PK\x03\x04"):
         raise _problem(
+            "not_text",
             name,
             "is a zip archive, not a text file",
             expected="load it with load_files/load_source",
@@ -486,12 +509,15 @@ def _decode(name: str, data: bytes) -> tuple[str, str, bytes, list[str]]:
         try:
             text = data.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise _problem(name, "is not a text file (broken UTF-16)") from exc
+            raise _problem("not_text", name, "is not a text file (broken UTF-16)") from exc
         notes.append(f"{name}: decoded as UTF-16 (byte-order mark found)")
         return _check_text(name, text, "utf-16", None, notes)
     if b"\x00" in data[: 1 << 20]:
         raise _problem(
-            name, "is not a text file (it contains NUL bytes)", expected="a CSV/TSV text file"
+            "not_text",
+            name,
+            "is not a text file (it contains NUL bytes)",
+            expected="a CSV/TSV text file",
         )
     if data.startswith(b"\xef\xbb\xbf"):
         try:
@@ -514,7 +540,9 @@ def _decode(name: str, data: bytes) -> tuple[str, str, bytes, list[str]]:
             continue
         notes.append(f"{name}: not valid UTF-8; decoded as {enc}")
         return _check_text(name, text, enc, None, notes)
-    raise _problem(name, "is not a text file")  # pragma: no cover - latin-1 always decodes
+    raise _problem(
+        "not_text", name, "is not a text file"
+    )  # pragma: no cover - latin-1 always decodes
 
 
 def _check_text(
@@ -525,6 +553,7 @@ def _check_text(
     controls += sum(1 for ch in sample if 0x7F <= ord(ch) <= 0x9F)
     if controls > max(2, len(sample) // 100):
         raise _problem(
+            "not_text",
             name,
             "is not a text file (it is full of control characters)",
             expected="a CSV/TSV text file",
@@ -640,6 +669,7 @@ def _detect(name: str, text: str) -> tuple[_Spec, str, list[str], int]:
         raise ImportProblem(
             f"{name}: looks like {spec.name} but is missing required column(s) "
             f"{', '.join(missing)}{also}. Headers seen: {shown}",
+            kind="missing_columns",
             file=name,
             column=", ".join(missing),
             expected=f"columns {', '.join(spec.required)}",
@@ -651,6 +681,7 @@ def _detect(name: str, text: str) -> tuple[_Spec, str, list[str], int]:
     raise ImportProblem(
         f"{name}: unknown format. Headers seen: {shown or '(none)'}. "
         f"It could be one of these formats, detected by their columns: {known}",
+        kind="unknown_format",
         file=name,
         expected="one of the formats " + ", ".join(FORMATS),
     )
@@ -669,7 +700,7 @@ def _read_table(
     seen: set[str] = set()
     for h in headers:
         if h.casefold() in seen:
-            raise _problem(name, "has a duplicate column name", column=h, line=1)
+            raise _problem("malformed", name, "has a duplicate column name", column=h, line=1)
         seen.add(h.casefold())
     bad: list[Any] = []
 
@@ -698,12 +729,13 @@ def _read_table(
             ),
         )
     except (pa.ArrowInvalid, pa.ArrowException) as exc:
-        raise _problem(name, f"could not be read as {spec.name}: {exc}") from exc
+        raise _problem("malformed", name, f"could not be read as {spec.name}: {exc}") from exc
     if bad:
         first = bad[0]
         pos = text.find(first.text) if first.text else -1
         line = text.count("\n", 0, pos) + 1 if pos >= 0 else None
         raise _problem(
+            "malformed",
             name,
             f"has {len(bad):,} malformed row(s); the first has {first.actual_columns} "
             f"field(s) instead of {first.expected_columns}",
@@ -713,7 +745,9 @@ def _read_table(
         )
     frame = table.to_pandas()
     if len(frame) == 0:
-        raise _problem(name, "has a header but no data rows", expected="at least one data row")
+        raise _problem(
+            "empty", name, "has a header but no data rows", expected="at least one data row"
+        )
     return frame
 
 
@@ -751,7 +785,17 @@ def sniff(name: str, data: bytes) -> DetectedFile:
         delimiter=delimiter,
         size_bytes=len(data),
     )
-    det._part = _CONVERTERS[spec.name](det, _Reader(det, header_lines))
+    try:
+        det._part = _CONVERTERS[spec.name](det, _Reader(det, header_lines))
+    except ImportProblem:
+        raise
+    except Exception as exc:  # a safety net: bad input must never crash the caller
+        log.exception("converting %s as %s failed", name, spec.name)
+        raise _problem(
+            "bad_value",
+            name,
+            f"could not be converted as {spec.name} ({type(exc).__name__}: {exc})",
+        ) from exc
     det.mapping = det._part.mapping
     empty = [c for c in frame.columns if frame[c].isna().all()]
     if empty:
@@ -794,6 +838,7 @@ class _Reader:
                 embedded += int(before[c].str.count("\n").sum())
         line = self.header_lines + pos + 1 + embedded
         raise _problem(
+            "bad_value",
             self.det.name,
             f"has {int(mask.sum()):,} bad value(s)",
             column=self.name_of(col),
@@ -836,7 +881,7 @@ def _int_text(num: pd.Series) -> pd.Series:
 def _text(s: pd.Series) -> pd.Series:
     """Strip spaces; blank -> NA; str dtype."""
     out = s.astype("str").str.strip()
-    return out.where(out != "")
+    return out.where(out != "").astype("str")
 
 
 def _join_list(s: pd.Series, sep_pattern: str) -> pd.Series:
@@ -844,7 +889,7 @@ def _join_list(s: pd.Series, sep_pattern: str) -> pd.Series:
     out = s.astype("str").str.replace(sep_pattern, _LIST_SEP, regex=True)
     out = out.str.replace(r"\s*\|\s*", _LIST_SEP, regex=True)
     out = out.str.replace(r"\|{2,}", _LIST_SEP, regex=True).str.strip().str.strip(_LIST_SEP)
-    return out.where(out != "")
+    return out.where(out != "").astype("str")
 
 
 def _join_columns(frame: pd.DataFrame) -> pd.Series:
@@ -853,17 +898,21 @@ def _join_columns(frame: pd.DataFrame) -> pd.Series:
     for c in frame.columns:
         cell = _text(frame[c])
         out = out.where(cell.isna(), out.fillna("") + _LIST_SEP + cell.fillna(""))
-    out = out.str.strip(_LIST_SEP)
-    return out.where(out != "")
+    out = out.astype("str").str.strip(_LIST_SEP)
+    return out.where(out != "").astype("str")
 
 
 def _item(s: pd.Series, i: int) -> pd.Series:
-    return s.str.split(_LIST_SEP).str[i].astype("str")
+    sep = re.escape(_LIST_SEP)
+    found = s.astype("str").str.extract(rf"^(?:[^{sep}]*{sep}){{{i}}}([^{sep}]*)", expand=False)
+    return found.astype("str")
 
 
 def _future_note(name: str, col: str, dates: pd.Series, today: dt.date | None = None) -> list[str]:
+    """Note how many parsed dates lie after ``today`` (silver rejects them)."""
     today = today or dt.date.today()
-    n = int((dates.dt.date > today).sum()) if len(dates) else 0
+    d = pd.to_datetime(dates, errors="coerce", utc=True).dt.tz_convert(None)
+    n = int((d.dt.normalize() > pd.Timestamp(today)).sum())
     if not n:
         return []
     return [
@@ -1243,6 +1292,12 @@ def _convert_imdb(det: DetectedFile, rd: _Reader) -> _Part:
 def _epoch_iso(rd: _Reader, col: str) -> tuple[pd.Series, pd.Series]:
     """ISO UTC text of a column of epoch seconds, and the checked seconds."""
     secs = rd.number(col, integer=True)
+    rd.fail(
+        col,
+        secs.notna() & ~secs.between(-(2**31), 32_503_680_000),
+        rd.col(col),
+        "epoch seconds (a whole number between 1901 and 3000)",
+    )
     stamps = pa.array(secs.to_numpy(), mask=secs.isna().to_numpy()).cast(pa.int64())
     iso = pc.replace_substring(pc.cast(stamps.cast(pa.timestamp("s")), pa.string()), " ", "T")
     return pd.Series(iso.to_pandas(), index=secs.index).astype("str"), secs
@@ -1380,7 +1435,9 @@ def _convert_engagement(det: DetectedFile, rd: _Reader) -> _Part:
             notes += _dup_note(det.name, rd.name_of(key), rd.col(key))
     for c in _ENGAGEMENT_DATES[table]:
         if rd.has(c):
-            parsed = pd.to_datetime(rd.col(c).str.strip(), format="ISO8601", errors="coerce")
+            parsed = pd.to_datetime(
+                rd.col(c).str.strip(), format="ISO8601", errors="coerce", utc=True
+            )
             notes += _future_note(det.name, rd.name_of(c), parsed)
     part = _Part("catalog" if table == "movies" else "plain", {table: out}, mapping, notes)
     if table == "movies":
@@ -1683,6 +1740,7 @@ def _assemble(dets: list[DetectedFile], source: str, notes: list[str]) -> Import
 # ---------------------------------------------------------------------- files and zips ----
 def _too_big(name: str, size: int, limit: int = MAX_UPLOAD_BYTES) -> ImportProblem:
     return _problem(
+        "too_large",
         name,
         f"is {size / 1024**2:,.1f} MiB, over the size limit",
         expected=f"at most {limit // 1024**2:,} MiB",
@@ -1694,34 +1752,44 @@ def _unzip(name: str, data: bytes, notes: list[str], skip_unknown: bool) -> list
         zf = zipfile.ZipFile(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise _problem(name, f"is not a readable zip archive ({exc})") from exc
+        raise _problem("unsafe_archive", name, f"is not a readable zip archive ({exc})") from exc
     members = []
     for info in infos:
         member = info.filename
         parts = [p for p in re.split(r"[\\/]+", member) if p]
         if "\x00" in member or member.startswith(("/", "\\")) or re.match(r"^[A-Za-z]:", member):
-            raise _problem(name, f"contains a file with an absolute path: {member!r}")
+            raise _problem(
+                "unsafe_archive", name, f"contains a file with an absolute path: {member!r}"
+            )
         if ".." in parts:
-            raise _problem(name, f"contains a path that leaves the archive ('..'): {member!r}")
+            raise _problem(
+                "unsafe_archive",
+                name,
+                f"contains a path that leaves the archive ('..'): {member!r}",
+            )
         if stat.S_ISLNK(info.external_attr >> 16):
-            raise _problem(name, f"contains a symbolic link: {member!r}")
+            raise _problem("unsafe_archive", name, f"contains a symbolic link: {member!r}")
         if info.is_dir():
             continue
         if member == "[Content_Types].xml":
             raise _problem(
-                name, "is an Excel/Office document, not a zip of CSV files", expected="CSV files"
+                "not_text",
+                name,
+                "is an Excel/Office document, not a zip of CSV files",
+                expected="CSV files",
             )
         base = parts[-1] if parts else member
         if parts and (parts[0] == "__MACOSX" or base.startswith("._") or base == ".DS_Store"):
             notes.append(f"{name}: skipped macOS metadata file {member!r}")
             continue
         if info.flag_bits & 0x1:
-            raise _problem(name, f"contains an encrypted file: {member!r}")
+            raise _problem("unsafe_archive", name, f"contains an encrypted file: {member!r}")
         if PurePosixPath(base).suffix.lower() not in DATA_EXTENSIONS:
             if skip_unknown:
                 notes.append(f"{name}: skipped {member!r} (not a data file extension)")
                 continue
             raise _problem(
+                "unsafe_archive",
                 name,
                 f"contains an unexpected file {member!r}",
                 expected="only text data files ending in " + ", ".join(DATA_EXTENSIONS),
@@ -1729,12 +1797,13 @@ def _unzip(name: str, data: bytes, notes: list[str], skip_unknown: bool) -> list
         members.append(info)
     if len(members) > MAX_ZIP_MEMBERS:
         raise _problem(
+            "too_large",
             name,
             f"contains {len(members):,} files",
             expected=f"at most {MAX_ZIP_MEMBERS} files per archive",
         )
     if not members:
-        raise _problem(name, "contains no data files", expected="CSV/TSV files")
+        raise _problem("empty", name, "contains no data files", expected="CSV/TSV files")
     declared = sum(i.file_size for i in members)
     if declared > MAX_UNZIPPED_BYTES:
         raise _too_big(name + " (unpacked)", declared, MAX_UNZIPPED_BYTES)
@@ -1748,7 +1817,7 @@ def _unzip(name: str, data: bytes, notes: list[str], skip_unknown: bool) -> list
             with zf.open(info) as fh:
                 content = fh.read(MAX_UPLOAD_BYTES + 1)
         except (zipfile.BadZipFile, NotImplementedError, OSError, EOFError) as exc:
-            raise _problem(member_name, f"could not be unpacked ({exc})") from exc
+            raise _problem("unsafe_archive", member_name, f"could not be unpacked ({exc})") from exc
         if len(content) > MAX_UPLOAD_BYTES:
             raise _too_big(member_name, len(content))
         total += len(content)
@@ -1780,6 +1849,9 @@ def read_upload(
     if data.startswith((b"PK\x03\x04", b"PK\x05\x06")):
         return _unzip(name, data, notes if notes is not None else [], skip_unknown)
     return [(name, data)]
+
+
+_SKIPPABLE = frozenset({"unknown_format", "empty", "not_text"})
 
 
 def load_files(
@@ -1824,14 +1896,14 @@ def load_files(
         try:
             dets.append(sniff(shown, data))
         except ImportProblem as exc:
-            skippable = exc.column is None and exc.row is None and exc.line is None
-            if skip_unknown and skippable and "missing required" not in str(exc):
+            if skip_unknown and exc.kind in _SKIPPABLE:
                 notes.append(f"skipped: {exc}")
                 continue
             raise
     if not dets:
         raise ImportProblem(
             "nothing to import: no file with a recognised format",
+            kind="unknown_format",
             expected="one of the formats " + ", ".join(FORMATS),
         )
     started = dt.datetime.now()
@@ -1857,7 +1929,7 @@ def load_source(path: str | Path, *, skip_unknown: bool = False) -> ImportResult
     """
     root = Path(path)
     if not root.exists():
-        raise _problem(str(root), "does not exist", expected="a file, a folder or a .zip")
+        raise _problem("empty", str(root), "does not exist", expected="a file, a folder or a .zip")
     notes: list[str] = []
     files: list[tuple[str, bytes]] = []
     if root.is_dir():
@@ -1880,7 +1952,7 @@ def load_source(path: str | Path, *, skip_unknown: bool = False) -> ImportResult
                         raise _too_big(rel, size)
                     files.append((rel, f.read_bytes()))
         if not files:
-            raise _problem(str(root), "holds no data files", expected="CSV/TSV files")
+            raise _problem("empty", str(root), "holds no data files", expected="CSV/TSV files")
     else:
         size = root.stat().st_size
         if size > MAX_UPLOAD_BYTES:

@@ -333,14 +333,14 @@ def test_unknown_format_lists_headers_and_formats() -> None:
     msg = str(err.value)
     assert "sales.csv" in msg and "unknown format" in msg
     assert "region, amount, quarter" in msg and "netflix_catalog" in msg
-    assert err.value.file == "sales.csv"
+    assert (err.value.file, err.value.kind) == ("sales.csv", "unknown_format")
 
 
 def test_missing_required_columns_are_named() -> None:
     with pytest.raises(im.ImportProblem) as err:
         im.sniff("ratings.csv", b"userId,movieId,rating\n1,2,3\n")
     assert "movielens_ratings" in str(err.value) and "timestamp" in str(err.value)
-    assert err.value.column == "timestamp"
+    assert (err.value.column, err.value.kind) == ("timestamp", "missing_columns")
     data = _read("catalog.csv").replace(b",listed_in,", b",genres_list,")
     with pytest.raises(im.ImportProblem, match="missing required column.*listed_in"):
         im.sniff("catalog.csv", data)
@@ -352,6 +352,7 @@ def test_wrong_type_names_column_row_and_value() -> None:
         im.sniff("ratings.csv", data)
     e = err.value
     assert (e.file, e.column, e.row, e.line, e.value) == ("ratings.csv", "rating", 2, 3, "five")
+    assert e.kind == "bad_value" and e.kind in im.PROBLEM_KINDS
     assert "a number" in str(e) and "'five'" in str(e) and "row 2 (line 3)" in str(e)
 
 
@@ -382,6 +383,16 @@ def test_bad_values_in_other_formats() -> None:
         im.sniff("catalog.csv", noid)
 
 
+def test_edge_values_found_by_fuzzing() -> None:
+    huge = b"userId,movieId,rating,timestamp\n1,1,4,99999999999999999999\n"
+    with pytest.raises(im.ImportProblem, match="'timestamp'.*epoch seconds"):
+        im.sniff("ratings.csv", huge)
+    res = im.load_files([("movies.csv", b"movieId,title,genres\n1,Untitled, \n")])
+    assert res.tables["movies"]["genre_primary"].isna().all()
+    users = _read("engagement/users.csv").replace(b"2024-02-01", b"2024-02-01T10:00:00+02:00")
+    assert im.sniff("users.csv", users).rows == 3  # mixed time zones do not crash
+
+
 def test_empty_and_header_only_files() -> None:
     with pytest.raises(im.ImportProblem, match="empty.csv: is empty"):
         im.sniff("empty.csv", b"")
@@ -396,6 +407,7 @@ def test_malformed_rows_name_the_line() -> None:
     with pytest.raises(im.ImportProblem) as err:
         im.sniff("ratings.csv", long_row)
     assert err.value.line == 3 and "5 field(s) instead of 4" in str(err.value)
+    assert err.value.kind == "malformed"
     short_row = b"userId,movieId,rating,timestamp\n1,1,4,964982703\n2,2,3,964982703\n3,3\n"
     with pytest.raises(im.ImportProblem) as err:
         im.sniff("ratings.csv", short_row)
@@ -547,12 +559,40 @@ def test_load_source_folder_skips_links_hidden_and_other_files(tmp_path: Path) -
         ),
     )
 )
-def test_sniff_never_crashes(data: bytes) -> None:
+def test_sniff_never_crashes_on_noise(data: bytes) -> None:
     try:
         det = im.sniff("fuzz.csv", data)
     except im.ImportProblem:
         return
     assert det.rows == len(det.frame) > 0
+
+
+_HEADERS = [
+    _read("catalog.csv").split(b"\n", 1)[0].decode(),
+    _read("top10_global.tsv").split(b"\n", 1)[0].decode().replace("\t", ","),
+    _read("imdb.csv").split(b"\n", 1)[0].decode(),
+    _read("final.csv").split(b"\n", 1)[0].decode(),
+    _read("most_popular.tsv").split(b"\n", 1)[0].decode().replace("\t", ","),
+    _read("engagement/users.csv").split(b"\n", 1)[0].decode(),
+    "movieId,title,genres",
+]
+_CELLS = ["", "1", "2.5", "x", "N/A", "2h 5m", "90 min", "3 Seasons", "2021-07-04", "June 1, 2020"]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.sampled_from(_HEADERS),
+    st.lists(st.lists(st.sampled_from(_CELLS), min_size=1, max_size=30), min_size=1, max_size=5),
+)
+def test_known_formats_with_random_cells_never_crash(header: str, rows: list) -> None:
+    width = header.count(",") + 1
+    body = "\n".join(",".join((r * width)[:width]) for r in rows)
+    try:
+        res = im.load_files([("fuzz.csv", f"{header}\n{body}\n".encode())])
+    except im.ImportProblem as exc:
+        assert exc.kind in im.PROBLEM_KINDS and exc.kind != "other"
+        return
+    _assert_bronze(res.tables)
 
 
 def test_million_ratings_import_fast() -> None:
