@@ -5,12 +5,13 @@ Formats are recognised from a file's *content* (its header, or for the header-le
 canonical columns of ``config.BRONZE_TABLES`` in canonical order, every value a string
 (pandas' ``str`` dtype, missing = NA), derived values in canonical text form (ISO dates,
 integer minutes, lists joined by ``config.LIST_SEP``). Typing, validation against the
-vocabularies and de-duplication happen in silver (``lib/pipeline.py``).
+vocabularies and de-duplication happen in silver (``lib/pipeline``).
 
 Public API
 ----------
 ``MAX_UPLOAD_BYTES``
-    Largest file (or zip archive) accepted: 200 MiB. Larger input -> :class:`ImportProblem`.
+    Largest file (or zip archive, or zip member, or file on disk) accepted: 200 MiB.
+    Larger input -> :class:`ImportProblem`.
 ``MAX_ZIP_MEMBERS``
     Most files a zip archive may hold (64). ``MAX_UNZIPPED_BYTES`` bounds the unpacked total.
 ``DATA_EXTENSIONS``
@@ -34,11 +35,12 @@ Public API
 ``sniff(name, data) -> DetectedFile``
     Decode (utf-8, utf-8-sig, then cp1252 / latin-1 with a note), detect the format, read and
     validate the whole file. Raises :class:`ImportProblem` on bad input.
-``read_upload(name, data) -> list[tuple[str, bytes]]``
+``read_upload(name, data, *, notes=None, skip_unknown=False) -> list[tuple[str, bytes]]``
     Unpack one upload: a zip archive (recognised by its signature) is validated and expanded
     in memory; any other file is returned as is. Size limits are enforced here.
-``load_files(files, *, skip_unknown=False) -> ImportResult``
-    Several uploaded files (zip archives allowed) -> one dataset.
+``load_files(files, *, skip_unknown=False, source="") -> ImportResult``
+    Several uploaded files (zip archives allowed) -> one dataset. ``skip_unknown`` skips, with
+    a note, files of unknown format, empty or non-text files instead of raising.
 ``load_source(path, *, skip_unknown=False) -> ImportResult``
     A file, a folder (recursive, regular files only) or a zip archive on disk.
 ``normalize_title(title) -> str``
@@ -70,9 +72,13 @@ Formats and where they go
 Linking: Top 10 and IMDb titles are linked to the movies of the same import by
 :func:`normalize_title` plus the film/TV kind (Top 10) or the release year (IMDb, +-1 year when
 that leaves one candidate). Several candidates that nothing decides between are never guessed:
-they stay unlinked and are counted. Unlinked Top 10 titles get an id generated from their
-normalised title; when the import holds no catalog, minimal ``movies`` rows are created for
-them so the pipeline has titles. Nothing uploaded is executed or unpickled.
+they stay unlinked and are counted. A linked IMDb row fills only the missing cells of the
+catalog row (genres only as a block, when the row has none); unlinked IMDb rows are added as
+movies. Several catalogs in one import get their ids prefixed with the file name; a ratings file
+whose rows all appear in another one (MovieLens ``u1.base``) is skipped with a note.
+Unlinked Top 10 titles get an id generated from their normalised title; when the import holds
+no catalog, minimal ``movies`` rows are created for them so the pipeline has titles. Nothing
+uploaded is executed or unpickled.
 """
 
 from __future__ import annotations

@@ -17,9 +17,13 @@ from lib import importers as im
 
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
 
-pytestmark = pytest.mark.skipif(
-    not REALDATA.is_dir(), reason=f"real data folder {REALDATA} is absent (optional test data)"
-)
+pytestmark = [
+    pytest.mark.realdata,
+    pytest.mark.skipif(
+        not REALDATA.is_dir(),
+        reason=f"real data folder {REALDATA} is absent (optional test data)",
+    ),
+]
 
 CATALOG = "netflix_titles/netflix_titles.csv"
 TOP10 = "netflix_top10/all-weeks-global.tsv"
