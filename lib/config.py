@@ -208,6 +208,8 @@ BRONZE_TABLES: dict[str, tuple[str, ...]] = {
         "runtime",
         "weekly_views",
         "cumulative_weeks_in_top_10",
+        "country_name",
+        "country_iso2",
     ),
     "top10_titles": (
         "movie_id",

@@ -477,15 +477,27 @@ def _titles(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, pd.DataFram
     star_p = (star + 0.05) / (star + 0.05).sum()
     cast_genre_aff = rng.choice(g, n_cast)
 
-    dir_idx = np.empty(n, dtype=np.int64)
-    for i in range(n):
-        pool = np.flatnonzero(dir_genre == gp[i])
-        dir_idx[i] = rng.choice(pool) if len(pool) and rng.random() < 0.8 else rng.integers(n_dir)
+    # director: 80% from the pool whose home genre is the title's genre (vectorised per genre)
+    dir_idx = rng.integers(0, n_dir, n)
+    home = rng.random(n) < 0.8
+    for gi in range(g):
+        pool = np.flatnonzero(dir_genre == gi)
+        m = home & (gp == gi)
+        if len(pool) and m.any():
+            dir_idx[m] = pool[rng.integers(0, len(pool), m.sum())]
+    # cast: 3-6 distinct members drawn by star power, 3x as likely within their genre
     n_members = rng.integers(3, 7, n)
-    cast_lists: list[list[int]] = []
-    for i in range(n):
-        p = star_p * np.where(cast_genre_aff == gp[i], 3.0, 1.0)
-        cast_lists.append(list(rng.choice(n_cast, n_members[i], replace=False, p=p / p.sum())))
+    cast_lists: list[list[int]] = [[] for _ in range(n)]
+    for gi in range(g):
+        rows = np.flatnonzero(gp == gi)
+        if not len(rows):
+            continue
+        w = star_p * np.where(cast_genre_aff == gi, 3.0, 1.0)
+        cum = np.cumsum(w)
+        draws = np.searchsorted(cum, rng.random((len(rows), 16)) * cum[-1], side="right")
+        draws = np.minimum(draws, n_cast - 1)
+        for r, cand in zip(rows, draws):
+            cast_lists[r] = list(dict.fromkeys(cand.tolist()))[: n_members[r]]
 
     q = rng.normal(0, 1, n)
     star_power = np.array([np.log1p(star[c].max()) for c in cast_lists])
@@ -677,25 +689,28 @@ def _users(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, dict]:
             dev_proto[i, _D[name]] = w
     genre_proto /= genre_proto.sum(1, keepdims=True)
     dev_proto /= dev_proto.sum(1, keepdims=True)
-    taste = np.vstack([rng.dirichlet(genre_proto[s] * 25) for s in seg])
-    devmix = np.vstack([rng.dirichlet(dev_proto[s] * 20) for s in seg])
+    taste = rng.gamma(genre_proto[seg] * 25)
+    taste /= taste.sum(1, keepdims=True)
+    devmix = rng.gamma(dev_proto[seg] * 20)
+    devmix /= devmix.sum(1, keepdims=True)
 
-    age = np.array([rng.normal(*SEGMENTS[s]["age"]) for s in seg]).clip(13, 90).round()
+    age_mu = np.array([s["age"][0] for s in SEGMENTS], dtype=float)[seg]
+    age_sd = np.array([s["age"][1] for s in SEGMENTS], dtype=float)[seg]
+    age = rng.normal(age_mu, age_sd).clip(13, 90).round()
     # younger viewers lean to mobile within any segment (age-dependent device habits)
     young = np.clip((40 - age) / 40, 0, 1)
     devmix[:, _D["Mobile"]] += 0.15 * young
     devmix /= devmix.sum(1, keepdims=True)
 
-    activity = np.exp(np.log([SEGMENTS[s]["activity"] for s in seg]) + rng.normal(0, 0.45, n))
-    completion = np.clip(
-        [SEGMENTS[s]["completion"] for s in seg] + rng.normal(0, 0.07, n), 0.1, 0.98
-    )
-    plans = np.array(
-        [rng.choice(len(PLANS), p=np.array(SEGMENTS[s]["plans"])) for s in seg], dtype=int
-    )
-    hh = np.array(
-        [rng.integers(SEGMENTS[s]["household"][0], SEGMENTS[s]["household"][1] + 1) for s in seg]
-    )
+    seg_activity = np.array([s["activity"] for s in SEGMENTS])[seg]
+    activity = np.exp(np.log(seg_activity) + rng.normal(0, 0.45, n))
+    seg_completion = np.array([s["completion"] for s in SEGMENTS])[seg]
+    completion = np.clip(seg_completion + rng.normal(0, 0.07, n), 0.1, 0.98)
+    plan_p = np.array([s["plans"] for s in SEGMENTS], dtype=float)
+    plans = _choice_rows(rng, plan_p, seg)
+    hh_lo = np.array([s["household"][0] for s in SEGMENTS])[seg]
+    hh_hi = np.array([s["household"][1] for s in SEGMENTS])[seg]
+    hh = rng.integers(hh_lo, hh_hi + 1)
 
     cn = np.array(list(COUNTRIES))
     country = cn[rng.choice(len(cn), n, p=np.array(list(COUNTRIES.values())))]
@@ -954,21 +969,33 @@ def _search_logs(rng, n, users, lat) -> pd.DataFrame:
     genre = _choice_rows(rng, lat["taste"], u)
     kinds = rng.random(n)
     words = rng.random(n)
-    queries = []
-    for gi, k, w in zip(genre, kinds, words):
-        gname = GENRES[gi]
+    queries = np.empty(n, dtype=object)
+    for gi, gname in enumerate(GENRES):
+        m = genre == gi
+        if not m.any():
+            continue
         vocab = VOCAB[gname]
-        if k < 0.35:
-            queries.append(f"{gname.lower()} movies")
-        elif k < 0.55:
-            queries.append(f"best {gname.lower()} series")
-        elif k < 0.8:
-            queries.append(vocab["desc"][int(w * len(vocab["desc"]))])
-        else:
-            queries.append(vocab["title"][int(w * len(vocab["title"]))].lower())
+        desc = np.array(vocab["desc"], dtype=object)
+        title = np.array([w.lower() for w in vocab["title"]], dtype=object)
+        k, w = kinds[m], words[m]
+        q = np.where(
+            k < 0.35,
+            f"{gname.lower()} movies",
+            np.where(
+                k < 0.55,
+                f"best {gname.lower()} series",
+                np.where(
+                    k < 0.8,
+                    desc[(w * len(desc)).astype(int)],
+                    title[(w * len(title)).astype(int)],
+                ),
+            ),
+        )
+        queries[m] = q
     typo = rng.random(n) < 0.12
     r = rng.random(n)
-    queries = [_typo(q_, rr) if t else q_ for q_, t, rr in zip(queries, typo, r)]
+    for i in np.flatnonzero(typo):
+        queries[i] = _typo(queries[i], r[i])
     results = rng.integers(0, 41, n)
     click_p = np.where(typo, 0.45, 0.72) * (results > 0)
     clicked = rng.random(n) < click_p
@@ -978,7 +1005,7 @@ def _search_logs(rng, n, users, lat) -> pd.DataFrame:
         {
             "search_id": _ids("search", n, max(6, len(str(n)))),
             "user_id": users["user_id"].to_numpy()[u],
-            "search_query": np.array(queries, dtype=object),
+            "search_query": queries,
             "search_date": _fmt_dates(date),
             "results_returned": results.astype(float),
             "clicked_result_position": np.where(
@@ -1008,10 +1035,12 @@ def _reviews(rng, n, users, movies, sessions, info) -> pd.DataFrame:
     match = info["match"][pick]
     stars = np.clip(np.round(3.0 + 0.75 * q + 1.6 * (match - 0.55) + rng.normal(0, 0.6, n)), 1, 5)
     sentiment = np.where(stars >= 4, "positive", np.where(stars == 3, "neutral", "negative"))
-    texts = np.array(
-        [_REVIEW_TEXT[s][int(x * len(_REVIEW_TEXT[s]))] for s, x in zip(sentiment, rng.random(n))],
-        dtype=object,
-    )
+    texts = np.empty(n, dtype=object)
+    pick_text = rng.random(n)
+    for label, options in _REVIEW_TEXT.items():
+        m = sentiment == label
+        opts = np.array(options, dtype=object)
+        texts[m] = opts[(pick_text[m] * len(opts)).astype(int)]
     score = np.clip((stars - 3) / 2 * 0.8 + rng.normal(0, 0.12, n), -1, 1).round(3)
     total = rng.poisson(4, n).astype(float)
     helpful = np.minimum(total, rng.binomial(total.astype(int), 0.6)).astype(float)

@@ -264,21 +264,29 @@ def _weighted_rating(t: pd.DataFrame) -> pd.Series:
 
 
 def _top10_per_title(s: dict) -> pd.DataFrame | None:
+    """Per-title Top 10 facts from weekly charts and/or a per-title label file.
+
+    Weekly charts mark every charted title ``in_top10 = 1``; a label file (such as seed 000's
+    table) also gives explicit zeros. When both exist, a title is in the Top 10 if either
+    says so, and chart measures come from the weekly rows where available.
+    """
+    weekly = labels = None
     if "top10_weekly" in s and len(s["top10_weekly"]):
         w = s["top10_weekly"]
-        g = w.groupby("movie_id").agg(
+        weekly = w.groupby("movie_id").agg(
             weeks=("week", "nunique"),
             weekly_hours_viewed=("weekly_hours_viewed", "mean"),
             weekly_views=("weekly_views", "mean"),
             cumulative_weeks_in_top10=("cumulative_weeks_in_top_10", "max"),
         )
-        return g.assign(in_top10=1)
+        weekly = weekly.assign(in_top10=1)
     if "top10_titles" in s and len(s["top10_titles"]):
         w = s["top10_titles"].set_index("movie_id")
         flag = w["in_top10"].fillna(0).astype(int)
-        return pd.DataFrame(
+        cum = w["cumulative_weeks_in_top_10"] if "cumulative_weeks_in_top_10" in w else flag
+        labels = pd.DataFrame(
             {
-                "weeks": w.get("cumulative_weeks_in_top_10", flag).fillna(flag),
+                "weeks": cum.fillna(flag),
                 "weekly_hours_viewed": w.get("weekly_hours_viewed"),
                 "weekly_views": w.get("weekly_views"),
                 "cumulative_weeks_in_top10": w.get("cumulative_weeks_in_top_10"),
@@ -286,7 +294,16 @@ def _top10_per_title(s: dict) -> pd.DataFrame | None:
             },
             index=w.index,
         )
-    return None
+    if weekly is None:
+        return labels
+    if labels is None:
+        return weekly
+    out = weekly.combine_first(labels)
+    out["in_top10"] = weekly["in_top10"].reindex(out.index).fillna(0).astype(int) | labels[
+        "in_top10"
+    ].reindex(out.index).fillna(0).astype(int)
+    out.attrs["universe"] = list(labels.index)
+    return out
 
 
 def _top10_training(titles: pd.DataFrame, s: dict) -> pd.DataFrame:
@@ -299,7 +316,7 @@ def _top10_training(titles: pd.DataFrame, s: dict) -> pd.DataFrame:
     )
     if "top10_titles" in s and len(s["top10_titles"]):
         # a per-title label file defines the universe of titles (e.g. seed 000's table)
-        t = t[t["title_id"].isin(per.index)]
+        t = t[t["title_id"].isin(per.attrs.get("universe", per.index))]
     label = t["title_id"].map(per["in_top10"]).fillna(0).astype(int)
     # post-release measures only exist for titles that charted (0 otherwise), as in the
     # published Top 10 files: this is the leakage trap the Top 10 page demonstrates

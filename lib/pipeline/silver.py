@@ -177,6 +177,8 @@ class _Cleaner:
     def dedupe(self, key: tuple[str, ...] | None) -> None:
         data_cols = [c for c in self.df.columns if c not in META]
         self._remove(self.df.duplicated(subset=data_cols), "exact duplicate row", "duplicate")
+        if self.res.name == "top10_weekly" and "country_iso2" in self.df and key:
+            key = (*key, "country_iso2")  # per-country charts share week/category/rank
         if key and all(k in self.df for k in key):
             self._remove(
                 self.df.duplicated(subset=list(key)),
