@@ -41,9 +41,11 @@ META = ("_source", "_row", "_batch")
 
 def to_bronze(name: str, df: pd.DataFrame, source: str) -> pd.DataFrame:
     """Add ingestion metadata: source name, row number in the source, content batch hash."""
-    digest = hashlib.sha256(
-        pd.util.hash_pandas_object(df.astype(str), index=False).to_numpy().tobytes()
-    ).hexdigest()[:16]
+    try:
+        row_hashes = pd.util.hash_pandas_object(df, index=False)
+    except TypeError:  # unhashable cells (e.g. lists): hash their text form instead
+        row_hashes = pd.util.hash_pandas_object(df.astype(str), index=False)
+    digest = hashlib.sha256(row_hashes.to_numpy().tobytes()).hexdigest()[:16]
     return df.assign(
         _source=source,
         _row=np.arange(1, len(df) + 1, dtype=np.int64),
