@@ -27,8 +27,6 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-ui.ensure_demo()
-
 sections: dict[str, list] = {}
 for section, path, title, icon in PAGES:
     if (ROOT / path).is_file():
@@ -36,6 +34,7 @@ for section, path, title, icon in PAGES:
             st.Page(path, title=title, icon=icon, default=path.endswith("overview.py"))
         )
 page = st.navigation(sections)
+ui.ensure_demo()  # after st.navigation, so the sidebar lists our pages while it builds
 
 with st.sidebar:
     names = ui.datasets()

@@ -30,6 +30,7 @@ tests and the cluster page's "planted segments" check read.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -1216,7 +1217,13 @@ def _faults(
 
 
 # ----------------------------------------------------------------------------- entry ---------
-def generate(scale: float = 1.0, seed: int = 0, *, faults: bool = True) -> SynthData:
+def generate(
+    scale: float = 1.0,
+    seed: int = 0,
+    *,
+    faults: bool = True,
+    progress: Callable[[float, str], None] | None = None,
+) -> SynthData:
     """Generate the demo dataset.
 
     Parameters
@@ -1224,6 +1231,7 @@ def generate(scale: float = 1.0, seed: int = 0, *, faults: bool = True) -> Synth
     scale : multiplies seed 004's row counts (1 -> 10,300 users, 1,040 titles, 105,000 sessions).
     seed : random seed; the same seed gives identical tables.
     faults : inject seed 004's quality faults (missing values, duplicates, anomalies, spellings).
+    progress : optional callback ``progress(fraction_done, message)``.
 
     Returns
     -------
@@ -1232,22 +1240,28 @@ def generate(scale: float = 1.0, seed: int = 0, *, faults: bool = True) -> Synth
     """
     counts = _counts(scale)
     rng = np.random.default_rng(np.random.PCG64(seed))
+
+    def step(fraction: float, message: str) -> None:
+        log.info(message)
+        if progress is not None:
+            progress(fraction, message)
+
     # rows reserved for the duplicates added later, so that final counts match seed 004's
     rates = {k: rng.uniform(*DUPLICATE_RANGE) for k in BASE_COUNTS}
     n_dups = {
         k: int(round(v * rates[k] / (1 + rates[k]))) if faults else 0 for k, v in counts.items()
     }
     n = {k: v - n_dups[k] for k, v in counts.items()}
-    log.info("generating titles (%d)", n["movies"])
+    step(0.0, f"generating {n['movies']:,} titles")
     movies, tt = _titles(rng, n["movies"])
-    log.info("simulating weekly Top 10")
+    step(0.15, "simulating weekly views and Top 10 charts")
     top10 = _top10(rng, movies, tt, list_len=max(1, round(10 * min(scale, 1.0))))
-    log.info("generating users (%d)", n["users"])
+    step(0.3, f"generating {n['users']:,} viewers")
     users, lat = _users(rng, n["users"])
-    log.info("simulating watch sessions (%d)", n["watch_history"])
+    step(0.4, f"simulating {n['watch_history']:,} viewing sessions")
     wh, info = _sessions(rng, n["watch_history"], users, lat, movies, tt)
     users["is_active"] = _churn(rng, users, wh)
-    log.info("generating logs and reviews")
+    step(0.7, "generating recommendation logs, searches and reviews")
     rec = _rec_logs(rng, n["recommendation_logs"], users, lat, movies, tt)
     srch = _search_logs(rng, n["search_logs"], users, lat)
     rev = _reviews(rng, n["reviews"], users, movies, wh, info)
@@ -1261,6 +1275,7 @@ def generate(scale: float = 1.0, seed: int = 0, *, faults: bool = True) -> Synth
         "top10_weekly": top10,
     }
     if faults:
+        step(0.9, "injecting seed 004's data-quality faults")
         tables = _faults(rng, tables, n_dups)
     truth = {
         "user_segments": pd.DataFrame(

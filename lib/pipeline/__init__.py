@@ -65,7 +65,7 @@ def build(
 
         label = name or DEMO_NAME
         progress(0.02, f"generating demo data (scale {scale:g}, seed {seed})")
-        synth = generate(scale=scale, seed=seed)
+        synth = generate(scale=scale, seed=seed, progress=lambda f, m: progress(0.02 + 0.2 * f, m))
         return build_tables(
             synth.tables,
             data_dir=data_dir or dataset_dir(label),
