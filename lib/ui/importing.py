@@ -1,0 +1,845 @@
+"""Import data page: inspect uploads, preview the build, save and delete datasets.
+
+Two halves, so the logic is testable without a browser:
+
+* plain functions on ``(name, bytes)`` (no Streamlit calls): :func:`inspect_upload`,
+  :func:`preview_import`, :func:`save_dataset`, :func:`delete_dataset`, :func:`check_name`,
+  :func:`suggest_name`, :func:`capabilities`, :func:`format_table`;
+* thin render helpers (``render_*``) and the cached wrappers the page calls.
+
+Uploaded bytes are untrusted: they are only decoded as text and parsed as CSV by
+:mod:`lib.importers` (never executed, never unpickled); every value shown goes through
+``st.dataframe`` (rendered as text) or :func:`lib.ui.widgets.md_escape`. Bad input is reported
+as :class:`Problem` (from :class:`lib.importers.ImportProblem`), never as a traceback.
+
+Caching: the per-file step is ``st.cache_data`` keyed on file name + SHA-256 of the bytes (the
+bytes themselves are not hashed again by Streamlit). The combined preview (import + a full
+bronze -> silver -> gold build in a temporary folder) shows a progress bar, which a cached
+function may not draw; it is therefore computed outside the cache and then stored in a bounded
+``st.cache_data`` keyed on the same (name, hash) pairs (:func:`cached_preview`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import logging
+import os
+import shutil
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import pandas as pd
+import streamlit as st
+
+from lib import importers
+from lib.config import DEMO_NAME, PROJECT_ROOT, dataset_dir, slug
+from lib.store import list_datasets, load_manifest, read_tables
+from lib.ui.widgets import md_escape
+
+__all__ = [
+    "Problem",
+    "FileReport",
+    "Preview",
+    "Capability",
+    "PREVIEW_ROWS",
+    "digest",
+    "inspect_upload",
+    "preview_import",
+    "save_dataset",
+    "delete_dataset",
+    "check_name",
+    "suggest_name",
+    "capabilities",
+    "dataset_capabilities",
+    "format_table",
+    "import_summary",
+    "deletable_datasets",
+    "cached_inspect",
+    "cached_preview",
+    "render_notes",
+    "render_problem",
+    "short_message",
+    "render_file_report",
+    "render_join_report",
+    "render_quality_report",
+    "render_capabilities",
+]
+
+log = logging.getLogger(__name__)
+Progress = Callable[[float, str], None]
+
+PREVIEW_ROWS = 10
+"""Rows of each file shown in its preview."""
+_RESERVED = (".building-", ".old-")
+
+
+def _noop(_f: float, _m: str) -> None:
+    return None
+
+
+# ------------------------------------------------------------------------------ results ----
+@dataclass(frozen=True)
+class Problem:
+    """Why a file (or the combined import) cannot be imported; ``message`` names everything."""
+
+    message: str
+    kind: str = "other"
+    file: str | None = None
+    column: str | None = None
+    row: int | None = None
+    line: int | None = None
+    value: str | None = None
+    expected: str | None = None
+
+    @classmethod
+    def from_exception(cls, exc: BaseException, file: str | None = None) -> Problem:
+        if isinstance(exc, importers.ImportProblem):
+            return cls(
+                message=str(exc),
+                kind=exc.kind,
+                file=exc.file or file,
+                column=exc.column,
+                row=exc.row,
+                line=exc.line,
+                value=exc.value,
+                expected=exc.expected,
+            )
+        # anything else is a bug in an importer; the analyst still gets a clear message
+        log.exception("unexpected error while importing %s", file)
+        what = f"{file}: " if file else ""
+        return cls(
+            message=f"{what}could not be read ({type(exc).__name__}). The file may be damaged "
+            "or in an unsupported format; the details are in the server log.",
+            kind="other",
+            file=file,
+        )
+
+
+@dataclass
+class FileReport:
+    """What the importer found in one uploaded file (or one member of an uploaded zip)."""
+
+    upload: str
+    name: str
+    size_bytes: int
+    format: str | None = None
+    description: str | None = None
+    encoding: str | None = None
+    rows: int | None = None
+    columns: list[str] = field(default_factory=list)
+    delimiter: str | None = None
+    preview: pd.DataFrame | None = None
+    mapping: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    problem: Problem | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+
+@dataclass(frozen=True)
+class Capability:
+    """Whether one page can use a dataset: ``status`` is "yes", "partly" or "no"."""
+
+    page: str
+    title: str
+    status: str
+    reason: str
+
+
+@dataclass
+class Preview:
+    """The combined import and the quality report a build would produce (nothing saved)."""
+
+    files: list[str]
+    tables: dict[str, int] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+    join_report: dict[str, dict[str, Any]] = field(default_factory=dict)
+    report: dict[str, Any] | None = None
+    capabilities: list[Capability] = field(default_factory=list)
+    problem: Problem | None = None
+    seconds: float = 0.0
+
+
+# ------------------------------------------------------------------------ pure functions ----
+def digest(data: bytes) -> str:
+    """SHA-256 hex digest of ``data`` (the cache key of an upload, with its name)."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def inspect_upload(name: str, data: bytes, *, preview_rows: int = PREVIEW_ROWS) -> list[FileReport]:
+    """Sniff one upload: one report per file (a zip archive gives one per data member).
+
+    Never raises for bad input: a problem is returned in ``FileReport.problem``.
+    """
+    notes: list[str] = []
+    try:
+        members = importers.read_upload(name, data, notes=notes)
+    except Exception as exc:  # ImportProblem, or an importer bug: both become a Problem
+        return [
+            FileReport(
+                upload=name,
+                name=name,
+                size_bytes=len(data),
+                problem=Problem.from_exception(exc, name),
+            )
+        ]
+    reports = []
+    for member, content in members:
+        rep = FileReport(upload=name, name=member, size_bytes=len(content), notes=list(notes))
+        try:
+            det = importers.sniff(member, content)
+        except Exception as exc:
+            rep.problem = Problem.from_exception(exc, member)
+        else:
+            rep.format = det.format
+            rep.description = importers.FORMATS.get(det.format, "")
+            rep.encoding = det.encoding
+            rep.rows = det.rows
+            rep.columns = list(det.columns)
+            rep.delimiter = det.delimiter
+            rep.preview = det.frame.head(preview_rows).reset_index(drop=True)
+            rep.mapping = dict(det.mapping)
+            rep.notes += det.notes
+        reports.append(rep)
+    return reports
+
+
+def import_summary(result: importers.ImportResult) -> dict[str, Any]:
+    """What was imported, stored in the dataset's manifest (same shape as the CLI's)."""
+    return {
+        "files": [
+            {
+                "name": f.name,
+                "format": f.format,
+                "encoding": f.encoding,
+                "rows": f.rows,
+                "notes": list(f.notes),
+            }
+            for f in result.files
+        ],
+        "notes": list(result.notes),
+        "join_report": result.join_report,
+        "mappings": result.mappings,
+    }
+
+
+def _source_label(files: Sequence[tuple[str, bytes]]) -> str:
+    names = [n for n, _ in files]
+    label = ", ".join(names[:4]) + (f" and {len(names) - 4} more" if len(names) > 4 else "")
+    return f"upload: {label}"
+
+
+def _scaled(progress: Progress, lo: float, hi: float) -> Progress:
+    return lambda f, m: progress(lo + (hi - lo) * min(max(f, 0.0), 1.0), m)
+
+
+def preview_import(
+    files: Sequence[tuple[str, bytes]], *, progress: Progress | None = None
+) -> Preview:
+    """Import ``files`` together and build bronze -> silver -> gold in a temporary folder.
+
+    Returns the join report, notes, the quality report and what each page can do with the
+    result. Nothing under the data root is touched. Never raises for bad input.
+    """
+    progress = progress or _noop
+    t0 = time.perf_counter()
+    names = [n for n, _ in files]
+    out = Preview(files=names)
+    try:
+        progress(0.02, f"importing {len(files)} file(s) together")
+        result = importers.load_files(files)
+        out.tables = {k: len(v) for k, v in result.tables.items()}
+        out.notes = list(result.notes)
+        out.join_report = dict(result.join_report)
+        from lib.pipeline import build_tables
+
+        with tempfile.TemporaryDirectory(prefix="streamdash-import-") as tmp:
+            folder = Path(tmp) / "preview"
+            out.report = build_tables(
+                result.tables,
+                data_dir=folder,
+                name="preview",
+                source=_source_label(files),
+                meta={"kind": "import-preview"},
+                progress=_scaled(progress, 0.15, 0.92),
+            )
+            progress(0.95, "checking what each page can do with this data")
+            out.capabilities = dataset_capabilities(folder)
+    except Exception as exc:
+        out.problem = Problem.from_exception(exc, names[0] if len(names) == 1 else None)
+    out.seconds = time.perf_counter() - t0
+    progress(1.0, f"done in {out.seconds:.1f} s")
+    return out
+
+
+def check_name(name: str, existing: Sequence[str] | None = None) -> tuple[str | None, bool]:
+    """Validate a dataset name: ``(error message or None, a dataset of that name exists)``."""
+    name = (name or "").strip()
+    if not name:
+        return "Enter a name for the dataset.", False
+    try:
+        folder = dataset_dir(name)
+    except ValueError as exc:
+        return f"{exc}.", False
+    if name.casefold() == DEMO_NAME:
+        return (
+            f"'{DEMO_NAME}' is the built-in demo dataset and cannot be replaced; "
+            "choose another name.",
+            True,
+        )
+    if any(r in name for r in _RESERVED):
+        return "Names containing '.building-' or '.old-' are reserved for the build.", False
+    existing = list_datasets() if existing is None else existing
+    return None, name in existing or folder.exists()
+
+
+def suggest_name(file_names: Sequence[str], existing: Sequence[str] = ()) -> str:
+    """A valid, unused dataset name from the first uploaded file's name."""
+    stem = PurePosixPath(file_names[0]).stem if file_names else ""
+    base = slug(stem)[:48] or "imported"
+    if base == DEMO_NAME:
+        base = "demo_import"
+    name, i = base, 2
+    while name in existing or check_name(name, existing)[0]:
+        name, i = f"{base}_{i}", i + 1
+    return name
+
+
+def save_dataset(
+    files: Sequence[tuple[str, bytes]],
+    name: str,
+    *,
+    replace: bool = False,
+    progress: Progress | None = None,
+) -> dict[str, Any]:
+    """Import ``files`` and build them atomically into ``data/<name>``; return the report.
+
+    Raises
+    ------
+    ValueError
+        Bad name, the demo's name, or a dataset of that name exists and ``replace`` is False.
+    lib.importers.ImportProblem
+        Bad input. In every failure case nothing stored is changed.
+    """
+    progress = progress or _noop
+    name = (name or "").strip()
+    error, exists = check_name(name)
+    if error:
+        raise ValueError(error)
+    if exists and not replace:
+        raise ValueError(f"a dataset named '{name}' already exists; confirm replacing it")
+    progress(0.02, f"importing {len(files)} file(s)")
+    result = importers.load_files(files)
+    from lib.pipeline import build_tables
+
+    return build_tables(
+        result.tables,
+        data_dir=dataset_dir(name),
+        name=name,
+        source=_source_label(files),
+        meta={"kind": "import", "import": import_summary(result)},
+        progress=_scaled(progress, 0.15, 1.0),
+    )
+
+
+def deletable_datasets(names: Sequence[str] | None = None) -> list[str]:
+    """Datasets the page may delete: imported ones (manifest kind "import"), never the demo."""
+    out = []
+    for n in list_datasets() if names is None else names:
+        if n == DEMO_NAME:
+            continue
+        try:
+            kind = load_manifest(dataset_dir(n)).get("kind")
+        except (OSError, ValueError):
+            continue
+        if kind == "import":
+            out.append(n)
+    return out
+
+
+def delete_dataset(name: str) -> None:
+    """Delete an imported dataset: renamed away first (atomic for readers), then removed."""
+    if name == DEMO_NAME:
+        raise ValueError(f"'{DEMO_NAME}' is the built-in demo dataset and cannot be deleted")
+    folder = dataset_dir(name)
+    if name not in deletable_datasets([name]):
+        raise ValueError(f"'{name}' is not an imported dataset; it cannot be deleted here")
+    trash = folder.with_name(f"{folder.name}.old-delete-{uuid.uuid4().hex[:8]}")
+    os.replace(folder, trash)
+    shutil.rmtree(trash, ignore_errors=True)
+    log.info("dataset %s deleted", name)
+
+
+# --------------------------------------------------------------------------- capabilities ----
+_CAPABILITY_TABLES = ("titles", "sessions", "interactions", "users", "top10_training")
+PAGE_FILES = {
+    "overview": "pages/overview.py",
+    "catalog": "pages/catalog.py",
+    "engagement": "pages/engagement.py",
+    "recommender": "pages/recommender.py",
+    "clusters": "pages/clusters.py",
+    "top10": "pages/top10.py",
+}
+_MIN_PER_CLASS = 10  # lib.top10 needs 10 titles of each class to train and evaluate
+_MIN_ROWS_TO_CLUSTER = 10
+
+
+def dataset_capabilities(folder: str | Path) -> list[Capability]:
+    """:func:`capabilities` of the dataset built in ``folder`` (reads only the gold it needs)."""
+    gold = Path(folder) / "gold"
+    names = [n for n in _CAPABILITY_TABLES if (gold / f"{n}.parquet").is_file()]
+    return capabilities(read_tables(gold, names))
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count:,} {noun}{'' if count == 1 else 's'}"
+
+
+def _any(df: pd.DataFrame, col: str) -> bool:
+    return col in df.columns and bool(df[col].notna().any())
+
+
+_TITLES = {
+    "overview": "Overview",
+    "catalog": "Catalog",
+    "engagement": "Engagement",
+    "recommender": "Recommender",
+    "clusters": "Cluster explorer",
+    "top10": "Top 10 predictor",
+}
+
+
+def capabilities(gold: dict[str, pd.DataFrame]) -> list[Capability]:
+    """Which analysis pages can use a dataset, and why (plain words with numbers).
+
+    ``gold`` needs the gold tables titles, sessions, interactions, users and top10_training
+    (missing ones count as empty).
+    """
+    empty = pd.DataFrame()
+    titles = gold.get("titles", empty)
+    sessions = gold.get("sessions", empty)
+    inter = gold.get("interactions", empty)
+    users = gold.get("users", empty)
+    top10 = gold.get("top10_training", empty)
+    n_titles, n_sessions, n_inter, n_users = len(titles), len(sessions), len(inter), len(users)
+    caps: list[Capability] = []
+
+    def add(page: str, status: str, reason: str) -> None:
+        caps.append(Capability(page, _TITLES[page], status, reason))
+
+    if n_titles and n_sessions:
+        add("overview", "yes", "KPI tiles, viewing trend and the data quality scorecard.")
+    elif n_titles:
+        add(
+            "overview",
+            "partly",
+            "Catalog KPIs and the quality scorecard; the viewing trend needs watch history, "
+            "which this dataset does not have.",
+        )
+    else:
+        add("overview", "partly", "Only the quality scorecard: this dataset has no titles.")
+
+    if not n_titles:
+        add("catalog", "no", "Catalog needs titles; this dataset has none.")
+    elif _any(titles, "imdb_rating") or _any(titles, "avg_user_rating"):
+        add("catalog", "yes", _n(n_titles, "title") + ".")
+    else:
+        add(
+            "catalog",
+            "partly",
+            f"{_n(n_titles, 'title')}; rating charts need IMDb ratings or user ratings, and this "
+            "dataset has neither.",
+        )
+
+    if not n_sessions:
+        add(
+            "engagement",
+            "no",
+            "Engagement needs watch history (viewing sessions) with a device column; this "
+            "dataset has none.",
+        )
+    elif not _any(sessions, "device_type"):
+        add(
+            "engagement",
+            "partly",
+            f"{n_sessions:,} viewing sessions, but device charts need a device column; this "
+            "dataset has none.",
+        )
+    else:
+        add("engagement", "yes", f"{n_sessions:,} viewing sessions with devices.")
+
+    content = n_titles >= 2 and any(_any(titles, c) for c in ("genres", "description", "cast"))
+    collab = n_inter > 0 and inter["user_id"].nunique() >= 2
+    what = "user ratings" if not n_sessions else "user-title ratings and sessions"
+    if content and collab:
+        add(
+            "recommender",
+            "yes",
+            f"content similarity over {n_titles:,} titles and collaborative filtering from "
+            f"{n_inter:,} {what}.",
+        )
+    elif content:
+        add(
+            "recommender",
+            "partly",
+            f"content similarity over {n_titles:,} titles only; collaborative recommendations "
+            "need user ratings or viewing sessions, which this dataset does not have.",
+        )
+    elif collab:
+        add(
+            "recommender",
+            "partly",
+            f"collaborative filtering from {n_inter:,} {what} only; content similarity needs "
+            "titles with genres, cast or descriptions.",
+        )
+    else:
+        add(
+            "recommender",
+            "no",
+            "Recommender needs titles (content similarity) and user ratings or viewing "
+            "sessions (collaborative); this dataset has neither.",
+        )
+
+    viewers, titled = n_users >= _MIN_ROWS_TO_CLUSTER, n_titles >= _MIN_ROWS_TO_CLUSTER
+    if viewers and titled:
+        add("clusters", "yes", f"{n_users:,} viewers and {n_titles:,} titles to cluster.")
+    elif titled:
+        add(
+            "clusters",
+            "partly",
+            f"{n_titles:,} titles to cluster; viewer clusters need viewers (watch history or "
+            "ratings), which this dataset does not have.",
+        )
+    elif viewers:
+        add("clusters", "partly", f"{n_users:,} viewers to cluster; too few titles to cluster.")
+    else:
+        add(
+            "clusters",
+            "no",
+            f"Cluster explorer needs at least {_MIN_ROWS_TO_CLUSTER} viewers or titles; this "
+            "dataset has fewer.",
+        )
+
+    label = pd.to_numeric(top10.get("in_top10", pd.Series(dtype=float)), errors="coerce")
+    pos, neg = int((label == 1).sum()), int((label == 0).sum())
+    if pos >= _MIN_PER_CLASS and neg >= _MIN_PER_CLASS:
+        add("top10", "yes", f"{pos:,} titles in the Top 10 and {neg:,} not.")
+    elif pos:
+        add(
+            "top10",
+            "no",
+            f"only {pos:,} titles in the Top 10 and {neg:,} not: a model needs at least "
+            f"{_MIN_PER_CLASS} of each to train and evaluate.",
+        )
+    else:
+        add(
+            "top10",
+            "no",
+            "Top 10 predictor needs Top 10 labels (Netflix Top 10 files or an IMDb table with "
+            "netflix_top_10); this dataset has none.",
+        )
+    return caps
+
+
+def format_table() -> pd.DataFrame:
+    """Supported formats with the columns they need (detected from the header, not the name)."""
+    specs = getattr(importers, "_SPEC_BY_NAME", {})
+    rows = []
+    for name, description in importers.FORMATS.items():
+        spec = specs.get(name)
+        required = ", ".join(spec.required) if spec else ""
+        if spec is not None and spec.headerless:
+            required = "no header line; fields: " + required
+        rows.append(
+            {
+                "format": name,
+                "what it is": description,
+                "required columns": required,
+                "optional columns": ", ".join(spec.optional) if spec else "",
+            }
+        )
+    return pd.DataFrame(rows)
+
+
+# ------------------------------------------------------------------------------- caching ----
+@st.cache_data(max_entries=32, ttl=3600, show_spinner=False)
+def _inspect_cached(name: str, sha256: str, _data: bytes) -> list[FileReport]:
+    return inspect_upload(name, _data)
+
+
+def cached_inspect(name: str, data: bytes, sha256: str | None = None) -> list[FileReport]:
+    """:func:`inspect_upload`, cached on (file name, SHA-256 of the bytes)."""
+    return _inspect_cached(name, sha256 or digest(data), data)
+
+
+class _Miss(Exception):
+    pass
+
+
+@st.cache_data(max_entries=6, ttl=3600, show_spinner=False)
+def _preview_store(key: tuple, _value: Preview | None = None) -> Preview:
+    if _value is None:
+        raise _Miss  # exceptions are not cached: the next call with a value stores it
+    return _value
+
+
+def cached_preview(
+    files: Sequence[tuple[str, bytes]],
+    digests: Sequence[str],
+    *,
+    progress_area: Any = None,
+) -> Preview:
+    """:func:`preview_import`, cached on the (name, SHA-256) pairs and today's date.
+
+    On a cache miss the work runs outside the cache with a progress bar drawn in
+    ``progress_area`` (a Streamlit container), then the result is stored.
+    """
+    key = (tuple((n, d) for (n, _), d in zip(files, digests)), dt.date.today().isoformat())
+    try:
+        return _preview_store(key)
+    except _Miss:
+        pass
+    area = progress_area if progress_area is not None else st.container()
+    with area:
+        with st.status(
+            "Checking the import: building bronze -> silver -> gold in a temporary folder...",
+            expanded=True,
+        ) as status:
+            bar = st.progress(0.0, text="starting")
+            result = preview_import(
+                files, progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m)
+            )
+            status.update(
+                label=f"Import checked in {result.seconds:.1f} s (nothing saved yet)",
+                state="error" if result.problem else "complete",
+                expanded=False,
+            )
+    return _preview_store(key, result)
+
+
+# ------------------------------------------------------------------------------ rendering ----
+def render_notes(notes: Sequence[str]) -> None:
+    """Importer notes (repairs, encodings, skipped members) as one info box."""
+    if notes:
+        st.info("\n".join(f"- {md_escape(n)}" for n in notes), icon=":material/info:")
+
+
+def render_problem(problem: Problem) -> None:
+    """One problem as an error box naming file, column, row and what was expected."""
+    st.error(md_escape(short_message(problem)), icon=":material/error:")
+
+
+def short_message(problem: Problem) -> str:
+    """The problem's message; the long list of every known format is replaced by a pointer."""
+    head, sep, _ = problem.message.partition(" It could be one of these formats")
+    if sep:
+        return head + " See 'Supported formats and the columns they need' above."
+    return problem.message
+
+
+def _fmt_bytes(n: int) -> str:
+    for unit in ("bytes", "KB", "MB", "GB"):
+        if n < 1000 or unit == "GB":
+            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
+        n /= 1000
+    return f"{n:,.1f} GB"
+
+
+_DELIMITER_NAMES = {",": "comma", "\t": "tab", "|": "pipe", ";": "semicolon"}
+
+
+def render_file_report(rep: FileReport) -> None:
+    """Format, encoding, rows, preview, column mapping and notes of one file."""
+    with st.container(border=True):
+        st.markdown(f"**{md_escape(rep.name)}** - {_fmt_bytes(rep.size_bytes)}")
+        if rep.problem is not None:
+            render_problem(rep.problem)
+            return
+        sep = _DELIMITER_NAMES.get(rep.delimiter or "", "other")
+        st.markdown(
+            f":green[:material/check_circle:] Recognised as **{md_escape(rep.format)}**: "
+            f"{md_escape(rep.description or '')} · encoding **{md_escape(rep.encoding)}** · "
+            f"**{rep.rows or 0:,}** rows · **{len(rep.columns):,}** columns, {sep}-separated"
+        )
+        render_notes(rep.notes)
+        tab_preview, tab_mapping = st.tabs(
+            [f"Preview (first {min(PREVIEW_ROWS, rep.rows or 0)} rows)", "Column mapping"]
+        )
+        with tab_preview:
+            st.dataframe(rep.preview, hide_index=True)
+        with tab_mapping:
+            mapping = pd.DataFrame(
+                {
+                    "column in the file": list(rep.mapping),
+                    "imported as (table.column)": list(rep.mapping.values()),
+                }
+            )
+            st.dataframe(mapping, hide_index=True)
+
+
+def render_join_report(join_report: dict[str, dict[str, Any]]) -> None:
+    """Match rates of Top 10 / IMDb files linked to the catalog of the same import."""
+    if not join_report:
+        return
+    st.markdown("**Linking the files** (titles matched to the catalog of this import)")
+    cols = st.columns(min(len(join_report), 4))
+    for col, (fname, jr) in zip(cols * 4, join_report.items()):
+        col.metric(
+            f"{jr['what']} matched",
+            f"{jr['match_rate']:.1%}",
+            help=f"{fname}: {jr['matched']:,} of {jr['titles']:,} distinct titles linked to "
+            f"{jr['target']} by normalised title and film/TV kind (Top 10) or release year "
+            "(IMDb).",
+        )
+    rows = [
+        {
+            "file": fname,
+            "linked to": jr["target"],
+            "titles": jr["titles"],
+            "matched": jr["matched"],
+            "match rate": jr["match_rate"],
+            "ambiguous (not guessed)": jr["ambiguous"],
+            "unmatched": jr["unmatched"],
+            "ambiguous examples": ", ".join(jr.get("ambiguous_examples") or []),
+        }
+        for fname, jr in join_report.items()
+    ]
+    st.dataframe(
+        pd.DataFrame(rows),
+        hide_index=True,
+        column_config={
+            "match rate": st.column_config.ProgressColumn(
+                format="percent", min_value=0, max_value=1
+            )
+        },
+    )
+    for fname, jr in join_report.items():
+        if jr["match_rate"] >= 0.5:
+            continue
+        if jr["what"].startswith("Top 10"):
+            why = (
+                "Unmatched Top 10 rows are rejected in silver (unknown title) and counted in the "
+                "quality report below. A Top 10 file often covers other weeks than a catalog "
+                "snapshot, so a low rate can be expected; add the matching catalog or an IMDb "
+                "table to link more titles."
+            )
+        else:
+            why = "Unmatched rows are added as titles of their own (no catalog attributes)."
+        st.warning(
+            f"Only {jr['match_rate']:.0%} of the titles in {md_escape(fname)} were found in "
+            f"{md_escape(jr['target'])}. {why}",
+            icon=":material/link_off:",
+        )
+
+
+def _actions(report: dict[str, Any]) -> pd.DataFrame:
+    rows = []
+    for tname, s in report["silver"].items():
+        for reason, n in s["reject_reasons"].items():
+            rows.append({"table": tname, "action": "row rejected", "rule": reason, "rows": n})
+        if s["duplicates_removed"]:
+            rows.append(
+                {
+                    "table": tname,
+                    "action": "duplicate removed",
+                    "rule": "exact copy or repeated id (first kept)",
+                    "rows": s["duplicates_removed"],
+                }
+            )
+        for rule, n in s["repairs"].items():
+            rows.append({"table": tname, "action": "value repaired", "rule": rule, "rows": n})
+        for col, imp in s["imputations"].items():
+            rows.append(
+                {
+                    "table": tname,
+                    "action": "value imputed",
+                    "rule": f"{col}: {imp['strategy']}",
+                    "rows": imp["count"],
+                }
+            )
+    return pd.DataFrame(rows, columns=["table", "action", "rule", "rows"])
+
+
+def render_quality_report(report: dict[str, Any]) -> None:
+    """Scorecard per layer, row accounting per table and what silver removed or repaired."""
+    cols = st.columns(len(report["scorecard"]) + 1)
+    for col, row in zip(cols, report["scorecard"]):
+        parts = ", ".join(
+            f"{k} {v:.1%}"
+            for k, v in row.items()
+            if k not in ("layer", "score") and isinstance(v, (int, float)) and v == v
+        )
+        score = row["score"]
+        col.metric(
+            f"{row['layer'].title()} layer",
+            f"{score:.1f} / 100" if score == score else "n/a",
+            help=parts,
+        )
+    inv = report["invariants"]
+    balanced = all(v["holds"] for v in inv.values())
+    cols[-1].metric(
+        "Row accounting",
+        "balanced" if balanced else "NOT balanced",
+        help="Per table: bronze rows = silver rows + rejected + duplicates removed.",
+    )
+    st.markdown("**Rows per table** (bronze = as received, silver = kept after cleaning)")
+    acc = pd.DataFrame(
+        [
+            {
+                "table": t,
+                "bronze rows": v["bronze"],
+                "silver rows": v["silver"],
+                "rejected": v["rejected"],
+                "duplicates removed": v["duplicates_removed"],
+                "balanced": bool(v["holds"]),
+            }
+            for t, v in inv.items()
+        ]
+    )
+    st.dataframe(acc, hide_index=True)
+    st.markdown("**What cleaning did** (rows removed, values repaired or imputed)")
+    actions = _actions(report)
+    if len(actions):
+        st.dataframe(
+            actions,
+            hide_index=True,
+            column_config={"rule": st.column_config.TextColumn(width="large")},
+        )
+    else:
+        st.caption("Nothing: every row was kept as received.")
+    failing = [c for c in report.get("checks", []) if not c.get("passed")]
+    if failing:
+        st.warning(
+            "Gold checks failing: "
+            + md_escape(
+                "; ".join(f"{c['table']}: {c['name']} ({c['failing']:,} rows)" for c in failing)
+            ),
+            icon=":material/rule:",
+        )
+    gold = ", ".join(f"{t} {v['rows']:,}" for t, v in report.get("gold", {}).items() if v["rows"])
+    st.caption(f"Gold tables the pages will read: {gold or 'none with rows'}.")
+
+
+_STATUS_LABEL = {
+    "yes": ":green[:material/check_circle:] **{title}**: usable - ",
+    "partly": ":orange[:material/remove_circle:] **{title}**: partly usable - ",
+    "no": ":red[:material/cancel:] **{title}**: not usable - ",
+}
+
+
+def render_capabilities(caps: Sequence[Capability], *, only_existing_pages: bool = True) -> None:
+    """One line per page: can it use this dataset, and why (pages not built yet left out)."""
+    if only_existing_pages:
+        caps = [c for c in caps if (PROJECT_ROOT / PAGE_FILES[c.page]).is_file()]
+    lines = [
+        "- " + _STATUS_LABEL[c.status].format(title=c.title) + md_escape(c.reason) for c in caps
+    ]
+    st.markdown("\n".join(lines))

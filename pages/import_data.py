@@ -1,0 +1,299 @@
+"""Import data: upload real files, check what was recognised and the quality report, save.
+
+Flow: upload (several files or zip archives) -> per file: format, encoding, rows, preview,
+column mapping, notes, or a clear error -> the files combined: join report and the quality
+report of a full bronze -> silver -> gold build in a temporary folder (nothing saved) -> what
+each page can do with the data -> name + Save (atomic build into ``data/<name>``), after which
+the sidebar switches to the new dataset. Imported datasets can be deleted (never the demo).
+The logic lives in :mod:`lib.ui.importing`; this file only lays the page out.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import pandas as pd
+import streamlit as st
+
+from lib import importers
+from lib.config import DEMO_NAME, dataset_dir
+from lib.store import load_manifest
+from lib.ui import data as ui
+from lib.ui import importing as imp
+from lib.ui.widgets import md_escape
+
+log = logging.getLogger(__name__)
+UPLOAD_KEY = "import_uploads"
+SAVED_KEY = "_import_saved"
+FLASH_KEY = "_import_flash"
+LIMIT_MB = importers.MAX_UPLOAD_BYTES // 1024**2
+
+
+def _switch_dataset(name: str) -> None:
+    """Make ``name`` the sidebar's dataset on the next run (the picker is keyed "ds").
+
+    The picker has already been drawn in this run, so its state is dropped and set anew;
+    ``st.rerun()`` then draws it with the new value (and the URL's ?ds= follows).
+    """
+    if ui.DATASET_KEY in st.session_state:
+        del st.session_state[ui.DATASET_KEY]
+    st.session_state[ui.DATASET_KEY] = name
+
+
+st.title("Import data")
+st.caption(
+    "Upload your own files: a streaming catalog, Netflix Top 10 lists, IMDb-style movie "
+    "tables, MovieLens ratings or the six-table engagement export. Formats are recognised from "
+    "the content (the header), not from the file name. Nothing is stored until you press "
+    "**Save dataset**; the demo dataset always stays available."
+)
+
+flash = st.session_state.pop(FLASH_KEY, None)
+if flash:
+    st.success(flash, icon=":material/check_circle:")
+
+with st.expander("Supported formats and the columns they need", icon=":material/help:"):
+    st.dataframe(
+        imp.format_table(),
+        hide_index=True,
+        column_config={
+            "what it is": st.column_config.TextColumn(width="medium"),
+            "required columns": st.column_config.TextColumn(width="large"),
+        },
+    )
+    st.caption(
+        f"Up to {LIMIT_MB} MB per file. Text files (UTF-8, or Windows cp1252 / Latin-1) "
+        f"separated by commas, tabs, '|' or ';'. A zip archive may hold up to "
+        f"{importers.MAX_ZIP_MEMBERS} data files ({', '.join(importers.DATA_EXTENSIONS)}), "
+        f"{importers.MAX_UNZIPPED_BYTES // 1024**3} GB unpacked. Column names are matched "
+        "without regard to case; extra columns are kept in the bronze layer. Upload several "
+        "files together to link them (a catalog + Top 10 lists + an IMDb table)."
+    )
+
+uploads = st.file_uploader(
+    "Data files (CSV / TSV / TXT, or a .zip of them)",
+    accept_multiple_files=True,
+    key=UPLOAD_KEY,
+    help="Select several files at once to combine them into one dataset.",
+)
+uploads = list(uploads or [])
+
+# --- per file ---------------------------------------------------------------------------------
+reports: list[imp.FileReport] = []
+good: list[tuple[str, bytes]] = []
+digests: list[str] = []
+for up in uploads:
+    if up.size > importers.MAX_UPLOAD_BYTES:
+        reports.append(
+            imp.FileReport(
+                upload=up.name,
+                name=up.name,
+                size_bytes=up.size,
+                problem=imp.Problem(
+                    f"{up.name}: is {up.size / 1024**2:,.1f} MB, over the upload limit of "
+                    f"{LIMIT_MB} MB. Split it (for example by year) or compress it into a .zip "
+                    "archive, which may hold larger files.",
+                    kind="too_large",
+                    file=up.name,
+                    expected=f"at most {LIMIT_MB} MB",
+                ),
+            )
+        )
+        continue
+    data = up.getvalue()
+    sha = imp.digest(data)
+    with st.spinner(f"Reading {up.name} ({up.size / 1e6:,.1f} MB)...", show_time=True):
+        file_reports = imp.cached_inspect(up.name, data, sha)
+    reports += file_reports
+    if all(r.ok for r in file_reports):
+        good.append((up.name, data))
+        digests.append(sha)
+
+problems = [r for r in reports if not r.ok]
+if uploads:
+    st.subheader("Files")
+    if problems:
+        st.error(
+            f"{len(problems)} of {len(reports)} file(s) cannot be imported; see below. "
+            "Remove them from the upload box (x) or fix them. Nothing has been stored.",
+            icon=":material/report:",
+        )
+    for rep in reports:
+        imp.render_file_report(rep)
+
+# --- the files together -----------------------------------------------------------------------
+preview: imp.Preview | None = None
+if good:
+    st.subheader("The files together")
+    st.caption(
+        "The recognised files imported as one dataset and run through bronze -> silver -> gold "
+        "in a temporary folder: what you see below is what the saved dataset will be. "
+        + ("Files with problems are left out. " if problems else "")
+        + "Nothing is stored yet."
+    )
+    preview = imp.cached_preview(good, digests, progress_area=st.container())
+    if preview.problem is not None:
+        imp.render_problem(preview.problem)
+    else:
+        tables = ", ".join(f"{t} {n:,}" for t, n in preview.tables.items())
+        st.markdown(f"Bronze tables (rows as received): {md_escape(tables)}")
+        imp.render_join_report(preview.join_report)
+        shown = {n for r in reports for n in r.notes}
+        shown |= {jr["message"] for jr in preview.join_report.values()}
+        imp.render_notes([n for n in preview.notes if n not in shown])
+        if preview.report is not None:
+            st.subheader("Quality report (before saving)")
+            imp.render_quality_report(preview.report)
+        st.subheader("What the pages can do with it")
+        imp.render_capabilities(preview.capabilities)
+
+# --- save -------------------------------------------------------------------------------------
+saved = st.session_state.get(SAVED_KEY)
+if saved and saved["name"] not in ui.datasets():
+    saved = None  # deleted since
+signature = [[n, d] for (n, _), d in zip(good, digests)]
+if uploads and preview is not None:
+    st.subheader("Save dataset")
+    just_saved = saved is not None and saved["files"] == signature
+    if just_saved:
+        st.success(
+            f"Saved dataset **{md_escape(saved['name'])}**"
+            + (" (replacing the previous one)" if saved.get("replaced") else "")
+            + f" in {saved.get('seconds') or 0:.1f} s. The sidebar's dataset picker now shows "
+            "it, so every page reads it; switch back to the demo there at any time.",
+            icon=":material/check_circle:",
+        )
+        imp.render_capabilities(saved["capabilities"])
+    existing = ui.datasets()
+    name = st.text_input(
+        "Dataset name",
+        value=imp.suggest_name([n for n, _ in good], existing),
+        max_chars=64,
+        key="import_name",
+        help="1-64 letters, digits, '_', '-' or '.'; it becomes the folder data/<name> and the "
+        "entry in the sidebar's dataset picker.",
+    ).strip()
+    error, exists = imp.check_name(name, existing)
+    replace = False
+    already = just_saved and name == saved["name"]
+    if error:
+        st.error(md_escape(error), icon=":material/block:")
+    elif exists and not already:
+        replace = st.checkbox(
+            f"Replace the existing dataset '{md_escape(name)}' (its current layers are "
+            "deleted when the new build succeeds)",
+            key="import_replace",
+        )
+    blocked = (
+        "Remove or fix the files with problems first."
+        if problems
+        else "The combined import has a problem (above)."
+        if preview.problem is not None
+        else error
+        if error
+        else f"Saved as '{name}'. Enter another name to save a copy."
+        if already
+        else "Tick the box to confirm replacing the existing dataset."
+        if exists and not replace
+        else None
+    )
+    clicked = st.button(
+        "Save dataset",
+        type="primary",
+        icon=":material/save:",
+        disabled=blocked is not None,
+        key="import_save",
+        help=blocked,
+    )
+    if blocked and not error:
+        st.caption(md_escape(blocked))
+    if clicked and blocked is None:
+        with st.status(f"Saving dataset '{name}'...", expanded=True) as status:
+            bar = st.progress(0.0, text="starting")
+            try:
+                report = imp.save_dataset(
+                    good,
+                    name,
+                    replace=replace,
+                    progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
+                )
+            except importers.ImportProblem as exc:
+                status.update(label="Not saved: bad input", state="error", expanded=True)
+                imp.render_problem(imp.Problem.from_exception(exc))
+            except ValueError as exc:
+                status.update(label="Not saved", state="error", expanded=True)
+                st.error(md_escape(exc), icon=":material/block:")
+            except Exception as exc:  # never a traceback for the analyst; details in the log
+                log.exception("saving dataset %s failed", name)
+                status.update(label="Not saved: the build failed", state="error", expanded=True)
+                st.error(
+                    f"The build failed ({type(exc).__name__}); nothing stored was changed. "
+                    "The details are in the server log.",
+                    icon=":material/error:",
+                )
+            else:
+                status.update(label=f"Saved '{name}'", state="complete")
+                st.session_state[SAVED_KEY] = {
+                    "name": name,
+                    "files": signature,
+                    "seconds": report.get("build_seconds"),
+                    "capabilities": imp.dataset_capabilities(dataset_dir(name)),
+                    "replaced": exists,
+                }
+                _switch_dataset(name)
+                st.rerun()
+
+if not uploads:
+    st.info(
+        "Upload one or more files to see what is recognised and the quality report before "
+        "anything is saved. Example: netflix_titles.csv together with Netflix's "
+        "all-weeks-global.tsv and an IMDb movie table.",
+        icon=":material/upload_file:",
+    )
+
+# --- datasets on this server ------------------------------------------------------------------
+st.subheader("Datasets on this server")
+rows = []
+for n in ui.datasets():
+    try:
+        m = load_manifest(dataset_dir(n))
+    except (OSError, ValueError):
+        continue
+    counts = m.get("rows", {})
+    rows.append(
+        {
+            "dataset": n,
+            "kind": m.get("kind", ""),
+            "source": m.get("source", ""),
+            "built (UTC)": str(m.get("built_at", ""))[:16].replace("T", " "),
+            "titles": counts.get("titles"),
+            "viewers": counts.get("users"),
+            "sessions": counts.get("sessions"),
+            "user-title pairs": counts.get("interactions"),
+        }
+    )
+st.dataframe(pd.DataFrame(rows), hide_index=True)
+
+deletable = imp.deletable_datasets()
+if deletable:
+    with st.expander("Delete an imported dataset", icon=":material/delete:"):
+        target = st.selectbox("Imported dataset", deletable, key="import_delete_pick")
+        confirm = st.checkbox(
+            f"Yes, delete '{md_escape(target)}' and all its layers (this cannot be undone)",
+            key="import_delete_confirm",
+        )
+        if st.button("Delete dataset", disabled=not confirm, key="import_delete"):
+            try:
+                imp.delete_dataset(target)
+            except (OSError, ValueError) as exc:
+                st.error(md_escape(exc), icon=":material/error:")
+            else:
+                if ui.active_name() == target:
+                    _switch_dataset(DEMO_NAME)
+                if (st.session_state.get(SAVED_KEY) or {}).get("name") == target:
+                    st.session_state.pop(SAVED_KEY, None)
+                del st.session_state["import_delete_confirm"]
+                st.session_state[FLASH_KEY] = f"Deleted dataset '{md_escape(target)}'."
+                st.rerun()
+else:
+    st.caption(f"Only imported datasets can be deleted here; '{DEMO_NAME}' is always kept.")
