@@ -1,0 +1,138 @@
+"""Every page under AppTest on datasets built from the real public files in ../shared/realdata.
+
+The files are read in place (never copied into the project); the whole module is skipped with
+a reason when ../shared/realdata is absent. Datasets are built once per module into the
+session's temporary data root:
+
+* ``real_catalog``    netflix_titles.csv alone (``lib.pipeline.build(source=file)``)
+* ``real_top10``      netflix_titles.csv + Netflix's all-weeks-global.tsv + the IMDb movie table,
+                      imported together exactly as the Import data page's Save does
+                      (``lib.ui.importing.save_dataset``: load_files + build_tables)
+* ``real_engagement`` the six engagement CSVs (``build(source=folder)``)
+* ``real_project4``   project4 final_data.csv (IMDb features with Top 10 labels)
+
+Each page listed in ``streamlit_app.PAGES`` whose file exists runs with each dataset selected
+and must not raise; a page that cannot use a dataset (per ``lib.ui.importing.capabilities``)
+must say why in an info or warning box.
+"""
+
+from __future__ import annotations
+
+import ast
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.config import PROJECT_ROOT
+from lib.pipeline import build
+from lib.store import load_manifest
+from lib.ui import importing as imp
+from tests.conftest import REALDATA, realdata
+
+pytestmark = [pytest.mark.realdata, pytest.mark.slow]
+
+ENTRY = str(PROJECT_ROOT / "streamlit_app.py")
+TIMEOUT = 180
+TOP10_FILE = "all-weeks-global.tsv"
+
+
+def _pages() -> list[str]:
+    """Page files listed in streamlit_app.PAGES (read with ast: importing it would run it)."""
+    tree = ast.parse((PROJECT_ROOT / "streamlit_app.py").read_text(encoding="utf-8"))
+    for node in tree.body:
+        if isinstance(node, ast.Assign) and any(
+            isinstance(t, ast.Name) and t.id == "PAGES" for t in node.targets
+        ):
+            return [row[1] for row in ast.literal_eval(node.value)]
+    raise AssertionError("streamlit_app.py has no PAGES")
+
+
+PAGES = [p for p in _pages() if (PROJECT_ROOT / p).is_file()]
+DATASETS = ("real_catalog", "real_top10", "real_engagement", "real_project4")
+_CAPABILITY_OF = {path: key for key, path in imp.PAGE_FILES.items()}
+
+
+@pytest.fixture(scope="module")
+def real(data_root: Path) -> dict[str, dict]:
+    """Build the four real datasets once; yield name -> capabilities by page key."""
+    catalog = realdata("netflix_titles", "netflix_titles.csv")
+    top10 = realdata("netflix_top10", TOP10_FILE)
+    imdb = realdata("project4_top10", "imdb_movie_data_2023_v2.csv")
+    engagement = realdata("engagement_pipeline")
+    final = realdata("project4_top10", "final_data.csv")
+    t0 = time.perf_counter()
+    build(source=catalog, name="real_catalog", data_dir=data_root / "real_catalog")
+    imp.save_dataset(
+        [(p.name, p.read_bytes()) for p in (catalog, top10, imdb)], "real_top10", replace=True
+    )
+    build(source=engagement, name="real_engagement", data_dir=data_root / "real_engagement")
+    build(source=final, name="real_project4", data_dir=data_root / "real_project4")
+    print(f"built 4 real datasets in {time.perf_counter() - t0:.1f} s")
+    caps = {
+        name: {c.page: c for c in imp.dataset_capabilities(data_root / name)} for name in DATASETS
+    }
+    yield caps
+    for name in DATASETS:
+        imp.delete_dataset(name)
+
+
+def test_realdata_is_present_or_the_module_skips():
+    if not REALDATA.is_dir():
+        pytest.skip(f"real data not available: {REALDATA} is absent")
+    assert (REALDATA / "README.md").is_file()
+
+
+def test_top10_join_reports_its_match_rate(real, data_root):
+    jr = load_manifest(data_root / "real_top10")["import"]["join_report"]
+    top10 = jr[TOP10_FILE]
+    assert top10["what"] == "Top 10 titles"
+    assert 0 < top10["match_rate"] < 1
+    assert top10["matched"] == round(top10["match_rate"] * top10["titles"])
+    assert f"({top10['match_rate']:.1%})" in top10["message"]
+    assert "imdb_movie_data_2023_v2.csv" in jr  # the IMDb table is linked too
+    assert real["real_top10"]["top10"].status == "yes"
+    assert real["real_catalog"]["top10"].status == "no"
+    assert real["real_engagement"]["engagement"].status == "yes"
+
+
+def test_import_page_shows_the_real_top10_match_rate(real, data_root):
+    files = [
+        realdata("netflix_titles", "netflix_titles.csv"),
+        realdata("netflix_top10", TOP10_FILE),
+    ]
+    rate = load_manifest(data_root / "real_top10")["import"]["join_report"][TOP10_FILE]
+    at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    at.run()
+    at.switch_page("pages/import_data.py").run()
+    at.file_uploader(key="import_uploads").set_value(
+        [(p.name, p.read_bytes(), "text/csv") for p in files]
+    )
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+    metrics = {m.label: m.value for m in at.metric}
+    shown = metrics["Top 10 titles matched"]
+    # without the IMDb table fewer titles can link than in real_top10; both are real rates
+    assert shown.endswith("%") and 0 < float(shown[:-1]) <= 100
+    assert rate["match_rate"] > 0
+    assert any("8,807" in m.value for m in at.markdown)  # rows of netflix_titles.csv
+
+
+@pytest.mark.parametrize("page", PAGES)
+@pytest.mark.parametrize("dataset", DATASETS)
+def test_every_page_runs_on_real_data(real, dataset, page):
+    at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    at.session_state["ds"] = dataset
+    at.run()
+    at.switch_page(page).run()
+    assert not at.exception, [e.value for e in at.exception]
+    assert at.session_state["ds"] == dataset
+    if page == "pages/overview.py":  # the page really reads the chosen dataset
+        assert any(dataset in c.value.replace("\\", "") for c in at.caption)
+    key = _CAPABILITY_OF.get(page)
+    cap = real[dataset].get(key) if key else None
+    if cap is not None and cap.status == "no":
+        explained = [e.value for e in (*at.info, *at.warning)]
+        assert explained, f"{page} shows nothing on {dataset} and does not say why ({cap.reason})"
