@@ -1,0 +1,533 @@
+"""Tests of lib.recommend: small literal tables, exactness of the sparse index, properties."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from lib.recommend import (
+    ContentKNN,
+    Hybrid,
+    ItemKNN,
+    Popularity,
+    RandomRecommender,
+    UnknownIdError,
+    parse_list,
+)
+
+TITLES = pd.DataFrame(
+    {
+        "title_id": ["heat", "ronin", "up", "cars", "alien", "aliens", "coco"],
+        "title": ["Heat", "Ronin", "Up", "Cars", "Alien", "Aliens", "Coco"],
+        "genres": [
+            "Crime|Thriller",
+            "Crime|Action|Thriller",
+            "Animation|Family",
+            "Animation|Family|Comedy",
+            "Horror|Sci-Fi",
+            "Action|Sci-Fi",
+            "Animation|Family",
+        ],
+        "description": [
+            "A heist crew in Los Angeles is hunted by a detective",
+            "A heist crew of mercenaries chases a briefcase in Paris",
+            "An old man flies his house to South America with balloons",
+            "A race car learns that friends matter more than winning",
+            "The crew of a space ship meets a deadly alien",
+            "Marines fight the alien on a colony planet",
+            "A boy travels to the land of the dead to find his family",
+        ],
+        "cast": [
+            "Robert De Niro|Al Pacino",
+            "Robert De Niro|Jean Reno",
+            "Ed Asner",
+            "Owen Wilson",
+            "Sigourney Weaver",
+            "Sigourney Weaver|Michael Biehn",
+            "Anthony Gonzalez",
+        ],
+        "director": [
+            "Michael Mann",
+            "John Frankenheimer",
+            "Pete Docter",
+            "John Lasseter",
+            "Ridley Scott",
+            "James Cameron",
+            "Lee Unkrich",
+        ],
+        "country": ["USA", "USA|France", "USA", "USA", "UK|USA", "USA|UK", "USA"],
+    }
+)
+
+INTERACTIONS = pd.DataFrame(
+    {
+        "user_id": [1, 1, 1, 2, 2, 2, 3, 3, 4, 4, 5],
+        "title_id": [
+            "heat",
+            "ronin",
+            "alien",
+            "heat",
+            "ronin",
+            "aliens",
+            "up",
+            "cars",
+            "up",
+            "cars",
+            "up",
+        ],
+        "weight": [1.0, 2.0, 0.5, 1.0, 1.0, 1.0, 1.0, 3.0, 1.0, 1.0, 0.0],
+        "rating": [5, np.nan, 4, np.nan, np.nan, 3, np.nan, np.nan, np.nan, np.nan, np.nan],
+    }
+)
+
+
+@pytest.fixture(scope="module")
+def content() -> ContentKNN:
+    return ContentKNN().fit(TITLES)
+
+
+@pytest.fixture(scope="module")
+def collab() -> ItemKNN:
+    return ItemKNN(neighbors=3).fit(INTERACTIONS)
+
+
+def _check_result(res: pd.DataFrame, query=None, k: int | None = None) -> None:
+    assert list(res.columns) == ["title_id", "score"]
+    assert res["title_id"].is_unique
+    assert res["score"].notna().all()
+    assert res["score"].between(-1, 1).all()
+    assert (np.diff(res["score"].to_numpy()) <= 1e-12).all()
+    if query is not None:
+        assert query not in set(res["title_id"])
+    if k is not None:
+        assert len(res) <= k
+
+
+# ---------------------------------------------------------------------------- parsing
+
+
+@pytest.mark.parametrize(
+    "value, expected",
+    [
+        ("Crime|Thriller", ["Crime", "Thriller"]),
+        ("Crime, Thriller", ["Crime", "Thriller"]),
+        (["Crime", "crime", " Thriller "], ["Crime", "Thriller"]),
+        (np.array(["Drama"]), ["Drama"]),
+        ("Robert Downey, Jr.|Tom Holland", ["Robert Downey, Jr.", "Tom Holland"]),
+        (None, []),
+        (np.nan, []),
+        ("", []),
+    ],
+)
+def test_parse_list(value, expected):
+    assert parse_list(value) == expected
+
+
+# ---------------------------------------------------------------------------- content
+
+
+def test_content_similar_ranks_shared_features_first(content):
+    res = content.similar("heat", k=3)
+    _check_result(res, "heat", 3)
+    assert res["title_id"].iloc[0] == "ronin"
+    assert content.similar("alien", k=1)["title_id"].iloc[0] == "aliens"
+    assert set(content.similar("up", k=2)["title_id"]) == {"coco", "cars"}
+
+
+def test_content_similarity_symmetric_and_self(content):
+    assert content.similarity("heat", "ronin") == content.similarity("ronin", "heat")
+    assert content.similarity("heat", "heat") == pytest.approx(1.0, abs=1e-6)
+    top = content.similar("heat", k=1)
+    assert top["score"].iloc[0] == pytest.approx(content.similarity("heat", "ronin"))
+
+
+def test_content_explain(content):
+    why = content.explain("heat", "ronin")
+    assert why["shared_genres"] == ["Crime", "Thriller"]
+    assert why["shared_cast"] == ["Robert De Niro"]
+    assert why["shared_people"] == ["Robert De Niro"]
+    assert why["shared_director"] == []
+    assert why["shared_country"] == ["USA"]
+    assert "heist" in why["shared_terms"] and "crew" in why["shared_terms"]
+    assert why["score"] == pytest.approx(content.similarity("heat", "ronin"))
+    assert why["summary"].startswith("Ronin:") and "Robert De Niro" in why["summary"]
+    assert "<" not in why["summary"]
+
+
+def test_genres_as_list_or_string_give_the_same_model():
+    as_list = TITLES.assign(genres=TITLES["genres"].str.split("|"))
+    as_comma = TITLES.assign(genres=TITLES["genres"].str.replace("|", ", "))
+    ref = ContentKNN().fit(TITLES).similar("cars", k=6)
+    for table in (as_list, as_comma):
+        pd.testing.assert_frame_equal(ContentKNN().fit(table).similar("cars", k=6), ref)
+
+
+@pytest.mark.parametrize(
+    "columns",
+    [
+        ["title_id", "genres"],
+        ["title_id", "description"],
+        ["title_id", "cast", "director"],
+        ["title_id", "title", "country"],
+    ],
+)
+def test_content_with_some_columns_only(columns):
+    model = ContentKNN().fit(TITLES[columns])
+    for tid in TITLES["title_id"]:
+        _check_result(model.similar(tid, k=3), tid, 3)
+    assert model.fields_ == tuple(
+        c for c in ("genres", "description", "cast", "director", "country") if c in columns
+    )
+
+
+def test_content_with_all_nan_or_no_content_columns():
+    nan_table = TITLES.assign(description=np.nan, cast=None, director=pd.NA)
+    model = ContentKNN().fit(nan_table)
+    assert model.fields_ == ("genres", "country")
+    _check_result(model.similar("heat"), "heat")
+    bare = ContentKNN().fit(TITLES[["title_id", "title"]])
+    assert bare.similar("heat").empty
+    why = bare.explain("heat", "up")
+    assert why["shared_genres"] == [] and why["shared_terms"] == []
+
+
+def test_content_genre_alias_column():
+    seed_like = pd.DataFrame({"title_id": [1, 2, 3], "genre": ["Drama", "Crime", "Drama"]})
+    res = ContentKNN().fit(seed_like).similar(1)
+    assert res["title_id"].tolist() == [3]
+
+
+def test_int_and_string_ids_keep_their_dtype():
+    ints = TITLES.assign(title_id=range(10, 17))
+    res = ContentKNN().fit(ints).similar(10, k=2)
+    assert res["title_id"].dtype.kind == "i" and res["title_id"].iloc[0] == 11
+    res = ContentKNN().fit(TITLES).similar("heat", k=2)
+    assert res["title_id"].iloc[0] == "ronin"
+
+
+def test_fit_does_not_mutate_inputs():
+    titles, inter = TITLES.copy(deep=True), INTERACTIONS.copy(deep=True)
+    ContentKNN().fit(titles)
+    ItemKNN().fit(inter)
+    Popularity().fit(inter)
+    pd.testing.assert_frame_equal(titles, TITLES)
+    pd.testing.assert_frame_equal(inter, INTERACTIONS)
+
+
+def test_unknown_ids_raise_keyerror_naming_the_id(content, collab):
+    with pytest.raises(UnknownIdError, match="'nope'") as info:
+        content.similar("nope")
+    assert isinstance(info.value, KeyError)
+    assert str(info.value) == "title_id 'nope' is not in the fitted catalog"
+    with pytest.raises(KeyError, match="'nope'"):
+        collab.similar("nope")
+    with pytest.raises(KeyError, match="user_id 99"):
+        collab.recommend(99)
+    with pytest.raises(KeyError, match="user_id 99"):
+        Popularity().fit(INTERACTIONS).recommend(99)
+    with pytest.raises(KeyError, match="'zzz'"):
+        Hybrid(content, collab).similar("zzz")
+
+
+def test_similar_beyond_index_k_is_computed_exactly():
+    model = ContentKNN(index_k=2).fit(TITLES)
+    small, big = model.similar("heat", k=2), model.similar("heat", k=6)
+    pd.testing.assert_frame_equal(big.iloc[:2], small)
+    assert len(big) > 2
+    no_index = ContentKNN(index_k=0).fit(TITLES)
+    assert no_index.index_ is None
+    pd.testing.assert_frame_equal(no_index.similar("heat", k=6), big)
+
+
+def _bruteforce(model, i: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+    X = model.vectors_
+    full = np.asarray((X[i] @ X.T).todense()).ravel()
+    full[i] = 0
+    order = np.lexsort((np.arange(len(full)), -full))
+    order = order[full[order] > 0][:k]
+    return order, full[order]
+
+
+@pytest.mark.parametrize("group_df", [None, 1, 2, 4])
+def test_sparse_index_equals_bruteforce(group_df):
+    rng = np.random.default_rng(group_df or 0)
+    n = 300
+    genres = ["Drama", "Crime", "Comedy", "Horror", "Family"]
+    titles = pd.DataFrame(
+        {
+            "title_id": np.arange(n),
+            "genres": [
+                "|".join(rng.choice(genres, rng.integers(1, 3), replace=False)) for _ in range(n)
+            ],
+            "country": rng.choice(["US", "UK", "FR"], n),
+            "cast": [f"Actor {a}|Actor {b}" for a, b in rng.integers(0, 60, (n, 2))],
+            "description": [" ".join(f"w{w}" for w in rng.integers(0, 80, 6)) for _ in range(n)],
+        }
+    )
+    k = 12
+    model = ContentKNN(index_k=k, group_df=group_df, block_rows=64).fit(titles)
+    if group_df is not None:
+        assert model._index.grp is not None  # the signature-group path is exercised
+    for i in range(0, n, 3):
+        s, e = model.index_.indptr[i], model.index_.indptr[i + 1]
+        got_idx, got_val = model.index_.indices[s:e], model.index_.data[s:e]
+        exp_idx, exp_val = _bruteforce(model, i, k)
+        np.testing.assert_allclose(got_val, exp_val, atol=1e-6)
+        exact = model._index.row(i)
+        exact[i] = 0
+        order = np.lexsort((np.arange(n), -exact))
+        order = order[exact[order] > 0][:k]
+        np.testing.assert_array_equal(got_idx, order)  # ties by position, exactly
+
+
+# ---------------------------------------------------------------------------- collaborative
+
+
+def test_itemknn_similar_and_explain(collab):
+    res = collab.similar("heat")
+    _check_result(res, "heat")
+    assert res["title_id"].iloc[0] == "ronin"  # watched by the same two users
+    why = collab.explain("heat", "ronin")
+    assert why["co_viewers"] == 2 and why["query_viewers"] == 2
+    assert why["summary"] == "2 of the 2 viewers of heat also watched ronin."
+    assert collab.co_viewers("heat", "alien") == 1
+    assert collab.similarity("heat", "ronin") == collab.similarity("ronin", "heat")
+
+
+def test_itemknn_scoring_is_weighted_sum_of_neighbor_similarities(collab):
+    # user 2 saw heat, ronin, aliens (weight 1 each); implicit weights -> binary cosine
+    assert collab.binary_ and collab.value_column_ == "weight"
+    recs = collab.recommend(2, k=5)
+    _check_result(recs, k=5)
+    assert not set(recs["title_id"]) & {"heat", "ronin", "aliens"}
+    expected = {}
+    for t in collab.title_ids_:
+        if t in ("heat", "ronin", "aliens"):
+            continue
+        sims = collab.neighbors_[[collab.titles_.pos(h) for h in ("heat", "ronin", "aliens")]]
+        expected[t] = sims[:, collab.titles_.pos(t)].sum() / 3.0
+    top = recs.iloc[0]
+    assert top["title_id"] == "alien"
+    assert top["score"] == pytest.approx(expected["alien"])
+    why = collab.explain_recommendation(2, "alien")
+    assert [c["title_id"] for c in why["contributors"]][0] in {"heat", "ronin", "aliens"}
+    assert sum(c["contribution"] for c in why["contributors"]) == pytest.approx(top["score"])
+    assert why["summary"].startswith("Because you watched")
+
+
+def test_exclude_seen_false_can_return_seen_titles(collab):
+    seen = set(INTERACTIONS.loc[INTERACTIONS["user_id"] == 1, "title_id"])
+    recs = collab.recommend(1, k=7, exclude_seen=False)
+    _check_result(recs, k=7)
+    assert seen & set(recs["title_id"])
+    assert not seen & set(collab.recommend(1, k=7)["title_id"])
+
+
+def test_user_without_usable_history_gets_popularity(collab):
+    # user 5's only interaction has weight 0: no neighbour evidence
+    recs = collab.recommend(5, k=3)
+    pop = Popularity().fit(INTERACTIONS).recommend(5, k=3)
+    assert recs["title_id"].tolist() == pop["title_id"].tolist()
+    assert (recs["score"] == 0).all()
+
+
+def test_ratings_are_used_when_most_rows_are_rated():
+    rated = INTERACTIONS.assign(rating=[5, 4, 1, 5, 5, 2, 3, 4, 4, 3, 2])
+    model = ItemKNN().fit(rated)
+    assert model.value_column_ == "rating" and not model.binary_
+    assert ItemKNN(value="binary").fit(rated).value_column_ == "binary"
+    assert ItemKNN(binary=True).fit(rated).binary_
+    with pytest.raises(ValueError, match="neighbors"):
+        ItemKNN(neighbors=0).fit(rated)
+
+
+def test_interactions_without_optional_columns():
+    bare = INTERACTIONS[["user_id", "title_id"]]
+    model = ItemKNN().fit(bare)
+    assert model.value_column_ == "binary"
+    _check_result(model.recommend(3, k=3), k=3)
+    nan_weights = INTERACTIONS.assign(weight=np.nan, rating=np.nan)
+    _check_result(ItemKNN().fit(nan_weights).recommend(1), k=10)
+
+
+def test_popularity_and_random_baselines():
+    pop = Popularity().fit(INTERACTIONS)
+    recs = pop.recommend(3, k=10)
+    assert recs["title_id"].tolist() == ["heat", "ronin", "alien", "aliens"]
+    assert recs["score"].iloc[0] == pytest.approx(2 / 5)
+    assert pop.explain_recommendation(3, "heat")["viewers"] == 2
+    rnd = RandomRecommender(seed=7).fit(INTERACTIONS)
+    a = rnd.recommend(1, k=3)
+    _check_result(a, k=3)
+    pd.testing.assert_frame_equal(a, RandomRecommender(seed=7).fit(INTERACTIONS).recommend(1, k=3))
+    assert not set(a["title_id"]) & {"heat", "ronin", "alien"}
+    lists = {
+        tuple(RandomRecommender(seed=s).fit(INTERACTIONS).recommend(1, k=4)["title_id"])
+        for s in range(6)
+    }
+    assert len(lists) > 1
+
+
+# ---------------------------------------------------------------------------- hybrid
+
+
+def test_hybrid_cold_start_title_uses_content(content, collab):
+    hybrid = Hybrid(content, collab, alpha=0.5)
+    assert "coco" not in collab  # no interactions: cold start
+    res = hybrid.similar("coco", k=3)
+    _check_result(res, "coco", 3)
+    pd.testing.assert_series_equal(
+        res["title_id"], content.similar("coco", k=3)["title_id"], check_names=False
+    )
+    assert res["score"].iloc[0] == pytest.approx(1.0)  # content alone, best scaled to 1
+    why = hybrid.explain("coco", "up")
+    assert why["collaborative"] is None and why["content"]["shared_genres"]
+
+
+def test_hybrid_blend_and_alpha_extremes(content, collab):
+    for alpha in (0.0, 0.3, 1.0):
+        res = Hybrid(content, collab, alpha=alpha).similar("heat", k=4)
+        _check_result(res, "heat", 4)
+    only_content = Hybrid(content, collab, alpha=1.0).similar("heat", k=3)
+    assert only_content["title_id"].tolist() == content.similar("heat", k=3)["title_id"].tolist()
+    only_collab = Hybrid(content, collab, alpha=0.0).similar("heat", k=2)
+    assert only_collab["title_id"].tolist() == collab.similar("heat", k=2)["title_id"].tolist()
+    with pytest.raises(ValueError, match="alpha"):
+        Hybrid(content, collab, alpha=2).similar("heat")
+
+
+def test_hybrid_recommend_can_surface_cold_titles(content, collab):
+    hybrid = Hybrid(content, collab, alpha=0.7)
+    recs = hybrid.recommend(3, k=5)  # user 3 watched up and cars (animation)
+    _check_result(recs, k=5)
+    assert recs["title_id"].iloc[0] == "coco"  # never watched by anyone, found by content
+    assert not {"up", "cars"} & set(recs["title_id"])
+    why = hybrid.explain_recommendation(3, "coco")
+    assert {c["title_id"] for c in why["content_contributors"]} <= {"up", "cars"}
+    assert why["summary"].startswith("Because you watched")
+    with pytest.raises(KeyError, match="user_id 42"):
+        hybrid.recommend(42)
+
+
+def test_hybrid_fit_fits_components():
+    hybrid = Hybrid(ContentKNN(), ItemKNN(), alpha=0.5).fit(TITLES, INTERACTIONS)
+    _check_result(hybrid.recommend(1, k=3), k=3)
+
+
+def test_models_on_gold_tables(gold):
+    titles, inter = gold["titles"], gold["interactions"]
+    content = ContentKNN().fit(titles)
+    collab = ItemKNN().fit(inter)
+    tid = titles["title_id"].iloc[0]
+    _check_result(content.similar(tid), tid, 10)
+    assert isinstance(content.explain(tid, content.similar(tid)["title_id"].iloc[0]), dict)
+    user = inter["user_id"].iloc[0]
+    hybrid = Hybrid(content, collab, alpha=0.5)
+    recs = hybrid.recommend(user, k=10)
+    _check_result(recs, k=10)
+    assert len(recs) == 10
+    seen = set(inter.loc[inter["user_id"] == user, "title_id"])
+    assert not seen & set(recs["title_id"])
+
+
+# ---------------------------------------------------------------------------- properties
+
+GENRES = ["Drama", "Crime", "Comedy", "Horror", "Family", "Sci-Fi"]
+WORDS = [f"word{i}" for i in range(12)]
+PEOPLE = [f"Person {i}" for i in range(8)]
+
+
+@st.composite
+def catalogs(draw):
+    n = draw(st.integers(2, 25))
+    ids = draw(
+        st.one_of(
+            st.just(list(range(n))),
+            st.lists(
+                st.text("abcdefgh", min_size=1, max_size=4), min_size=n, max_size=n, unique=True
+            ),
+        )
+    )
+    genres = draw(st.lists(st.lists(st.sampled_from(GENRES), max_size=3), min_size=n, max_size=n))
+    desc = draw(st.lists(st.lists(st.sampled_from(WORDS), max_size=6), min_size=n, max_size=n))
+    cast = draw(st.lists(st.lists(st.sampled_from(PEOPLE), max_size=3), min_size=n, max_size=n))
+    as_string = draw(st.booleans())
+    return pd.DataFrame(
+        {
+            "title_id": ids,
+            "genres": ["|".join(g) if as_string else g for g in genres],
+            "description": [" ".join(d) or None for d in desc],
+            "cast": ["|".join(c) for c in cast],
+        }
+    )
+
+
+@st.composite
+def interaction_tables(draw):
+    n_titles = draw(st.integers(2, 12))
+    n_users = draw(st.integers(1, 8))
+    pairs = draw(
+        st.lists(
+            st.tuples(st.integers(0, n_users - 1), st.integers(0, n_titles - 1)),
+            min_size=1,
+            max_size=40,
+            unique=True,
+        )
+    )
+    weights = draw(st.lists(st.floats(0, 10), min_size=len(pairs), max_size=len(pairs)))
+    return pd.DataFrame(
+        {
+            "user_id": [f"u{u}" for u, _ in pairs],
+            "title_id": [t for _, t in pairs],
+            "weight": weights,
+        }
+    )
+
+
+PROPERTY = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPERTY
+@given(catalogs(), st.integers(1, 30), st.sampled_from([None, 1, 3]))
+def test_property_content(titles, k, group_df):
+    model = ContentKNN(index_k=5, group_df=group_df).fit(titles)
+    ids = list(model.title_ids_)
+    for tid in ids[:6]:
+        res = model.similar(tid, k=k)
+        _check_result(res, tid, k)
+        pd.testing.assert_frame_equal(res, model.similar(tid, k=k))
+    a, b = ids[0], ids[-1]
+    assert model.similarity(a, b) == model.similarity(b, a)
+    assert -1 <= model.similarity(a, b) <= 1
+    again = ContentKNN(index_k=5, group_df=group_df).fit(titles.iloc[::-1])
+    pd.testing.assert_frame_equal(again.similar(a, k=k), model.similar(a, k=k))
+
+
+@PROPERTY
+@given(interaction_tables(), st.integers(1, 15), st.booleans())
+def test_property_collaborative(inter, k, exclude_seen):
+    collab = ItemKNN(neighbors=3, index_k=4).fit(inter)
+    titles = pd.DataFrame(
+        {"title_id": sorted(inter["title_id"].unique()) + [999], "genres": "Drama"}
+    )
+    hybrid = Hybrid(ContentKNN().fit(titles), collab, alpha=0.4)
+    models = [collab, Popularity().fit(inter), RandomRecommender(seed=1).fit(inter), hybrid]
+    for user in inter["user_id"].unique()[:4]:
+        seen = set(inter.loc[inter["user_id"] == user, "title_id"])
+        for model in models:
+            recs = model.recommend(user, k=k, exclude_seen=exclude_seen)
+            _check_result(recs, k=k)
+            if exclude_seen:
+                assert not seen & set(recs["title_id"])
+            pd.testing.assert_frame_equal(
+                recs, model.recommend(user, k=k, exclude_seen=exclude_seen)
+            )
+    for tid in list(collab.title_ids_)[:4]:
+        _check_result(collab.similar(tid, k=k), tid, k)
+        _check_result(hybrid.similar(tid, k=k), tid, k)
+        assert collab.similarity(tid, collab.title_ids_[0]) == collab.similarity(
+            collab.title_ids_[0], tid
+        )
