@@ -214,26 +214,22 @@ def _coerce_column(values: pd.Series | Sequence[Any], role: str) -> np.ndarray:
     return np.array([clean(v) for v in values], dtype=object)
 
 
-def _frame(rows: Mapping[str, Any] | pd.Series | pd.DataFrame, features: Sequence[str]):
-    """Typed model input (one column per feature, in order) and whether ``rows`` was one row."""
+def _typed_rows(
+    rows: Mapping[str, Any] | pd.Series | pd.DataFrame, features: Sequence[str]
+) -> tuple[np.ndarray, bool]:
+    """Model input as a 2-D object array (columns = ``features`` in order, values cleaned,
+    missing -> NaN) and whether ``rows`` was a single row (dict or Series)."""
     if isinstance(rows, pd.DataFrame):
         source, single, n = rows, False, len(rows)
-        index = rows.index
     elif isinstance(rows, Mapping | pd.Series):
         source, single, n = {k: [v] for k, v in dict(rows).items()}, True, 1
-        index = pd.RangeIndex(1)
     else:
         raise TypeError(f"rows must be a dict or a DataFrame, not {type(rows).__name__}")
-    data = {}
-    for feature in features:
-        role = _ROLES[feature]
+    out = np.full((n, len(features)), np.nan, dtype=object)
+    for j, feature in enumerate(features):
         if feature in source:
-            data[feature] = _coerce_column(source[feature], role)
-        else:
-            data[feature] = (
-                np.full(n, np.nan) if role in _NUMBER_ROLES else np.full(n, np.nan, dtype=object)
-            )
-    return pd.DataFrame(data, index=index), single
+            out[:, j] = _coerce_column(source[feature], _ROLES[feature])
+    return out, single
 
 
 # --------------------------------------------------------------------------------------------
@@ -1001,8 +997,8 @@ class Top10Model:
 
     # ---- prediction ---------------------------------------------------------------------
     def _predict(self, X: pd.DataFrame | np.ndarray) -> np.ndarray:
-        """Probabilities of typed rows: a ``_frame`` DataFrame or an object array whose
-        columns are ``self.features`` in order."""
+        """Probabilities of typed rows: a DataFrame of coerced columns (``_prepare``) or an
+        object array whose columns are ``self.features`` in order (``_typed_rows``)."""
         if len(X) == 0:
             return np.zeros(0)
         with _one_thread():
@@ -1022,7 +1018,7 @@ class Top10Model:
         -------
         float for a dict, ndarray of shape ``(len(rows),)`` for a DataFrame; values in [0, 1].
         """
-        X, single = _frame(rows, self.features)
+        X, single = _typed_rows(rows, self.features)
         p = self._predict(X)
         return float(p[0]) if single else p
 
@@ -1051,9 +1047,9 @@ class Top10Model:
             if len(row) != 1:
                 raise ValueError(f"explain takes one row, got {len(row)}")
             row = row.iloc[0].to_dict()
-        X, _ = _frame(row, self.features)
+        X, _ = _typed_rows(row, self.features)
         d = len(self.features)
-        x_values = [X[f].iloc[0] for f in self.features]
+        x_values = list(X[0])
         # row 0: the title itself; then d - 1 intermediate rows per path
         owner = np.concatenate([[0], np.repeat(self._owners, max(d - 1, 0))])
         masks = np.vstack([np.ones((1, d), dtype=bool), self._masks])
