@@ -53,14 +53,7 @@ if flash:
     st.success(flash, icon=":material/check_circle:")
 
 with st.expander("Supported formats and the columns they need", icon=":material/help:"):
-    st.dataframe(
-        imp.format_table(),
-        hide_index=True,
-        column_config={
-            "what it is": st.column_config.TextColumn(width="medium"),
-            "required columns": st.column_config.TextColumn(width="large"),
-        },
-    )
+    imp.render_formats()
     st.caption(
         f"Up to {LIMIT_MB} MB per file. Text files (UTF-8, or Windows cp1252 / Latin-1) "
         f"separated by commas, tabs, '|' or ';'. A zip archive may hold up to "
@@ -122,6 +115,12 @@ if uploads:
         imp.render_file_report(rep)
 
 # --- the files together -----------------------------------------------------------------------
+saved = st.session_state.get(SAVED_KEY)
+if saved and saved["name"] not in ui.datasets():
+    saved = None  # deleted since
+signature = [[n, d] for (n, _), d in zip(good, digests)]
+just_saved = saved is not None and saved["files"] == signature
+
 preview: imp.Preview | None = None
 if good:
     st.subheader("The files together")
@@ -129,7 +128,7 @@ if good:
         "The recognised files imported as one dataset and run through bronze -> silver -> gold "
         "in a temporary folder: what you see below is what the saved dataset will be. "
         + ("Files with problems are left out. " if problems else "")
-        + "Nothing is stored yet."
+        + ("" if just_saved else "Nothing is stored yet.")
     )
     preview = imp.cached_preview(good, digests, progress_area=st.container())
     if preview.problem is not None:
@@ -144,17 +143,13 @@ if good:
         if preview.report is not None:
             st.subheader("Quality report (before saving)")
             imp.render_quality_report(preview.report)
-        st.subheader("What the pages can do with it")
-        imp.render_capabilities(preview.capabilities)
+        if not just_saved:  # else shown with the "Saved" message below
+            st.subheader("What the pages can do with it")
+            imp.render_capabilities(preview.capabilities)
 
 # --- save -------------------------------------------------------------------------------------
-saved = st.session_state.get(SAVED_KEY)
-if saved and saved["name"] not in ui.datasets():
-    saved = None  # deleted since
-signature = [[n, d] for (n, _), d in zip(good, digests)]
 if uploads and preview is not None:
     st.subheader("Save dataset")
-    just_saved = saved is not None and saved["files"] == signature
     if just_saved:
         st.success(
             f"Saved dataset **{md_escape(saved['name'])}**"
@@ -272,7 +267,15 @@ for n in ui.datasets():
             "user-title pairs": counts.get("interactions"),
         }
     )
-st.dataframe(pd.DataFrame(rows), hide_index=True)
+listing = pd.DataFrame(rows)
+st.dataframe(
+    listing,
+    hide_index=True,
+    column_config={
+        c: st.column_config.NumberColumn(format="localized")
+        for c in ("titles", "viewers", "sessions", "user-title pairs")
+    },
+)
 
 deletable = imp.deletable_datasets()
 if deletable:

@@ -62,6 +62,7 @@ __all__ = [
     "deletable_datasets",
     "cached_inspect",
     "cached_preview",
+    "render_formats",
     "render_notes",
     "render_problem",
     "short_message",
@@ -626,6 +627,20 @@ def cached_preview(
 
 
 # ------------------------------------------------------------------------------ rendering ----
+def render_formats() -> None:
+    """The supported formats as a list an analyst can read: what it is, required columns."""
+    lines = []
+    for row in format_table().itertuples(index=False):
+        required = row[2].removeprefix("no header line; fields: ")
+        cols = ", ".join(f"`{c}`" for c in required.split(", ") if c)
+        head = "no header line, fields " if row[2].startswith("no header") else "columns "
+        line = f"- **{md_escape(row[0])}**: {md_escape(row[1])}. Needs {head}{cols}"
+        if row[3]:
+            line += "; optional " + ", ".join(f"`{c}`" for c in row[3].split(", "))
+        lines.append(line)
+    st.markdown("\n".join(lines))
+
+
 def render_notes(notes: Sequence[str]) -> None:
     """Importer notes (repairs, encodings, skipped members) as one info box."""
     if notes:
@@ -642,6 +657,8 @@ def short_message(problem: Problem) -> str:
     head, sep, _ = problem.message.partition(" It could be one of these formats")
     if sep:
         return head + " See 'Supported formats and the columns they need' above."
+    if "Excel/Office document" in problem.message:
+        return problem.message + ". In Excel use File > Save As > CSV UTF-8, then upload the CSV."
     return problem.message
 
 
@@ -712,15 +729,9 @@ def render_join_report(join_report: dict[str, dict[str, Any]]) -> None:
         }
         for fname, jr in join_report.items()
     ]
-    st.dataframe(
-        pd.DataFrame(rows),
-        hide_index=True,
-        column_config={
-            "match rate": st.column_config.ProgressColumn(
-                format="percent", min_value=0, max_value=1
-            )
-        },
-    )
+    joined = pd.DataFrame(rows)
+    rate = st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
+    st.dataframe(joined, hide_index=True, column_config=_counts(joined, **{"match rate": rate}))
     for fname, jr in join_report.items():
         if jr["match_rate"] >= 0.5:
             continue
@@ -728,8 +739,7 @@ def render_join_report(join_report: dict[str, dict[str, Any]]) -> None:
             why = (
                 "Unmatched Top 10 rows are rejected in silver (unknown title) and counted in the "
                 "quality report below. A Top 10 file often covers other weeks than a catalog "
-                "snapshot, so a low rate can be expected; add the matching catalog or an IMDb "
-                "table to link more titles."
+                "snapshot, so a low rate can be expected."
             )
         else:
             why = "Unmatched rows are added as titles of their own (no catalog attributes)."
@@ -738,6 +748,16 @@ def render_join_report(join_report: dict[str, dict[str, Any]]) -> None:
             f"{md_escape(jr['target'])}. {why}",
             icon=":material/link_off:",
         )
+
+
+def _counts(df: pd.DataFrame, **extra: Any) -> dict[str, Any]:
+    """column_config showing integer columns with thousands separators."""
+    cfg: dict[str, Any] = {
+        c: st.column_config.NumberColumn(format="localized")
+        for c in df.columns
+        if pd.api.types.is_integer_dtype(df[c].dtype)
+    }
+    return {**cfg, **extra}
 
 
 def _actions(report: dict[str, Any]) -> pd.DataFrame:
@@ -804,15 +824,12 @@ def render_quality_report(report: dict[str, Any]) -> None:
             for t, v in inv.items()
         ]
     )
-    st.dataframe(acc, hide_index=True)
+    st.dataframe(acc, hide_index=True, column_config=_counts(acc))
     st.markdown("**What cleaning did** (rows removed, values repaired or imputed)")
     actions = _actions(report)
     if len(actions):
-        st.dataframe(
-            actions,
-            hide_index=True,
-            column_config={"rule": st.column_config.TextColumn(width="large")},
-        )
+        rule = st.column_config.TextColumn(width="large")
+        st.dataframe(actions, hide_index=True, column_config=_counts(actions, rule=rule))
     else:
         st.caption("Nothing: every row was kept as received.")
     failing = [c for c in report.get("checks", []) if not c.get("passed")]

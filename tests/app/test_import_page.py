@@ -81,10 +81,14 @@ def test_page_shows_empty_state_and_supported_formats(page):
     up = at.file_uploader(key="import_uploads")
     assert up.accept_multiple_files
     assert any("Upload one or more files" in t for t in _texts(at, "info"))
-    formats = at.dataframe[0].value
-    assert set(importers.FORMATS) <= set(formats["format"])
-    catalog = formats.set_index("format").loc["netflix_catalog", "required columns"]
-    assert "show_id" in catalog and "listed_in" in catalog
+    formats = _markdown(at)
+    for name in importers.FORMATS:
+        assert f"{name}:" in formats
+    assert "netflix_catalog: streaming catalog" in formats
+    assert "`show_id`" in formats and "`listed_in`" in formats
+    assert imp.format_table().set_index("format").loc["movielens_ratings", "required columns"] == (
+        "userid, movieid, rating, timestamp"
+    )
     assert not at.error
     assert "import_save" not in [b.key for b in at.button]
     assert "Datasets on this server" in [s.value for s in at.subheader]
