@@ -1,0 +1,519 @@
+"""Data-driven strategic findings for the Catalog and Engagement pages (no streamlit).
+
+Every finding is computed from the rows it is given (the pages pass the currently filtered
+rows), carries its headline number in ``value`` and says how it was computed in ``method``.
+A finding whose inputs are missing or too thin (see ``MIN_GROUP``) is left out rather than
+guessed, so a dataset without e.g. ratings simply yields fewer findings.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from lib.filters import has_values, list_values, tally
+
+__all__ = ["Finding", "MIN_GROUP", "MIN_SESSIONS", "catalog_findings", "engagement_findings"]
+
+# Smallest group of titles or viewers a comparison may rest on, and of sessions.
+MIN_GROUP = 10
+MIN_SESSIONS = 30
+HIGH_RATING = 7.0
+PREMIUM_QUALITIES = ("4K", "Ultra HD")
+LATE_NIGHT_HOURS = (22, 23, 0, 1, 2, 3, 4)
+WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One finding: a sentence with its number, the number itself, and how it was computed."""
+
+    text: str
+    value: float
+    method: str
+
+
+def _ratio(a: float, b: float) -> float:
+    return a / b if b else float("nan")
+
+
+def _times(r: float) -> str:
+    return f"{r:.1f}x" if r < 10 else f"{r:.0f}x"
+
+
+# --- catalog ---------------------------------------------------------------------------------
+
+
+def _genre_pairs(titles: pd.DataFrame) -> pd.DataFrame:
+    src = titles["genres"].astype("str").where(titles["genres"].notna(), titles["genre_primary"])
+    items = list_values(src)
+    return pd.DataFrame({"row": items.index, "genre": items.to_numpy()}).drop_duplicates()
+
+
+def _top_genre(titles: pd.DataFrame) -> Finding | None:
+    if not (has_values(titles, "genres") or has_values(titles, "genre_primary")):
+        return None
+    pairs = _genre_pairs(titles)
+    if pairs.empty:
+        return None
+    counts = pairs["genre"].value_counts()
+    n_titles = len(titles)
+    universal = [str(g) for g, c in counts.items() if c == n_titles]
+    multi = float((pairs.groupby("row").size() > 1).mean())
+    rest = counts[counts < n_titles]
+    if universal:
+        # e.g. a genre filter: every title carries it, so report its most common companion
+        if rest.empty:
+            return None
+        genre, share = str(rest.index[0]), float(rest.iloc[0]) / n_titles
+        return Finding(
+            f"All {n_titles:,} titles shown are {' and '.join(universal)}; the most common "
+            f"other genre is {genre}, carried by {share:.0%} of them, and {multi:.0%} of "
+            "titles have more than one genre.",
+            share,
+            "Titles listing the genre among any of their genres / titles shown, leaving out "
+            "genres every title shown carries; multi-genre = titles with two or more genres.",
+        )
+    genre, n = str(counts.index[0]), int(counts.iloc[0])
+    share = n / n_titles
+    primary = int((titles["genre_primary"].astype("str") == genre).sum())
+    return Finding(
+        f"{genre} is the most common genre: {share:.0%} of the {n_titles:,} titles shown "
+        f"carry it ({primary:,} as their primary genre); {multi:.0%} of titles have more "
+        "than one genre.",
+        share,
+        "Titles listing the genre among any of their genres / titles shown; multi-genre = "
+        "titles with two or more genres.",
+    )
+
+
+def _rating_col(titles: pd.DataFrame) -> str | None:
+    for col in ("imdb_rating", "weighted_rating", "avg_user_rating"):
+        if has_values(titles, col):
+            return col
+    return None
+
+
+_RATING_WORDS = {
+    "imdb_rating": "IMDb rating",
+    "weighted_rating": "weighted rating",
+    "avg_user_rating": "viewer rating",
+}
+
+
+def _best_rated_genre(titles: pd.DataFrame) -> Finding | None:
+    col = _rating_col(titles)
+    if col is None or not has_values(titles, "genre_primary"):
+        return None
+    d = titles[["genre_primary", col]].dropna()
+    g = d.groupby(d["genre_primary"].astype("str"))[col].agg(["size", "mean"])
+    g = g[g["size"] >= MIN_GROUP]
+    if len(g) < 2:
+        return None
+    best = g["mean"].idxmax()
+    overall = float(d[col].mean())
+    word = _RATING_WORDS[col]
+    return Finding(
+        f"{best} titles are rated highest: mean {word} {g.loc[best, 'mean']:.2f} vs "
+        f"{overall:.2f} across all {len(d):,} rated titles shown "
+        f"(lowest: {g['mean'].idxmin()} at {g['mean'].min():.2f}).",
+        float(g.loc[best, "mean"]),
+        f"Mean {col} per primary genre, genres with at least {MIN_GROUP} rated titles, "
+        "compared with the mean over all rated titles shown.",
+    )
+
+
+def _top10_flags(titles: pd.DataFrame) -> pd.Series | None:
+    if has_values(titles, "weeks_in_top10"):
+        return titles["weeks_in_top10"].astype(float).fillna(0) > 0
+    if has_values(titles, "in_top10"):
+        return titles["in_top10"].astype(float).fillna(0) > 0
+    return None
+
+
+def _rating_top10_lift(titles: pd.DataFrame) -> Finding | None:
+    top = _top10_flags(titles)
+    col = "imdb_rating" if has_values(titles, "imdb_rating") else None
+    if top is None or col is None:
+        return None
+    rated = titles[col].notna()
+    high = rated & (titles[col] >= HIGH_RATING)
+    low = rated & (titles[col] < HIGH_RATING)
+    if high.sum() < MIN_GROUP or low.sum() < MIN_GROUP:
+        return None
+    p_hi, p_lo = float(top[high].mean()), float(top[low].mean())
+    lift = _ratio(p_hi, p_lo)
+    if not np.isfinite(lift):
+        return Finding(
+            f"Titles rated {HIGH_RATING:g}+ make the Top 10 {p_hi:.0%} of the time; titles "
+            f"rated lower never do in this selection.",
+            p_hi,
+            "Share of titles with at least one week in the Top 10, rated >= 7 vs. < 7.",
+        )
+    return Finding(
+        f"Titles rated {HIGH_RATING:g}+ make the Top 10 {_times(lift)} as often as the rest "
+        f"({p_hi:.0%} of {int(high.sum()):,} vs {p_lo:.0%} of {int(low.sum()):,} titles).",
+        lift,
+        f"Share of titles with at least one week in the Top 10 among titles with IMDb rating "
+        f">= {HIGH_RATING:g}, divided by the same share among titles rated below.",
+    )
+
+
+def _top10_genre(titles: pd.DataFrame) -> Finding | None:
+    top = _top10_flags(titles)
+    if top is None or not (has_values(titles, "genres") or has_values(titles, "genre_primary")):
+        return None
+    pairs = _genre_pairs(titles)
+    pairs["top"] = top.reindex(pairs["row"]).to_numpy()
+    g = pairs.groupby("genre")["top"].agg(["size", "mean"])
+    g = g[g["size"] >= MIN_GROUP]
+    base = float(top.mean())
+    if len(g) < 2 or base == 0:
+        return None
+    best = g["mean"].idxmax()
+    return Finding(
+        f"{best} titles make the Top 10 most often: {g.loc[best, 'mean']:.0%} of "
+        f"{int(g.loc[best, 'size']):,} titles vs {base:.0%} of all titles shown "
+        f"({_times(_ratio(g.loc[best, 'mean'], base))}).",
+        float(g.loc[best, "mean"]),
+        f"Share of titles with at least one Top 10 week per genre (any of a title's genres; "
+        f"genres with at least {MIN_GROUP} titles) vs. the share over all titles shown.",
+    )
+
+
+def _critic_audience(titles: pd.DataFrame) -> Finding | None:
+    if not (has_values(titles, "imdb_rating") and has_values(titles, "meta_score")):
+        return None
+    d = titles[["imdb_rating", "meta_score"]].dropna().astype(float)
+    if len(d) < 10 or d["imdb_rating"].std() == 0 or d["meta_score"].std() == 0:
+        return None
+    r = float(np.corrcoef(d["imdb_rating"], d["meta_score"])[0, 1])
+    word = "strongly" if abs(r) >= 0.7 else "moderately" if abs(r) >= 0.4 else "only weakly"
+    gap = d["imdb_rating"] * 10 - d["meta_score"]
+    fan = float((gap > 10).mean())
+    return Finding(
+        f"Critics and audiences agree {word}: correlation {r:.2f} between meta score and "
+        f"IMDb rating over {len(d):,} titles; {fan:.0%} of them are audience favourites "
+        "(IMDb x 10 more than 10 points above the meta score).",
+        r,
+        "Pearson correlation of imdb_rating and meta_score over titles with both; audience "
+        "favourite = 10 x imdb_rating - meta_score > 10.",
+    )
+
+
+def _recency(titles: pd.DataFrame) -> Finding | None:
+    if not has_values(titles, "release_year"):
+        return None
+    y = titles["release_year"].dropna().astype(float)
+    last = int(y.max())
+    first = last - 4
+    share = float((y >= first).mean())
+    return Finding(
+        f"{share:.0%} of titles shown were released in {first}-{last}, the five latest "
+        f"release years; the median release year is {int(y.median())}.",
+        share,
+        "Titles with release_year within 4 years of the latest release year / titles with a "
+        "release year.",
+    )
+
+
+def _runtime(titles: pd.DataFrame) -> Finding | None:
+    if not (has_values(titles, "duration_minutes") and has_values(titles, "content_type")):
+        return None
+    d = titles[["content_type", "duration_minutes"]].dropna()
+    g = d.groupby(d["content_type"].astype("str"))["duration_minutes"].agg(["size", "median"])
+    g = g[g["size"] >= MIN_GROUP].sort_values("size", ascending=False)
+    if g.empty:
+        return None
+    parts = [f"{ct} {row['median']:.0f} min" for ct, row in g.head(3).iterrows()]
+    main = g.index[0]
+    return Finding(
+        f"Median runtime by content type: {', '.join(parts)} (series: per episode).",
+        float(g.loc[main, "median"]),
+        f"Median duration_minutes per content type (types with at least {MIN_GROUP} titles, "
+        "the three largest shown); value = median of the largest type.",
+    )
+
+
+def _directors(titles: pd.DataFrame) -> Finding | None:
+    if not has_values(titles, "director"):
+        return None
+    items = list_values(titles["director"])
+    pairs = pd.DataFrame({"row": items.index, "d": items.to_numpy()}).drop_duplicates()
+    counts = pairs["d"].value_counts()
+    if len(counts) < 10:
+        return None
+    top_rows = pairs.loc[pairs["d"].isin(counts.index[:10]), "row"].nunique()
+    share = top_rows / len(titles)
+    return Finding(
+        f"The 10 most prolific of {len(counts):,} directors made {share:.0%} of the titles "
+        f"shown; {counts.index[0]} leads with {int(counts.iloc[0])} titles.",
+        share,
+        "Distinct titles directed by the 10 directors with most titles / titles shown.",
+    )
+
+
+def _originals(titles: pd.DataFrame) -> Finding | None:
+    top = _top10_flags(titles)
+    if top is None or not has_values(titles, "is_original"):
+        return None
+    orig = titles["is_original"].astype("boolean").fillna(False).to_numpy(bool)
+    if orig.sum() < MIN_GROUP or (~orig).sum() < MIN_GROUP:
+        return None
+    p_o, p_l = float(top[orig].mean()), float(top[~orig].mean())
+    if p_l == 0:
+        return None
+    return Finding(
+        f"Originals are {orig.mean():.0%} of titles shown and make the Top 10 "
+        f"{_times(_ratio(p_o, p_l))} as often as licensed titles ({p_o:.0%} vs {p_l:.0%}).",
+        _ratio(p_o, p_l),
+        "Share of originals (is_original) with at least one Top 10 week divided by the same "
+        "share among the other titles.",
+    )
+
+
+def catalog_findings(titles: pd.DataFrame) -> list[Finding]:
+    """Findings about the given (filtered) titles; empty when there are none."""
+    if not len(titles):
+        return []
+    steps = (
+        _top_genre,
+        _best_rated_genre,
+        _rating_top10_lift,
+        _top10_genre,
+        _critic_audience,
+        _originals,
+        _recency,
+        _runtime,
+        _directors,
+    )
+    return [f for f in (step(titles) for step in steps) if f is not None]
+
+
+# --- engagement ------------------------------------------------------------------------------
+
+
+def _share_table(sessions: pd.DataFrame, by: list[str]) -> pd.DataFrame:
+    t = tally(sessions, by, name="sessions")
+    for c in by:
+        t[c] = t[c].astype("str")
+    return t
+
+
+def _device_lead(sessions: pd.DataFrame) -> Finding | None:
+    if not has_values(sessions, "device_type"):
+        return None
+    t = _share_table(sessions, ["device_type"])
+    total = t["sessions"].sum()
+    top = t.sort_values("sessions", ascending=False).iloc[0]
+    device, share = top["device_type"], top["sessions"] / total
+    text = f"{device} accounts for {share:.0%} of the {total:,} sessions shown"
+    method = "Sessions on the device / sessions shown"
+    if has_values(sessions, "age_band"):
+        seg = _share_table(sessions, ["age_band", "device_type"])
+        seg_tot = seg.groupby("age_band")["sessions"].transform("sum")
+        seg = seg.assign(share=seg["sessions"] / seg_tot, tot=seg_tot)
+        seg = seg[(seg["device_type"] == device) & (seg["tot"] >= max(MIN_SESSIONS, 0.02 * total))]
+        if len(seg) >= 2:
+            best = seg.sort_values("share", ascending=False).iloc[0]
+            text += (
+                f"; its share is highest among viewers aged {best['age_band']}: "
+                f"{best['share']:.0%} of their sessions"
+            )
+            method += (
+                "; per age band (bands with at least 2% of sessions), the band where that "
+                "device's share of the band's sessions is largest"
+            )
+    return Finding(text + ".", float(share), method + ".")
+
+
+def _peak_slot(sessions: pd.DataFrame) -> Finding | None:
+    if not (has_values(sessions, "hour") and has_values(sessions, "weekday")):
+        return None
+    t = tally(sessions, ["weekday", "hour"], name="sessions")
+    total = t["sessions"].sum()
+    if total < MIN_SESSIONS:
+        return None
+    top = t.sort_values(["sessions", "weekday", "hour"], ascending=[False, True, True]).iloc[0]
+    share = top["sessions"] / total
+    ratio = share * 168
+    late = float(t.loc[t["hour"].isin(LATE_NIGHT_HOURS), "sessions"].sum() / total)
+    day, hour = WEEKDAY_NAMES[int(top["weekday"])], int(top["hour"])
+    return Finding(
+        f"Viewing peaks on {day} at {hour:02d}:00-{hour:02d}:59: {share:.1%} of sessions "
+        f"start in that hour, {_times(ratio)} an average hour of the week; {late:.0%} start "
+        "late at night (22:00-04:59).",
+        float(ratio),
+        "Sessions per weekday x start hour; peak share x 168 (hours in a week) = ratio to "
+        "an even spread. Late night = start hour 22-04.",
+    )
+
+
+def _completion_genres(sessions: pd.DataFrame) -> Finding | None:
+    if not (has_values(sessions, "genre_primary") and has_values(sessions, "completed")):
+        return None
+    t = tally(sessions, "genre_primary", "completed", name="sessions")
+    t = t[t["sessions"] >= MIN_SESSIONS]
+    if len(t) < 2:
+        return None
+    t = t.sort_values("mean", ascending=False)
+    best, worst = t.iloc[0], t.iloc[-1]
+    overall = float(sessions["completed"].astype(float).mean())
+    return Finding(
+        f"{best['genre_primary']} sessions are completed most often ({best['mean']:.0%}), "
+        f"{worst['genre_primary']} least ({worst['mean']:.0%}); {overall:.0%} overall.",
+        float(best["mean"]),
+        f"Completed sessions / sessions per primary genre (genres with at least {MIN_SESSIONS} "
+        "sessions). "
+        "Completed = progress >= 90% or action 'completed'.",
+    )
+
+
+def _plans(sessions: pd.DataFrame) -> Finding | None:
+    if not (has_values(sessions, "subscription_plan") and has_values(sessions, "watch_minutes")):
+        return None
+    t = tally(sessions, "subscription_plan", "watch_minutes", name="sessions")
+    t["subscription_plan"] = t["subscription_plan"].astype("str")
+    t = t[t["sessions"] >= MIN_SESSIONS]
+    if len(t) < 2:
+        return None
+    t = t.sort_values("mean", ascending=False)
+    hi, lo = t.iloc[0], t.iloc[-1]
+    ratio = _ratio(hi["mean"], lo["mean"])
+    return Finding(
+        f"{hi['subscription_plan']} viewers watch {hi['mean']:.0f} min per session vs "
+        f"{lo['mean']:.0f} min on {lo['subscription_plan']} ({_times(ratio)}).",
+        float(ratio),
+        "Mean watch_minutes per session for each plan; highest plan / lowest plan "
+        f"(plans with at least {MIN_SESSIONS} sessions).",
+    )
+
+
+def _downloads(sessions: pd.DataFrame) -> Finding | None:
+    if not (has_values(sessions, "is_download") and has_values(sessions, "completed")):
+        return None
+    frame = pd.DataFrame(
+        {
+            "dl": sessions["is_download"].to_numpy(dtype=float, na_value=0.0) > 0,
+            "completed": sessions["completed"].to_numpy(dtype=float, na_value=np.nan),
+        }
+    )
+    t = tally(frame, "dl", "completed", name="sessions").set_index("dl")
+    if len(t) < 2 or t["sessions"].min() < MIN_SESSIONS:
+        return None
+    share = t.loc[True, "sessions"] / t["sessions"].sum()
+    c_dl, c_st = t.loc[True, "mean"], t.loc[False, "mean"]
+    word = "more" if c_dl > c_st else "less"
+    return Finding(
+        f"Downloads are {share:.0%} of sessions and are completed {word} often than "
+        f"streams ({c_dl:.0%} vs {c_st:.0%}).",
+        float(share),
+        "Sessions with is_download / sessions shown; completion rate of downloaded vs. "
+        "streamed sessions.",
+    )
+
+
+def _countries(sessions: pd.DataFrame) -> Finding | None:
+    if not (has_values(sessions, "location_country") and has_values(sessions, "watch_minutes")):
+        return None
+    t = tally(sessions, "location_country", "watch_minutes", name="sessions")
+    t = t.sort_values("total", ascending=False)
+    total = t["total"].sum()
+    if len(t) < 2 or total <= 0:
+        return None
+    top = t.iloc[0]
+    share = top["total"] / total
+    text = (
+        f"{top['location_country']} accounts for {share:.0%} of watch hours "
+        f"({top['total'] / 60:,.0f} h)"
+    )
+    if len(t) > 3:
+        text += f"; the top 3 of {len(t)} countries for {t['total'].head(3).sum() / total:.0%}"
+    return Finding(
+        text + ".",
+        float(share),
+        "Sum of watch_minutes per country the session was watched in / all watch minutes shown.",
+    )
+
+
+def _quality(sessions: pd.DataFrame) -> Finding | None:
+    if not (has_values(sessions, "quality") and has_values(sessions, "device_type")):
+        return None
+    quality = sessions["quality"]
+    premium = (
+        _cat_isin(quality, PREMIUM_QUALITIES)
+        if isinstance(quality.dtype, pd.CategoricalDtype)
+        else quality.astype("str").isin(PREMIUM_QUALITIES).to_numpy()
+    )
+    frame = pd.DataFrame(
+        {
+            "device_type": sessions["device_type"],
+            "premium": pd.Series(premium, index=sessions.index),
+        }
+    )
+    t = tally(frame, "device_type", "premium", name="sessions")
+    t["device_type"] = t["device_type"].astype("str")
+    t = t[t["sessions"] >= MIN_SESSIONS]
+    if len(t) < 2:
+        return None
+    t = t.sort_values("mean", ascending=False)
+    hi, lo = t.iloc[0], t.iloc[-1]
+    return Finding(
+        f"4K or Ultra HD streams are {hi['mean']:.0%} of {hi['device_type']} sessions but "
+        f"{lo['mean']:.0%} on {lo['device_type']}.",
+        float(hi["mean"]),
+        f"Share of sessions in 4K or Ultra HD quality per device (devices with at least "
+        f"{MIN_SESSIONS} sessions); highest and lowest device.",
+    )
+
+
+def _cat_isin(series: pd.Series, values: tuple[str, ...]) -> np.ndarray:
+    cats = series.cat.categories
+    lut = np.zeros(len(cats) + 1, dtype=bool)
+    hit = cats.get_indexer(list(values))
+    lut[hit[hit >= 0]] = True
+    return lut[series.cat.codes.to_numpy()]
+
+
+def _segments(users: pd.DataFrame | None) -> Finding | None:
+    if users is None or not (
+        has_values(users, "engagement_score") and has_values(users, "rfm_segment")
+    ):
+        return None
+    d = users[["rfm_segment", "engagement_score"]].dropna()
+    g = d.groupby(d["rfm_segment"].astype("str"))["engagement_score"].agg(["size", "mean"])
+    g = g[g["size"] >= MIN_GROUP]
+    if len(g) < 2:
+        return None
+    best = g["mean"].idxmax()
+    share = g.loc[best, "size"] / len(d)
+    return Finding(
+        f"{best} have the highest mean engagement score ({g.loc[best, 'mean']:.0f} / 100 vs "
+        f"{d['engagement_score'].mean():.0f} across the {len(d):,} viewers shown) and are "
+        f"{share:.0%} of them.",
+        float(g.loc[best, "mean"]),
+        "Mean engagement_score per RFM segment of the viewers with sessions in the selection "
+        f"(segments with at least {MIN_GROUP} viewers).",
+    )
+
+
+def engagement_findings(sessions: pd.DataFrame, users: pd.DataFrame | None = None) -> list[Finding]:
+    """Findings about the given (filtered) sessions and the viewers behind them."""
+    if not len(sessions):
+        return []
+    steps = (
+        _device_lead,
+        _peak_slot,
+        _completion_genres,
+        _plans,
+        _downloads,
+        _quality,
+        _countries,
+    )
+    found = [f for f in (step(sessions) for step in steps) if f is not None]
+    seg = _segments(users)
+    if seg is not None:
+        found.append(seg)
+    return found
