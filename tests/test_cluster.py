@@ -226,15 +226,20 @@ def test_blobs_scan_suggests_5_and_fit_recovers_them(seed):
 def test_suggest_k_rule_and_tie_break():
     scan = pd.DataFrame(
         {
-            "k": [2, 3, 4],
-            "inertia": [3.0, 2.0, 1.0],
-            "silhouette": [0.5, 0.4, 0.6],
-            "calinski_harabasz": [10.0, 12.0, 12.0],
-            "davies_bouldin": [1.0, 1.0, 1.0],
+            "k": [2, 3, 4, 5],
+            "inertia": [4.0, 3.0, 2.0, 1.0],
+            "silhouette": [0.30, 0.45, 0.50, 0.41],
+            "calinski_harabasz": [20.0, 12.0, 12.0, 11.0],
+            "davies_bouldin": [1.0, 1.0, 1.0, 1.0],
         }
     )
+    # k=2 has the highest CH but a poor silhouette (< 80% of 0.50); 3 and 4 tie on CH -> 3
     assert suggest_k(scan) == 3
-    assert suggest_k(scan.assign(calinski_harabasz=np.nan)) == 4
+    assert suggest_k(scan.assign(silhouette=np.nan)) == 2  # CH alone
+    assert suggest_k(scan.assign(calinski_harabasz=np.nan)) == 4  # silhouette alone
+    assert suggest_k(scan.assign(silhouette=np.nan, calinski_harabasz=np.nan)) == 2
+    negative = scan.assign(silhouette=[-0.30, -0.10, -0.11, -0.5])
+    assert suggest_k(negative) == 3
 
 
 def test_scan_skips_k_not_below_rows_and_reports_progress(small):
