@@ -193,8 +193,11 @@ def inspect_upload(name: str, data: bytes, *, preview_rows: int = PREVIEW_ROWS) 
             )
         ]
     reports = []
-    for member, content in members:
-        rep = FileReport(upload=name, name=member, size_bytes=len(content), notes=list(notes))
+    for i, (member, content) in enumerate(members):
+        # notes about the archive itself (skipped members) go with its first file
+        rep = FileReport(
+            upload=name, name=member, size_bytes=len(content), notes=list(notes) if i == 0 else []
+        )
         try:
             det = importers.sniff(member, content)
         except Exception as exc:
