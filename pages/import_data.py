@@ -33,7 +33,8 @@ def _switch_dataset(name: str) -> None:
     """Make ``name`` the sidebar's dataset on the next run (the picker is keyed "ds").
 
     The picker has already been drawn in this run, so its state is dropped and set anew;
-    ``st.rerun()`` then draws it with the new value (and the URL's ?ds= follows).
+    ``st.rerun()`` then draws it with the new value. (Streamlit does not rewrite the bound
+    ?ds= of the URL for a value set this way; a reload shows the URL's dataset.)
     """
     if ui.DATASET_KEY in st.session_state:
         del st.session_state[ui.DATASET_KEY]
@@ -84,8 +85,8 @@ for up in uploads:
                 size_bytes=up.size,
                 problem=imp.Problem(
                     f"{up.name}: is {up.size / 1024**2:,.1f} MB, over the upload limit of "
-                    f"{LIMIT_MB} MB. Split it (for example by year) or compress it into a .zip "
-                    "archive, which may hold larger files.",
+                    f"{LIMIT_MB} MB. Split it into smaller files (for example by year) and "
+                    "upload them together, or as one .zip archive.",
                     kind="too_large",
                     file=up.name,
                     expected=f"at most {LIMIT_MB} MB",
