@@ -105,9 +105,10 @@ MISSING_POLICIES: tuple[str, ...] = ("median", "drop")
 MINIBATCH_ABOVE = 50_000
 #: Batch size of MiniBatchKMeans (larger than sklearn's 1024: steadier centres, same speed).
 MINIBATCH_BATCH_SIZE = 4096
-#: K-Means on fewer rows than this runs on one OpenMP thread: the work is too small to share,
-#: and idle threads spin-wait when the cores are busy (measured: 3-5x slower with 2 threads).
-SINGLE_THREAD_BELOW = 20_000
+#: K-Means on fewer rows than this runs on one OpenMP thread (silhouettes always do): on a
+#: busy 2-core box idle threads spin-wait, and 2 threads cost 3x the CPU and wall time of one
+#: (measured at 10k and 100k rows); one thread fits 100k x 30 in ~1.5 s.
+SINGLE_THREAD_BELOW = 250_000
 #: K-Means restarts (k-means++ seeds) kept by fit_kmeans / stability_ari; best inertia wins.
 N_INIT = 4
 #: Restarts per k in scan_k (a scan compares k, it does not need the last bit of inertia).
@@ -389,7 +390,8 @@ def _silhouette(
     pos = _sample_positions(len(labels), sample, seed)
     n_labels = len(np.unique(labels[pos]))
     if 2 <= n_labels <= len(pos) - 1:
-        values[pos] = _silhouette_values(Z[pos], labels[pos])
+        with threadpool_limits(1):
+            values[pos] = _silhouette_values(Z[pos], labels[pos])
         return values, float(values[pos].mean()), len(pos)
     return values, float("nan"), 0
 
@@ -981,28 +983,35 @@ class Persona:
     evidence: pd.DataFrame
 
 
-def _words(feature: str, z: float, table: dict[str, tuple[str | None, str | None]]):
-    """(kind, words) for a feature deviating in the sign of z, or None when it has no wording.
+_WHEN_FEATURES = ("late_night_share", "weekend_share")
 
-    kind is "genre" (joins "<genres> fans"), "adj" (before the noun) or "with" (after it).
+
+def _words(
+    feature: str, z: float, table: dict[str, tuple[str | None, str | None]]
+) -> tuple[str, str, int] | None:
+    """(kind, words, slot) for a feature deviating in the sign of z; None if it has no wording.
+
+    kind is "genre" (joins "<genres> fans"), "adj" (before the noun) or "with" (after it);
+    slot orders adjectives as English does: who (older, heavy) < when (late-night) < device
+    < genre flag, e.g. "Older late-night mobile drama titles".
     """
     high = z > 0
     base = feature[4:] if feature.startswith("log_") else feature
     if base in table:
         word = table[base][0 if high else 1]
-        return None if word is None else ("adj", word)
+        return None if word is None else ("adj", word, 1 if base in _WHEN_FEATURES else 0)
     if base.startswith("device_share__") and high:
         key = base.removeprefix("device_share__")
-        return "adj", _DEVICE_WORDS.get(key, key.replace("_", " "))
+        return "adj", _DEVICE_WORDS.get(key, key.replace("_", " ")), 2
     if base.startswith("genre_share__") and high:
         key = base.removeprefix("genre_share__")
-        return "genre", _GENRE_WORDS.get(key, key.replace("_", " "))
+        return "genre", _GENRE_WORDS.get(key, key.replace("_", " ")), 4
     if base.startswith(GENRE_FLAG_PREFIX) and high:
         key = base.removeprefix(GENRE_FLAG_PREFIX)
-        return "adj", _GENRE_WORDS.get(key, key.replace("_", " "))
+        return "adj", _GENRE_WORDS.get(key, key.replace("_", " ")), 3
     if base.startswith(("device_share__", "genre_share__", GENRE_FLAG_PREFIX)):
         return None  # "not mobile" names nobody
-    return "with", f"{'high' if high else 'low'} {feature}"
+    return "with", f"{'high' if high else 'low'} {feature}", 5
 
 
 def _percent(share: float) -> str:
@@ -1058,9 +1067,10 @@ def persona(
                 z,
             )
         )
-    adjs = [w for kind, w in used if kind == "adj"]
-    genres = [w for kind, w in used if kind == "genre"]
-    extras = [w for kind, w in used if kind == "with"]
+    ordered = sorted(used, key=lambda term: term[2])  # stable: |z| order within a slot
+    adjs = [w for kind, w, _ in ordered if kind == "adj"]
+    genres = [w for kind, w, _ in ordered if kind == "genre"]
+    extras = [w for kind, w, _ in ordered if kind == "with"]
     if genres:
         head = " & ".join(genres) + " fans"
     else:
