@@ -256,6 +256,13 @@ def _finish(
     own = {k: v for k, v in fig.layout.to_plotly_json().items() if k != "template"}
     lay = _merge(own, {k: v for k, v in house.items() if k != "template"})
     lay = _merge(lay, {"title": {"text": title}, "height": height})
+    legend_y = house.get("legend", {}).get("y")
+    if legend and isinstance(legend_y, int | float) and legend_y < 0 and height > 380:
+        # style() puts the legend below the plot as a fraction of the plot's height, tuned
+        # for 380 px; keep the same distance in pixels on taller figures
+        margin = house.get("margin", {})
+        pad = margin.get("t", 0) + margin.get("b", 0)
+        lay["legend"] = {**lay["legend"], "y": legend_y * (380 - pad) / (height - pad)}
     for axis, text in (("xaxis", x), ("yaxis", y)):
         if text is not None:
             for key in [k for k in lay if k.startswith(axis)] or [axis]:
@@ -386,18 +393,21 @@ def genre_counts(titles: pd.DataFrame) -> pd.DataFrame:
 
 
 def genre_popularity(
-    titles: pd.DataFrame, counts: pd.DataFrame | None = None
+    titles: pd.DataFrame, counts: pd.DataFrame | None = None, *, top: int = 30
 ) -> tuple[go.Figure, pd.DataFrame]:
     """Horizontal stacked bars: titles per genre, as primary genre and as a further genre.
 
-    ``counts`` (from ``genre_counts``) may be passed to avoid recomputing it.
+    Shows the ``top`` genres (the data behind it has all). ``counts`` (from
+    ``genre_counts``) may be passed to avoid recomputing it.
     """
     data = genre_counts(titles) if counts is None else counts
     title = "Titles per genre"
     if data.empty:
         return _no_data(title), data
+    if len(data) > top:
+        title += f" (top {top} of {len(data)})"
     fig = _new()
-    d = data.iloc[::-1]
+    d = data.head(top).iloc[::-1]
     for col, name, color in (
         ("as_primary", "primary genre", "#E50914"),
         ("as_secondary", "further genre of a multi-genre title", "#F4A6A8"),
@@ -422,8 +432,11 @@ def genre_popularity(
     return fig, data
 
 
-def genre_strip(titles: pd.DataFrame) -> tuple[go.Figure, pd.DataFrame]:
-    """Strip plot (seed 002): one dot per genre and content type, x = titles with that genre."""
+def genre_strip(titles: pd.DataFrame, *, top: int = 30) -> tuple[go.Figure, pd.DataFrame]:
+    """Strip plot (seed 002): one dot per genre and content type, x = titles with that genre.
+
+    Shows the ``top`` genres by titles (the data behind it has all).
+    """
     cols = ["genre", "content_type", "titles"]
     title = "Genre counts by content type"
     if not has_values(titles, "content_type") or not (
@@ -439,8 +452,12 @@ def genre_strip(titles: pd.DataFrame) -> tuple[go.Figure, pd.DataFrame]:
     )
     data = pairs.groupby(["genre", "content_type"]).size().rename("titles").reset_index()
     order = data.groupby("genre")["titles"].sum().sort_values(ascending=False).index
+    if len(order) > top:
+        title += f" (top {top} of {len(order)} genres)"
+        order = order[:top]
     fig = _new()
-    for i, (ctype, d) in enumerate(data.groupby("content_type", sort=False)):
+    shown = data[data["genre"].isin(order)]
+    for i, (ctype, d) in enumerate(shown.groupby("content_type", sort=False)):
         fig.add_box(
             y=d["genre"],
             x=d["titles"],
@@ -845,7 +862,9 @@ def director_treemap(
     root = f"Top {len(data)} directors"
     rated = data["mean_rating"].notna().any()
     marker: dict = {"line": {"color": "white", "width": 1}}
-    if rated:
+    if not rated:
+        marker["colors"] = ["#FFFFFF"] + ["#0F5C8C"] * len(data)
+    else:
         fill = data["mean_rating"].fillna(data["mean_rating"].mean())
         marker.update(
             colors=[float(fill.mean()), *fill.tolist()],
@@ -908,7 +927,7 @@ def director_bubbles(
         y=f"mean {RATING_LABELS.get(rating, rating)}",
         legend=False,
         height=420,
-        layout={"xaxis": {"dtick": 1}},
+        layout={"xaxis": {"dtick": 1}} if data["titles"].max() <= 12 else None,
     )
     return fig, data
 
@@ -916,7 +935,9 @@ def director_bubbles(
 def top_cast(titles: pd.DataFrame, *, top: int = 20) -> tuple[go.Figure, pd.DataFrame]:
     """Horizontal bars: the ``top`` cast members by titles, with their mean rating."""
     data = _people(titles, "cast").rename(columns={"name": "cast_member"}).head(top)
-    title = f"Top {top} cast members by titles (label = mean rating)"
+    title = f"Top {top} cast members by titles"
+    if data["mean_rating"].notna().any():
+        title += " (label = mean rating)"
     if data.empty:
         return _no_data(title), data
     d = data.iloc[::-1]

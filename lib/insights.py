@@ -152,9 +152,16 @@ def _rating_top10_lift(titles: pd.DataFrame) -> Finding | None:
             p_hi,
             "Share of titles with at least one week in the Top 10, rated >= 7 vs. < 7.",
         )
+    counts = f"{p_hi:.0%} of {int(high.sum()):,} vs {p_lo:.0%} of {int(low.sum()):,} titles"
+    lead = f"Titles rated {HIGH_RATING:g}+ make the Top 10"
+    if lift >= 1.1:
+        text = f"{lead} {_times(lift)} as often as the rest ({counts})."
+    elif lift <= 0.9:
+        text = f"{lead} less often than the rest: {counts} ({_times(lift)})."
+    else:
+        text = f"{lead} about as often as the rest ({counts})."
     return Finding(
-        f"Titles rated {HIGH_RATING:g}+ make the Top 10 {_times(lift)} as often as the rest "
-        f"({p_hi:.0%} of {int(high.sum()):,} vs {p_lo:.0%} of {int(low.sum()):,} titles).",
+        text,
         lift,
         f"Share of titles with at least one week in the Top 10 among titles with IMDb rating "
         f">= {HIGH_RATING:g}, divided by the same share among titles rated below.",
@@ -227,10 +234,13 @@ def _runtime(titles: pd.DataFrame) -> Finding | None:
     g = g[g["size"] >= MIN_GROUP].sort_values("size", ascending=False)
     if g.empty:
         return None
-    parts = [f"{ct} {row['median']:.0f} min" for ct, row in g.head(3).iterrows()]
+    shown = g.head(3)
+    parts = [f"{ct} {row['median']:.0f} min" for ct, row in shown.iterrows()]
     main = g.index[0]
+    series = any("series" in str(ct).lower() or "tv" in str(ct).lower() for ct in shown.index)
     return Finding(
-        f"Median runtime by content type: {', '.join(parts)} (series: per episode).",
+        f"Median runtime by content type: {', '.join(parts)}"
+        + (" (series: per episode)." if series else "."),
         float(g.loc[main, "median"]),
         f"Median duration_minutes per content type (types with at least {MIN_GROUP} titles, "
         "the three largest shown); value = median of the largest type.",
@@ -336,6 +346,19 @@ def _peak_slot(sessions: pd.DataFrame) -> Finding | None:
     total = t["sessions"].sum()
     if total < MIN_SESSIONS:
         return None
+    if t["hour"].nunique() == 1:
+        # watch times without a time of day (dates only): compare weekdays instead
+        days = t.groupby("weekday")["sessions"].sum()
+        day = int(days.idxmax())
+        share = days.max() / total
+        return Finding(
+            f"Viewing peaks on {WEEKDAY_NAMES[day]}s: {share:.1%} of sessions, "
+            f"{_times(share * 7)} an average day (this dataset's watch times have no time "
+            "of day).",
+            float(share * 7),
+            "Sessions per weekday; peak share x 7 = ratio to an even spread. Hours are not "
+            "compared because every session starts at the same hour.",
+        )
     top = t.sort_values(["sessions", "weekday", "hour"], ascending=[False, True, True]).iloc[0]
     share = top["sessions"] / total
     ratio = share * 168
@@ -382,9 +405,18 @@ def _plans(sessions: pd.DataFrame) -> Finding | None:
     t = t.sort_values("mean", ascending=False)
     hi, lo = t.iloc[0], t.iloc[-1]
     ratio = _ratio(hi["mean"], lo["mean"])
+    if ratio < 1.1:
+        text = (
+            f"Minutes per session barely differ by plan: from {lo['mean']:.0f} min "
+            f"({lo['subscription_plan']}) to {hi['mean']:.0f} min ({hi['subscription_plan']})."
+        )
+    else:
+        text = (
+            f"{hi['subscription_plan']} viewers watch {hi['mean']:.0f} min per session vs "
+            f"{lo['mean']:.0f} min on {lo['subscription_plan']} ({_times(ratio)})."
+        )
     return Finding(
-        f"{hi['subscription_plan']} viewers watch {hi['mean']:.0f} min per session vs "
-        f"{lo['mean']:.0f} min on {lo['subscription_plan']} ({_times(ratio)}).",
+        text,
         float(ratio),
         "Mean watch_minutes per session for each plan; highest plan / lowest plan "
         f"(plans with at least {MIN_SESSIONS} sessions).",
@@ -405,10 +437,13 @@ def _downloads(sessions: pd.DataFrame) -> Finding | None:
         return None
     share = t.loc[True, "sessions"] / t["sessions"].sum()
     c_dl, c_st = t.loc[True, "mean"], t.loc[False, "mean"]
-    word = "more" if c_dl > c_st else "less"
+    if abs(c_dl - c_st) < 0.01:
+        how = "about as often as"
+    else:
+        how = "more often than" if c_dl > c_st else "less often than"
     return Finding(
-        f"Downloads are {share:.0%} of sessions and are completed {word} often than "
-        f"streams ({c_dl:.0%} vs {c_st:.0%}).",
+        f"Downloads are {share:.0%} of sessions and are completed {how} streams "
+        f"({c_dl:.0%} vs {c_st:.0%}).",
         float(share),
         "Sessions with is_download / sessions shown; completion rate of downloaded vs. "
         "streamed sessions.",
@@ -460,9 +495,18 @@ def _quality(sessions: pd.DataFrame) -> Finding | None:
         return None
     t = t.sort_values("mean", ascending=False)
     hi, lo = t.iloc[0], t.iloc[-1]
+    if hi["mean"] - lo["mean"] < 0.03:
+        text = (
+            f"Stream quality hardly depends on the device: 4K or Ultra HD is {lo['mean']:.0%}"
+            f"-{hi['mean']:.0%} of each device's sessions."
+        )
+    else:
+        text = (
+            f"4K or Ultra HD streams are {hi['mean']:.0%} of {hi['device_type']} sessions "
+            f"but {lo['mean']:.0%} on {lo['device_type']}."
+        )
     return Finding(
-        f"4K or Ultra HD streams are {hi['mean']:.0%} of {hi['device_type']} sessions but "
-        f"{lo['mean']:.0%} on {lo['device_type']}.",
+        text,
         float(hi["mean"]),
         f"Share of sessions in 4K or Ultra HD quality per device (devices with at least "
         f"{MIN_SESSIONS} sessions); highest and lowest device.",
