@@ -1,0 +1,357 @@
+"""Engagement: how people watch (devices, time of day, completion, plans, countries, scores).
+
+Reads gold ``sessions`` (one row per viewing session) through a slim cached view
+(``lib.filters.prepare_sessions``), filters it with boolean masks and aggregates with
+``lib.filters.tally``. Title filters select the sessions of the titles the Catalog page
+would list; device, plan, viewer country and date filter the sessions themselves. Tabs run
+lazily and the open tab is part of the URL.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import streamlit as st
+
+from lib import charts
+from lib.filters import filter_sessions, has_values, tally, viewer_mask
+from lib.insights import engagement_findings
+from lib.pipeline.gold import COMPLETED_DEFINITION, ENGAGEMENT_SCORE_DEFINITION
+from lib.ui import data as ui
+from lib.ui import filters as uif
+from lib.ui.widgets import download_csv, empty_state, figure, md_escape
+
+TABS = ("Devices", "Time of day", "Completion & quality", "Plans & countries", "Engagement score")
+
+name = ui.active_name()
+raw_sessions = ui.table("sessions")
+
+st.title("Engagement")
+if not len(raw_sessions):
+    empty_state(
+        "Engagement needs watch history (one row per viewing session); the dataset "
+        f"{name!r} has none, so this page has nothing to show.",
+        "Catalog-only imports (netflix_titles.csv, IMDb tables) and MovieLens ratings have no "
+        "sessions. Import the six-table engagement export, or pick the demo dataset.",
+    )
+    st.stop()
+
+titles = ui.table("titles")
+users = ui.table("users")
+view = uif.session_view()
+flt = uif.sidebar_filters(engagement=True)
+sessions = filter_sessions(view, flt, titles=titles)
+st.caption(
+    f"Dataset **{md_escape(name)}** - {len(sessions):,} of {len(view):,} sessions - "
+    f"filters: {md_escape(flt.describe())}"
+)
+
+
+def _show(result: tuple, key: str, caption: str | None = None) -> None:
+    fig, data = result
+    figure(fig, data, key=f"eng-{key}", name=f"{name}_{key}", caption=caption)
+
+
+def _missing(what: str, needs: str) -> None:
+    empty_state(f"{what} needs watch history with {needs}; the dataset {name!r} has none.")
+
+
+# --- KPIs ------------------------------------------------------------------------------------
+n = len(sessions)
+has_minutes = has_values(view, "watch_minutes")
+has_done = has_values(view, "completed")
+seen = viewer_mask(users, sessions)
+viewers = int(seen.sum()) if "user_pos" in sessions else None
+na = "n/a"
+cols = st.columns(5)
+cols[0].metric("Sessions shown", f"{n:,}", help=f"Sessions passing the filters, of {len(view):,}.")
+cols[1].metric(
+    "Viewers",
+    f"{viewers:,}" if viewers is not None else na,
+    help="Distinct viewers with at least one session shown.",
+)
+minutes = sessions["watch_minutes"].to_numpy(dtype=float) if has_minutes and n else None
+cols[2].metric(
+    "Watch hours",
+    f"{np.nansum(minutes) / 60:,.0f} h" if minutes is not None else na,
+    help="Sum of watch minutes of the sessions shown / 60.",
+)
+cols[3].metric(
+    "Completion rate",
+    f"{sessions['completed'].to_numpy(dtype=float).mean():.1%}" if has_done and n else na,
+    help="Share of sessions completed. " + COMPLETED_DEFINITION,
+)
+cols[4].metric(
+    "Minutes per session",
+    f"{np.nanmean(minutes):.0f} min" if minutes is not None and n else na,
+    help="Mean watch minutes per session shown.",
+)
+
+if not n:
+    empty_state(
+        "No session matches these filters.",
+        "Remove a filter in the sidebar (or widen the dates), or press Reset filters.",
+    )
+    st.stop()
+
+USER_COLUMNS = (
+    "user_id",
+    "engagement_score",
+    "rfm_segment",
+    "subscription_plan",
+    "age_band",
+    "country",
+    "sessions",
+    "watch_hours",
+    "avg_completion",
+    "active_days",
+    "top_genre",
+)
+shown_users = users[[c for c in USER_COLUMNS if c in users.columns]][seen]
+
+# --- insights --------------------------------------------------------------------------------
+with st.container(border=True):
+    st.markdown("**Insights** - computed from the sessions shown")
+    findings = engagement_findings(sessions, shown_users)
+    if findings:
+        for item in findings:
+            st.markdown(f"- {md_escape(item.text)}", help=item.method)
+    else:
+        st.caption("Too few sessions with the needed columns for a finding.")
+
+# --- tabs ------------------------------------------------------------------------------------
+tabs = dict(zip(TABS, st.tabs(list(TABS), key="tab", bind="query-params")))
+has_device = has_values(view, "device_type")
+
+with tabs["Devices"]:
+    if tabs["Devices"].open is not False:
+        if not has_device:
+            _missing("Device engagement", "a device column")
+        else:
+            segments = {
+                c: charts.SEGMENT_LABELS.get(c, c)
+                for c in ("age_band", "subscription_plan", "rfm_segment", "user_country")
+                if has_values(view, c)
+            }
+            left, right = st.columns(2)
+            with left:
+                if segments:
+                    seg = st.segmented_control(
+                        "Rows",
+                        list(segments),
+                        default=next(iter(segments)),
+                        format_func=segments.get,
+                        key="seg",
+                        bind="query-params",
+                        required=True,
+                    ) or next(iter(segments))
+                    _show(
+                        charts.device_heatmap(sessions, seg),
+                        "device_heatmap",
+                        "Each row sums to 100%: how that group's sessions split across devices.",
+                    )
+                else:
+                    _missing("The device mix per segment", "viewer attributes (age, plan)")
+            with right:
+                if "user_id" in sessions:
+                    _show(
+                        charts.top_users_devices(sessions),
+                        "top_users_devices",
+                        "The 10 viewers with most sessions shown; cells = sessions per device.",
+                    )
+            if has_values(view, "date"):
+                _show(
+                    charts.device_share_trend(sessions),
+                    "device_share_trend",
+                    "Share of each month's sessions per device (months sum to 100%).",
+                )
+
+with tabs["Time of day"]:
+    if tabs["Time of day"].open is not False:
+        if has_values(view, "hour"):
+            one_hour = view["hour"].nunique() == 1
+            _show(
+                charts.hour_weekday_heatmap(sessions),
+                "hour_weekday",
+                "Sessions by the weekday and hour they started."
+                + (
+                    " This dataset's watch times carry no time of day (every session starts "
+                    "at 00:00), so only the weekdays can be compared."
+                    if one_hour
+                    else ""
+                ),
+            )
+        else:
+            _missing("The time-of-day view", "session start times")
+        if has_values(view, "date") and has_minutes:
+            _show(
+                charts.watch_time_trend(sessions, freq="W"),
+                "watch_time_trend",
+                "Sum of watch minutes / 60 per week of the sessions shown (a trailing "
+                "partial week is left out).",
+            )
+
+with tabs["Completion & quality"]:
+    if tabs["Completion & quality"].open is not False:
+        if has_done:
+            left, right = st.columns(2)
+            with left:
+                _show(
+                    charts.completion_by(sessions, "genre_primary"),
+                    "completion_genre",
+                    COMPLETED_DEFINITION,
+                )
+            with right:
+                if has_device:
+                    _show(
+                        charts.completion_by(sessions, "device_type"),
+                        "completion_device",
+                        COMPLETED_DEFINITION,
+                    )
+                else:
+                    _missing("Completion by device", "a device column")
+        else:
+            _missing("Completion rates", "progress or a completed flag")
+        left, right = st.columns(2)
+        with left:
+            if has_values(view, "is_download"):
+                _show(
+                    charts.download_vs_streaming(sessions),
+                    "download_vs_streaming",
+                    "Share of the sessions shown, and how many of each kind were completed.",
+                )
+            else:
+                _missing("Downloads vs. streaming", "a download flag")
+        with right:
+            if has_values(view, "quality") and has_device:
+                _show(
+                    charts.quality_mix(sessions, "device_type"),
+                    "quality_mix",
+                    "Stream quality (SD, HD, 4K, Ultra HD) as a share of each device's sessions.",
+                )
+            else:
+                _missing("Stream quality per device", "quality and device columns")
+
+with tabs["Plans & countries"]:
+    if tabs["Plans & countries"].open is not False:
+        left, right = st.columns(2)
+        with left:
+            if has_values(view, "subscription_plan"):
+                _show(
+                    charts.watch_breakdown(sessions, "subscription_plan"),
+                    "plan_breakdown",
+                    "Bars = watch hours; label = share of sessions. Hover for minutes per "
+                    "session, completion and hours per viewer.",
+                )
+            else:
+                _missing("The plan breakdown", "viewers' subscription plans")
+        with right:
+            if has_values(view, "location_country"):
+                _show(
+                    charts.watch_breakdown(sessions, "location_country"),
+                    "country_breakdown",
+                    "Country the session was watched in (top 15 by watch hours).",
+                )
+            else:
+                _missing("The country breakdown", "a viewing-country column")
+        sources = {
+            c: charts.SEGMENT_LABELS.get(c, c)
+            for c in ("subscription_plan", "age_band")
+            if has_values(view, c)
+        }
+        if sources and has_values(view, "genre_primary"):
+            src = st.segmented_control(
+                "Flow from",
+                list(sources),
+                default=next(iter(sources)),
+                format_func=sources.get,
+                key="flow",
+                bind="query-params",
+                required=True,
+            ) or next(iter(sources))
+            _show(
+                charts.segment_genre_sankey(sessions, src),
+                "sankey",
+                "Band width = sessions of the sessions shown, from the viewer group to the "
+                "title's primary genre (the 8 most watched genres; the rest merged).",
+            )
+        else:
+            _missing("The viewer-to-genre flow", "viewer plans or ages and title genres")
+
+with tabs["Engagement score"]:
+    if tabs["Engagement score"].open is not False:
+        st.info(ENGAGEMENT_SCORE_DEFINITION, icon=":material/info:")
+        if not has_values(shown_users, "engagement_score"):
+            _missing("Engagement scores", "viewer records")
+        else:
+            st.caption(
+                f"{len(shown_users):,} viewers have at least one session shown. Scores and "
+                "per-viewer totals cover each viewer's whole history; *sessions shown* counts "
+                "only the filtered sessions."
+            )
+            segs = {
+                c: charts.SEGMENT_LABELS.get(c, c)
+                for c in ("rfm_segment", "subscription_plan", "age_band", "country")
+                if has_values(shown_users, c)
+            }
+            left, right = st.columns([2, 3])
+            with left:
+                by = st.segmented_control(
+                    "Segments",
+                    list(segs),
+                    default=next(iter(segs)),
+                    format_func=lambda c: segs[c] if c != "country" else "country",
+                    key="segby",
+                    bind="query-params",
+                    required=True,
+                ) or next(iter(segs))
+                _show(
+                    charts.segment_engagement(shown_users, by),
+                    "segment_engagement",
+                    "Top segments by mean engagement score; dashed = all viewers shown.",
+                )
+            with right:
+                per_user = tally(sessions, "user_pos", name="sessions_shown")
+                top = shown_users.nlargest(20, "engagement_score")
+                shown = (
+                    per_user.set_index("user_pos")["sessions_shown"]
+                    .reindex(users.index.get_indexer(top.index))
+                    .to_numpy()
+                    if "user_pos" in sessions
+                    else np.nan
+                )
+                table = top.assign(sessions_shown=shown)
+                table = table[
+                    ["user_id", "engagement_score", "sessions_shown"]
+                    + [
+                        c
+                        for c in table.columns
+                        if c not in ("user_id", "engagement_score", "sessions_shown")
+                    ]
+                ]
+                st.markdown("**Top 20 engaged viewers** (among the viewers shown)")
+                st.dataframe(
+                    table,
+                    hide_index=True,
+                    height=460,
+                    column_config={
+                        "user_id": "Viewer",
+                        "engagement_score": st.column_config.ProgressColumn(
+                            "Score", min_value=0, max_value=100, format="%.0f"
+                        ),
+                        "rfm_segment": "RFM segment",
+                        "subscription_plan": "Plan",
+                        "age_band": "Age",
+                        "country": "Country",
+                        "sessions": st.column_config.NumberColumn("Sessions", format="%d"),
+                        "watch_hours": st.column_config.NumberColumn("Hours", format="%.1f"),
+                        "avg_completion": st.column_config.NumberColumn(
+                            "Completion", format="percent"
+                        ),
+                        "active_days": st.column_config.NumberColumn("Active days", format="%d"),
+                        "top_genre": "Top genre",
+                        "sessions_shown": st.column_config.NumberColumn(
+                            "Sessions shown", format="%d"
+                        ),
+                    },
+                )
+                download_csv(table, f"{name}_top_engaged_viewers", key="eng-top-users")

@@ -1,0 +1,116 @@
+"""Engagement page under AppTest on the small demo dataset."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.filters import Filters, filter_sessions, filter_titles
+from lib.store import load_gold
+from tests.app.conftest import open_page
+
+TABS = ("Devices", "Time of day", "Completion & quality", "Plans & countries", "Engagement score")
+
+
+@pytest.fixture(scope="module")
+def gold(demo_dir):
+    return load_gold(demo_dir)
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(m.value for m in at.metric if m.label == label)
+
+
+def findings(at: AppTest) -> list[str]:
+    return [m.value for m in at.markdown if m.value.startswith("- ")]
+
+
+def test_engagement_runs_with_kpis_and_insights(app, gold):
+    at = open_page(app, "engagement")
+    sessions = gold["sessions"]
+    assert metric(at, "Sessions shown") == f"{len(sessions):,}"
+    assert metric(at, "Viewers") == f"{sessions['user_id'].nunique():,}"
+    assert metric(at, "Completion rate") == f"{sessions['completed'].mean():.1%}"
+    assert len(findings(at)) >= 5
+    assert [t.label for t in at.tabs] == list(TABS)
+    keys = {w.key for w in at.sidebar.multiselect}
+    assert {"genre", "type", "country", "rating", "device", "plan", "vcountry"} <= keys
+    assert at.sidebar.date_input(key="dates").value is not None
+
+
+def test_session_and_title_filters_change_the_numbers(app, gold):
+    sessions, titles = gold["sessions"], gold["titles"]
+    at = open_page(app, "engagement")
+    before = findings(at)
+    at.sidebar.multiselect(key="device").set_value(["Mobile"]).run()
+    assert not at.exception
+    mobile = filter_sessions(sessions, Filters(devices=("Mobile",)), titles=titles)
+    assert 0 < len(mobile) < len(sessions)
+    assert metric(at, "Sessions shown") == f"{len(mobile):,}"
+    assert metric(at, "Viewers") == f"{mobile['user_id'].nunique():,}"
+    assert findings(at) != before
+    assert findings(at)[0].startswith("- Mobile accounts for 100%")
+    # a title filter selects the sessions of the titles the Catalog page would list
+    at.sidebar.multiselect(key="genre").set_value(["Drama"]).run()
+    f = Filters(devices=("Mobile",), genres=("Drama",))
+    drama_ids = set(filter_titles(titles, f)["title_id"])
+    expected = mobile[mobile["title_id"].isin(drama_ids)]
+    assert metric(at, "Sessions shown") == f"{len(expected):,}"
+    assert len(expected) == len(filter_sessions(sessions, f, titles=titles))
+
+
+def test_every_tab_renders(app, gold):
+    at = open_page(app, "engagement")
+    at.sidebar.multiselect(key="plan").set_value(["Premium"]).run()
+    for tab in TABS:
+        at.session_state["tab"] = tab
+        at.run()
+        assert not at.exception, (tab, [e.value for e in at.exception])
+    # the last tab: engagement score definition and the top engaged viewers of the selection
+    assert any("Engagement score (0-100)" in i.value for i in at.info)
+    top = at.dataframe[0].value
+    premium = set(
+        gold["sessions"].loc[gold["sessions"]["subscription_plan"] == "Premium", "user_id"]
+    )
+    assert 0 < len(top) <= 20 and set(top["user_id"]) <= premium
+    assert list(top["engagement_score"]) == sorted(top["engagement_score"], reverse=True)
+    assert (top["sessions_shown"] > 0).all()
+
+
+def test_segment_switches_are_bound_and_rerun(app):
+    at = open_page(app, "engagement")
+    at.segmented_control(key="seg").set_value("rfm_segment").run()
+    assert not at.exception
+    at.session_state["tab"] = "Plans & countries"
+    at.run()
+    at.segmented_control(key="flow").set_value("age_band").run()
+    assert not at.exception
+
+
+def test_an_empty_selection_shows_the_empty_state(app, gold):
+    sessions = gold["sessions"]
+    days = sorted(sessions["date"].dt.date.unique())
+    devices = list(sessions["device_type"].cat.categories)
+    day, device = next(
+        (d, dev)
+        for d in days
+        for dev in devices
+        if not ((sessions["date"].dt.date == d) & (sessions["device_type"] == dev)).any()
+    )
+    at = open_page(app, "engagement")
+    at.sidebar.multiselect(key="device").set_value([device])
+    at.sidebar.date_input(key="dates").set_value((day, day)).run()
+    assert not at.exception
+    assert metric(at, "Sessions shown") == "0"
+    assert any("No session matches these filters" in i.value for i in at.info)
+
+
+def test_the_url_reopens_the_same_view(app, gold):
+    app.query_params["device"] = "Tablet"
+    app.query_params["dates"] = ["2025-01-01", "2025-06-30"]
+    at = open_page(app, "engagement")
+    f = Filters(devices=("Tablet",), dates=(dt.date(2025, 1, 1), dt.date(2025, 6, 30)))
+    expected = filter_sessions(gold["sessions"], f, titles=gold["titles"])
+    assert metric(at, "Sessions shown") == f"{len(expected):,}"
