@@ -911,11 +911,20 @@ class ClusterProfile:
     def personas(
         self, *, noun: str = "viewers", n_terms: int = 3, min_z: float = PERSONA_MIN_Z
     ) -> pd.DataFrame:
-        """One :func:`persona` per cluster: columns ``name, label, size, share, evidence``."""
+        """One :func:`persona` per cluster: columns ``name, label, size, share, evidence``.
+
+        Labels that two clusters share get " (cluster <id>)" appended, so names are unique.
+        """
+        found = {
+            c: persona(self.row(c), noun=noun, n_terms=n_terms, min_z=min_z)
+            for c in self.summary.index
+        }
+        counts = pd.Series([p.label for p in found.values()]).value_counts()
         rows = []
-        for c in self.summary.index:
-            p = persona(self.row(c), noun=noun, n_terms=n_terms, min_z=min_z)
-            rows.append((c, p.name, p.label, p.size, p.share, p.evidence))
+        for c, p in found.items():
+            label = p.label if counts[p.label] == 1 else f"{p.label} (cluster {c})"
+            name = label + p.name[len(p.label) :]
+            rows.append((c, name, label, p.size, p.share, p.evidence))
         out = pd.DataFrame(rows, columns=["cluster", "name", "label", "size", "share", "evidence"])
         return out.set_index("cluster")
 

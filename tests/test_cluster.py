@@ -363,8 +363,12 @@ def test_persona_fallback_and_typical():
     p = persona(profile(X, lab).row(1), noun="titles")
     assert p.label == "Titles with high foo_index" and p.name.endswith("20% of titles")
     flat = pd.DataFrame({"a": np.tile([1.0, 2.0], 50)})  # both clusters have the same mean
-    p_flat = persona(profile(flat, np.repeat([0, 1], 50)).row(0))
+    prof = profile(flat, np.repeat([0, 1], 50))
+    p_flat = persona(prof.row(0))
     assert p_flat.label == "Typical viewers" and p_flat.evidence.empty
+    names = prof.personas()  # same label twice -> made unique
+    assert names["label"].tolist() == ["Typical viewers (cluster 0)", "Typical viewers (cluster 1)"]
+    assert names.at[1, "name"] == "Typical viewers (cluster 1), 50% of viewers"
 
 
 # --- explain_tree ------------------------------------------------------------------------------
