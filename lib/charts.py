@@ -555,15 +555,17 @@ def genre_wordcloud(
     def color(word: str, **_: object) -> str:
         return dark[rank.get(word, 0) % len(dark)]
 
+    scale = 2  # lay the words out at half size, draw them at full size: ~3x faster
     wc = WordCloud(
         font_path=_wordcloud_font(),
-        width=width,
-        height=height,
+        width=max(width // scale, 1),
+        height=max(height // scale, 1),
+        scale=scale,
         background_color="white",
         random_state=random_state,
         prefer_horizontal=0.9,
-        max_font_size=int(height * 0.33),
-        min_font_size=10,
+        max_font_size=int(height / scale * 0.33),
+        min_font_size=6,
         font_step=2,
         relative_scaling=0.6,
         color_func=color,

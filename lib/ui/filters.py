@@ -81,7 +81,7 @@ def wordcloud_png(freq: tuple[tuple[str, int], ...], width: int = 800, height: i
 
     img = genre_wordcloud(dict(freq), width=width, height=height, random_state=0)
     buf = io.BytesIO()
-    Image.fromarray(np.asarray(img)).save(buf, format="PNG")
+    Image.fromarray(np.asarray(img)).save(buf, format="PNG", compress_level=1)
     return buf.getvalue()
 
 
