@@ -426,17 +426,23 @@ class _NeighborIndex:
             return _sorted_topk(lr[keep], lc[keep], lv[keep], k, self.n)
         q_groups, qpos = np.unique(self.grp[block], return_inverse=True)
         S = self._group_scores(q_groups)
-        n_g = S.shape[1]
-        # full score of every rare-feature pair: light part + group part (in place, few passes)
-        flat = np.repeat(qpos.astype(np.int64) * n_g, counts)
-        flat += self._grp32[lc]
-        gs = S.ravel().take(flat)
-        del flat
-        lv += gs
-        np.minimum(lv, np.float32(1.0), out=lv)
-        del gs
         kq, kg, ks, theta_q = self._select_groups(S)
-        keep = np.flatnonzero(lv >= np.repeat(theta_q[qpos], counts))
+        # full score of every rare-feature pair (light part + group part) and the theta filter,
+        # one query group at a time: the block is in group order, so each group's pairs are a
+        # contiguous slice of the product
+        row_end = np.flatnonzero(np.r_[qpos[1:] != qpos[:-1], True]) + 1
+        row_start = np.r_[0, row_end[:-1]]
+        keep_parts = []
+        for r0, r1 in zip(row_start.tolist(), row_end.tolist()):
+            e0, e1 = light.indptr[r0], light.indptr[r1]
+            if e0 == e1:
+                continue
+            q = qpos[r0]
+            seg = lv[e0:e1]
+            seg += S[q].take(self._grp32[lc[e0:e1]])
+            np.minimum(seg, np.float32(1.0), out=seg)
+            keep_parts.append(np.flatnonzero(seg >= theta_q[q]) + e0)
+        keep = np.concatenate(keep_parts) if keep_parts else np.zeros(0, dtype=np.int64)
         lr = (np.searchsorted(light.indptr, keep, side="right") - 1).astype(np.int32)
         lc, lv = lc[keep], lv[keep]
         # group candidates: the first members of each kept group of the title's query group
@@ -1257,8 +1263,9 @@ class Hybrid(_Base):
             return
         ids = list(self.content.titles_.ids) + list(self.collab.titles_.ids)
         self.titles_ = _Catalog(ids, "title_id", "fitted catalog")
-        self._c2u = self.titles_.positions(self.content.titles_.ids.tolist())
-        self._f2u = self.titles_.positions(self.collab.titles_.ids.tolist())
+        self._c2u = self.titles_.positions(self.content.titles_.ids)
+        self._f2u = self.titles_.positions(self.collab.titles_.ids)
+        self._f2c = self.content.titles_.positions(self.collab.titles_.ids)
         pop = self.collab._pop_pos
         self._pop_pos = self._f2u[pop[pop >= 0]]
         self._key = key
@@ -1309,7 +1316,7 @@ class Hybrid(_Base):
         f = np.zeros(n)
         f[self._f2u] = cf
         c = np.zeros(n)
-        cpos = self.content.titles_.positions(self.collab.titles_.ids.take(hist).tolist())
+        cpos = self._f2c[hist]
         ok = (cpos >= 0) & (vals > 0)
         c[self._c2u] = self.content._profile(cpos[ok], vals[ok])
         return c, f, self._f2u[hist], vals
