@@ -431,7 +431,12 @@ def main(argv: list[str] | None = None) -> None:
                 print(f"  dense: {_fmt(res)}", flush=True)
 
     table = pd.DataFrame(rows)
-    print("\nIndex build (each fit in its own process; peak = ru_maxrss incl. interpreter + data)")
+    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+    print(
+        "\nIndex build (each fit in its own process; peak = ru_maxrss incl. interpreter + data;"
+        f"\ncpu = process CPU seconds, robust to other load; load average now {load} on "
+        f"{os.cpu_count()} cores)"
+    )
     cols = [
         "titles",
         "method",

@@ -180,6 +180,11 @@ class _Catalog:
         return np.asarray(self.ids.get_indexer(values), dtype=np.int64)
 
 
+def _py(value: Any) -> Any:
+    """Plain Python value for explanation dicts (numpy scalars -> int/float/str)."""
+    return value.item() if isinstance(value, np.generic) else value
+
+
 def _frame(ids: pd.Index, idx: np.ndarray, scores: np.ndarray) -> pd.DataFrame:
     """Result frame: ``title_id`` in the catalog's dtype, ``score`` as float64 in [-1, 1]."""
     return pd.DataFrame(
@@ -680,6 +685,15 @@ class RandomRecommender(_UserMixin, _Base):
         idx = _top_dense(scores, int(k), exclude)
         return _frame(self.titles_.ids, idx, scores[idx])
 
+    def similar(self, title_id: Hashable, k: int = 10) -> pd.DataFrame:
+        """Baseline "similar" list: random other titles (fixed per ``seed`` and title)."""
+        self._check_fitted()
+        i = self.titles_.pos(title_id)
+        rng = np.random.default_rng([int(self.seed), i, 1])
+        scores = rng.random(len(self.titles_)) + 1e-12
+        idx = _top_dense(scores, int(k), np.array([i]))
+        return _frame(self.titles_.ids, idx, scores[idx])
+
     def explain_recommendation(self, user_id: Hashable, title_id: Hashable) -> dict[str, Any]:
         """Random picks have no reason."""
         self._user(user_id)
@@ -1154,7 +1168,7 @@ class ItemKNN(_UserMixin, _Base):
         order = [o for o in np.lexsort((hist, -contrib)) if contrib[o] > 0][: max(int(n), 0)]
         rows = [
             {
-                COL_TITLE: self.titles_.ids[hist[o]],
+                COL_TITLE: _py(self.titles_.ids[hist[o]]),
                 "similarity": float(sims[o]),
                 "value": float(vals[o]),
                 "contribution": float(contrib[o]),
@@ -1269,6 +1283,11 @@ class Hybrid(_Base):
         pop = self.collab._pop_pos
         self._pop_pos = self._f2u[pop[pop >= 0]]
         self._key = key
+        if not (self._f2c >= 0).any():
+            log.warning(
+                "Hybrid: the content and collaborative catalogs share no title_id "
+                "(check that both tables use the same ids and id dtype)"
+            )
 
     def _weights(self, has_c: bool, has_f: bool) -> tuple[float, float]:
         wc = float(self.alpha) if has_c else 0.0
@@ -1344,7 +1363,13 @@ class Hybrid(_Base):
         for key, model in (("content", self.content), ("collaborative", self.collab)):
             both = query_title_id in model.titles_ and result_title_id in model.titles_
             known |= query_title_id in model.titles_
-            out[key] = model.explain(query_title_id, result_title_id) if both else None
+            if not both:
+                out[key] = None
+            elif model is self.collab:
+                names = _NameLookup(self.content)
+                out[key] = model.explain(query_title_id, result_title_id, names=names)
+            else:
+                out[key] = model.explain(query_title_id, result_title_id)
         if not known:
             raise UnknownIdError("title_id", query_title_id, "fitted catalog")
         if result_title_id not in self.titles_:
@@ -1374,7 +1399,7 @@ class Hybrid(_Base):
             order = [o for o in np.lexsort((seen, -contrib)) if contrib[o] > 0 and seen[o] != j]
             content_rows = [
                 {
-                    COL_TITLE: hist_ids[o],
+                    COL_TITLE: _py(hist_ids[o]),
                     "similarity": float(sims[o]),
                     "value": float(vals[o]),
                     "contribution": float(contrib[o]),
@@ -1383,7 +1408,8 @@ class Hybrid(_Base):
             ]
         collab_rows: list[dict[str, Any]] = []
         if title_id in self.collab.titles_:
-            collab_rows = self.collab.explain_recommendation(user_id, title_id, n=n)["contributors"]
+            why = self.collab.explain_recommendation(user_id, title_id, n=n, names=names)
+            collab_rows = why["contributors"]
         out["content_contributors"] = content_rows
         out["collaborative_contributors"] = collab_rows
         top = list(dict.fromkeys(r[COL_TITLE] for r in collab_rows + content_rows))[:3]

@@ -369,6 +369,8 @@ def test_popularity_and_random_baselines():
         for s in range(6)
     }
     assert len(lists) > 1
+    _check_result(rnd.similar("heat", k=3), "heat", 3)
+    _check_result(pop.similar("heat", k=3), "heat", 3)
 
 
 # ---------------------------------------------------------------------------- hybrid
@@ -385,6 +387,9 @@ def test_hybrid_cold_start_title_uses_content(content, collab):
     assert res["score"].iloc[0] == pytest.approx(1.0)  # content alone, best scaled to 1
     why = hybrid.explain("coco", "up")
     assert why["collaborative"] is None and why["content"]["shared_genres"]
+    warm = hybrid.explain("heat", "ronin")
+    assert warm["collaborative"]["summary"] == "2 of the 2 viewers of Heat also watched Ronin."
+    assert warm["summary"].startswith("Ronin: both Crime and Thriller")
 
 
 def test_hybrid_blend_and_alpha_extremes(content, collab):
@@ -407,6 +412,8 @@ def test_hybrid_recommend_can_surface_cold_titles(content, collab):
     assert not {"up", "cars"} & set(recs["title_id"])
     why = hybrid.explain_recommendation(3, "coco")
     assert {c["title_id"] for c in why["content_contributors"]} <= {"up", "cars"}
+    assert all(type(c["title_id"]) is str for c in why["content_contributors"])
+    assert "Up" in why["summary"] or "Cars" in why["summary"]
     assert why["summary"].startswith("Because you watched")
     with pytest.raises(KeyError, match="user_id 42"):
         hybrid.recommend(42)
