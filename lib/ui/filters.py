@@ -86,7 +86,10 @@ def wordcloud_png(freq: tuple[tuple[str, int], ...], width: int = 800, height: i
 
 
 def reset_filters(defaults: dict[str, object]) -> None:
-    """Callback: put the filter widgets back to their defaults (no filtering)."""
+    """Callback: put the filter widgets back to their defaults (no filtering).
+
+    Values are set, not deleted: a deleted bound range widget would come back from the URL.
+    """
     for key, value in defaults.items():
         st.session_state[key] = value
 
@@ -97,7 +100,7 @@ def _multiselect(label: str, field: str, values: Sequence[str], help: str) -> tu
     chosen = st.multiselect(
         label,
         list(values),
-        default=[],
+        default=None,
         key=KEYS[field],
         bind="query-params",
         placeholder="All",

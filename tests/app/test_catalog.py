@@ -126,3 +126,18 @@ def test_a_catalog_without_ratings_or_sessions_says_what_it_cannot_show(
     at.run()
     assert not at.exception
     assert any("Engagement needs watch history" in i.value for i in at.info)
+
+
+def test_reset_puts_every_filter_back_to_no_filtering(app, titles):
+    at = open_page(app, "catalog")
+    reset = next(b for b in at.sidebar.button if b.key == "filters_reset")
+    assert reset.disabled  # nothing to reset yet
+    at.sidebar.multiselect(key="genre").set_value(["Drama"])
+    at.sidebar.slider(key="years").set_value((2000, 2010)).run()
+    assert metric(at, "Titles shown") != f"{len(titles):,}"
+    next(b for b in at.sidebar.button if b.key == "filters_reset").click().run()
+    assert not at.exception
+    assert metric(at, "Titles shown") == f"{len(titles):,}"
+    assert at.sidebar.multiselect(key="genre").value == []
+    years = at.sidebar.slider(key="years")
+    assert years.value == (years.min, years.max)
