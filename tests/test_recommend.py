@@ -271,7 +271,7 @@ def test_sparse_index_equals_bruteforce(group_df):
     model = ContentKNN(index_k=k, group_df=group_df, block_rows=64).fit(titles)
     if group_df is not None:
         assert model._index.grp is not None  # the signature-group path is exercised
-    for i in range(0, n, 3):
+    for i in range(0, n, 4):
         s, e = model.index_.indptr[i], model.index_.indptr[i + 1]
         got_idx, got_val = model.index_.indices[s:e], model.index_.data[s:e]
         exp_idx, exp_val = _bruteforce(model, i, k)
@@ -494,7 +494,7 @@ def interaction_tables(draw):
     )
 
 
-PROPERTY = settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+PROPERTY = settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 
 
 @PROPERTY
