@@ -1020,6 +1020,7 @@ def device_heatmap(
         y=rows,
         colorscale=HEAT_SCALE,
         zmin=0,
+        zmax=1,
         customdata=counts.fillna(0).to_numpy(),
         texttemplate="%{z:.0%}",
         hovertemplate="%{y} on %{x}: %{z:.1%} of their sessions (%{customdata:,.0f})"

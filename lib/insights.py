@@ -319,6 +319,13 @@ def _device_lead(sessions: pd.DataFrame) -> Finding | None:
     total = t["sessions"].sum()
     top = t.sort_values("sessions", ascending=False).iloc[0]
     device, share = top["device_type"], top["sessions"] / total
+    if len(t) == 1:
+        return Finding(
+            f"All {total:,} sessions shown are on {device}, so the device views compare "
+            "nothing; widen the device filter to compare devices.",
+            1.0,
+            "Sessions on the device / sessions shown.",
+        )
     text = f"{device} accounts for {share:.0%} of the {total:,} sessions shown"
     method = "Sessions on the device / sessions shown"
     if has_values(sessions, "age_band"):
@@ -437,7 +444,7 @@ def _downloads(sessions: pd.DataFrame) -> Finding | None:
         return None
     share = t.loc[True, "sessions"] / t["sessions"].sum()
     c_dl, c_st = t.loc[True, "mean"], t.loc[False, "mean"]
-    if abs(c_dl - c_st) < 0.01:
+    if abs(c_dl - c_st) < 0.02:
         how = "about as often as"
     else:
         how = "more often than" if c_dl > c_st else "less often than"

@@ -166,7 +166,7 @@ def test_at_least_five_findings_on_the_demo_data(gold):
     found = engagement_findings(view, users)
     assert len(found) >= 5
     assert all(f.method and np.isfinite(f.value) for f in found)
-    # the findings follow the filters: Mobile's share is 100% when only Mobile is shown
+    # the findings follow the filters: only Mobile sessions when only Mobile is shown
     mobile = filter_sessions(view, Filters(devices=("Mobile",)), titles=titles)
     first = engagement_findings(mobile, users)[0]
-    assert first.text.startswith("Mobile accounts for 100%")
+    assert first.text.startswith(f"All {len(mobile):,} sessions shown are on Mobile")
