@@ -1,0 +1,190 @@
+"""Benchmark: server time of the Catalog and Engagement pages after a filter change.
+
+    python -m benchmarks.pages                      # scales 1 and 10
+    python -m benchmarks.pages --scale 1            # one scale
+    python -m benchmarks.pages --data-root /tmp/x   # reuse datasets built earlier
+
+For each scale a demo dataset is built with ``lib.pipeline.build`` into a temporary folder
+(or reused from ``--data-root/demo<scale>``) and ``STREAMDASH_DATA`` points the app at it.
+Each page runs under ``streamlit.testing.v1.AppTest`` (the real entry script, navigation and
+sidebar included): once to warm the caches (first load, per-dataset preparation), then for
+every tab a filter is changed ``--repeat`` times and ``at.run()`` is timed. Changes
+alternate between a narrow one (a single genre, each time one not used before, so
+per-selection caches such as the word cloud miss) and a broad one (release years from one
+year after the first: almost every title and session shown, each time a new range).
+The median is compared with the budget: 300 ms at scale 1, 1.5 s at scale 10.
+
+AppTest time is script time plus AppTest's own bookkeeping, so it slightly overstates the
+server time of a browser rerun. Figures depend on the machine's load; the load average is
+printed with the results.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+BUDGET_S = {1.0: 0.300, 10.0: 1.5}
+PAGES = {
+    "catalog": ("Genres", "Ratings", "Runtime & release", "Directors & cast", "Title table"),
+    "engagement": (
+        "Devices",
+        "Time of day",
+        "Completion & quality",
+        "Plans & countries",
+        "Engagement score",
+    ),
+}
+GENRES = (
+    "Drama",
+    "Comedy",
+    "Thriller",
+    "Action",
+    "Romance",
+    "Crime",
+    "Documentary",
+    "Horror",
+    "Animation",
+    "Sci-Fi",
+    "Fantasy",
+    "Adventure",
+    "Family",
+    "History",
+)
+
+
+def _dataset(scale: float, root: Path) -> Path:
+    """``root/demo`` built at ``scale`` (reused when its manifest says the same scale)."""
+    import json
+
+    from lib.pipeline import build
+
+    folder = root / "demo"
+    manifest = folder / "manifest.json"
+    if manifest.is_file() and float(json.loads(manifest.read_text()).get("scale", -1)) == scale:
+        print(f"  reusing {folder}", flush=True)
+        return folder
+    t0 = time.perf_counter()
+    print(f"  building the scale-{scale:g} demo dataset into {folder} ...", flush=True)
+    build(scale=scale, seed=0, data_dir=folder)
+    print(f"  built in {time.perf_counter() - t0:.0f} s", flush=True)
+    return folder
+
+
+def _time_page(page: str, tabs: tuple[str, ...], repeat: int) -> dict[str, list[float]]:
+    from streamlit.testing.v1 import AppTest
+
+    from lib.config import PROJECT_ROOT
+
+    at = AppTest.from_file(str(PROJECT_ROOT / "streamlit_app.py"), default_timeout=600)
+    at.run()
+    at.switch_page(f"pages/{page}.py")
+    t0 = time.perf_counter()
+    at.run()
+    first = time.perf_counter() - t0
+    if at.exception:
+        raise RuntimeError(f"{page}: {[e.value for e in at.exception]}")
+    times: dict[str, list[float]] = {"(first load)": [first]}
+    genres = iter(GENRES * 10)
+    years = at.sidebar.slider(key="years")
+    lo, hi = years.min, years.max
+    shift = iter(range(1, 1000))
+    for tab in tabs:
+        at.session_state["tab"] = tab
+        at.run()
+        runs = []
+        for i in range(repeat):
+            # alternate a narrow change (one genre) and a broad one (almost every title)
+            if i % 2 == 0:
+                at.sidebar.slider(key="years").set_value((lo, hi))
+                at.sidebar.multiselect(key="genre").set_value([next(genres)])
+            else:
+                at.sidebar.multiselect(key="genre").set_value([])
+                at.sidebar.slider(key="years").set_value((min(lo + next(shift), hi - 1), hi))
+            t0 = time.perf_counter()
+            at.run()
+            runs.append(time.perf_counter() - t0)
+            if at.exception:
+                raise RuntimeError(f"{page}/{tab}: {[e.value for e in at.exception]}")
+        times[tab] = runs
+        at.sidebar.multiselect(key="genre").set_value([])
+        at.sidebar.slider(key="years").set_value((lo, hi))
+        at.run()
+    return times
+
+
+def run(
+    scales: list[float], repeat: int, data_root: Path | None, pages: list[str] | None = None
+) -> list[dict]:
+    rows = []
+    for scale in scales:
+        print(f"scale {scale:g}:", flush=True)
+        base = Path(data_root) / f"demo{scale:g}" if data_root else None
+        with tempfile.TemporaryDirectory(prefix=f"bench-pages-{scale:g}-") as tmp:
+            root = base or Path(tmp)
+            root.mkdir(parents=True, exist_ok=True)
+            _dataset(scale, root)
+            os.environ["STREAMDASH_DATA"] = str(root)
+            budget = BUDGET_S.get(scale)
+            for page, tabs in PAGES.items():
+                if pages and page not in pages:
+                    continue
+                times = _time_page(page, tabs, repeat)
+                for tab, runs in times.items():
+                    med = statistics.median(runs)
+                    rows.append(
+                        {
+                            "scale": scale,
+                            "page": page,
+                            "tab": tab,
+                            "median_ms": med * 1000,
+                            "max_ms": max(runs) * 1000,
+                            "budget_ms": budget * 1000 if budget and tab[0] != "(" else None,
+                        }
+                    )
+                    r = rows[-1]
+                    ratio = f"{r['median_ms'] / r['budget_ms']:.2f}" if r["budget_ms"] else "-"
+                    print(
+                        f"  {page:<11} {tab:<22} median {r['median_ms']:7.0f} ms  "
+                        f"max {r['max_ms']:7.0f} ms  budget "
+                        f"{(str(int(r['budget_ms'])) + ' ms') if r['budget_ms'] else '-':>8}  "
+                        f"ratio {ratio}",
+                        flush=True,
+                    )
+    return rows
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--scale", type=float, nargs="+", default=[1.0, 10.0])
+    p.add_argument("--repeat", type=int, default=5, help="filter changes per tab (median)")
+    p.add_argument("--data-root", type=Path, default=None, help="keep/reuse datasets here")
+    p.add_argument("--pages", nargs="+", choices=list(PAGES), default=None)
+    args = p.parse_args(argv)
+    import logging
+
+    logging.getLogger("streamlit").setLevel(logging.ERROR)
+    load = os.getloadavg()
+    print(f"cpus {os.cpu_count()}, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
+    rows = run(args.scale, args.repeat, args.data_root, args.pages)
+    timed = [r for r in rows if r["budget_ms"]]
+    over = [
+        f"{r['page']}/{r['tab']} @ scale {r['scale']:g}"
+        for r in timed
+        if r["median_ms"] > r["budget_ms"]
+    ]
+    print(f"{len(timed) - len(over)} of {len(timed)} page/tab medians within budget")
+    if over:
+        print("over budget: " + ", ".join(over))
+    load = os.getloadavg()
+    print(f"load average after: {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
+    sys.exit(0)
+
+
+if __name__ == "__main__":
+    main()
