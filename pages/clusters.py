@@ -1,0 +1,850 @@
+"""Cluster explorer: K-Means groups of viewers or titles, what defines each, and how sure we are.
+
+Computation lives in ``lib.cluster``, figures in ``lib.charts_cluster``; this page reads the
+widgets, calls them through bounded caches and renders. Every choice is in the URL
+(``cl_*`` parameters). The 2-D projection does not depend on k and is cached without it, so
+changing k only refits K-Means and recolours.
+"""
+
+from __future__ import annotations
+
+from concurrent.futures import Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+from sklearn.metrics import adjusted_rand_score
+
+from lib import charts_cluster as cc
+from lib.cluster import (
+    DEFAULT_USER_FEATURES,
+    DEFAULT_USER_PREFIXES,
+    STABLE_ARI,
+    SUGGEST_RULE,
+    UNSTABLE_ARI,
+    default_features,
+    explain_tree,
+    fit_kmeans,
+    persona,
+    profile,
+    project,
+    scan_k,
+    stability_ari,
+    title_genre_flags,
+)
+from lib.config import DEFAULT_SEED, dataset_dir
+from lib.ui import data as ui
+from lib.ui.widgets import download_csv, empty_state, figure, md_escape
+
+# --- settings ----------------------------------------------------------------------------------
+MIN_ROWS = 20  # fewer rows than this: nothing worth clustering
+K_RANGE = (2, 12)
+DEFAULT_K = 5
+SEED = DEFAULT_SEED
+SILHOUETTE_SAMPLE = 2_000  # rows in the silhouette plot (and its mean)
+STABILITY_SAMPLE = 3_000  # rows refitted per seed for the stability ARI
+STABILITY_SEEDS = (0, 1, 2, 3, 4)
+PCA_SAMPLE = 3_000  # points drawn in the PCA view (PCA itself is fitted on every row)
+TSNE_SAMPLES = (1_000, 2_000, 5_000)
+TSNE_DEFAULT = 1_000
+SCALING_TEXT = {
+    "standard": "each feature to mean 0, SD 1",
+    "robust": "each feature to median 0, IQR 1",
+    "none": "raw units",
+}
+MISSING_TEXT = {
+    "median": "fill a gap with the feature's median",
+    "drop": "leave incomplete rows out",
+}
+METHOD_TEXT = {"pca": "PCA", "tsne": "t-SNE"}
+
+VIEWER_EXTRA = (
+    "active_days",
+    "download_share",
+    "household_size",
+    "n_ratings",
+    "avg_rating",
+    "engagement_score",
+)
+TITLE_EXTRA = (
+    "is_series",
+    "number_of_seasons",
+    "is_original",
+    "weighted_rating",
+    "viewers",
+    "watch_hours",
+    "avg_completion",
+    "avg_user_rating",
+    "weeks_in_top10",
+)
+# What each entity is normally clustered on (for the "cannot be clustered on" note).
+VIEWER_GROUPS = {
+    "watch hours and sessions": ("watch_hours", "sessions"),
+    "completion": ("avg_completion",),
+    "recency": ("recency_days",),
+    "time of day": ("late_night_share", "weekend_share"),
+    "device mix": ("device_share__",),
+    "genre shares": ("genre_share__",),
+    "plan": (cc.PLAN_PREFIX,),
+    "age": ("age",),
+    "tenure": ("tenure_days",),
+    "spend": ("monthly_spend",),
+}
+TITLE_GROUPS = {
+    "IMDb rating": ("imdb_rating",),
+    "critic score": ("meta_score",),
+    "votes": ("log_imdb_votes",),
+    "popularity": ("popularity",),
+    "runtime": ("duration_minutes",),
+    "release year": ("release_year",),
+    "genres": ("genre__",),
+}
+# Persona words for features lib.cluster.FEATURE_WORDS words for viewers only.
+TITLE_WORDS = {
+    "watch_hours": ("much-watched", "little-watched"),
+    "sessions": ("much-watched", "rarely watched"),
+    "avg_completion": ("finished", "abandoned"),
+    "avg_user_rating": ("well-liked", "disliked"),
+    "n_ratings": ("often-rated", None),
+    "weeks_in_top10": ("Top 10", None),
+}
+
+
+@dataclass(frozen=True, eq=False)
+class Entity:
+    """What can be clustered for one entity of one dataset (read-only, cached)."""
+
+    key: str
+    noun: str
+    candidates: pd.DataFrame  # float feature columns the analyst may pick
+    defaults: list[str]
+    hover: pd.DataFrame  # text columns for the 2-D view; the first names the entity
+    ids: pd.DataFrame  # identifying columns for the CSV download
+    words: dict = field(default_factory=dict)  # extra persona words
+    unavailable: list[str] = field(default_factory=list)  # feature groups this data lacks
+    problem: str | None = None  # why this entity cannot be clustered at all
+
+
+def _usable(s: pd.Series) -> bool:
+    if not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
+        return False
+    v = s.to_numpy(dtype="float64", na_value=np.nan)
+    v = v[np.isfinite(v)]
+    return len(v) > 0 and v.max() > v.min()
+
+
+def _floats(df: pd.DataFrame, cols) -> dict[str, np.ndarray]:
+    return {c: df[c].to_numpy(dtype="float64", na_value=np.nan) for c in cols}
+
+
+def _fmt(series: pd.Series, fmt: str) -> pd.Series:
+    v = pd.to_numeric(series, errors="coerce")
+    return pd.Series([fmt.format(x) if pd.notna(x) else "n/a" for x in v], index=series.index)
+
+
+def _unavailable(columns: list[str], groups: dict[str, tuple[str, ...]]) -> list[str]:
+    return [
+        name
+        for name, parts in groups.items()
+        if not any(c == p or (p.endswith("_") and c.startswith(p)) for c in columns for p in parts)
+    ]
+
+
+def _viewers(users: pd.DataFrame) -> Entity:
+    ids = users[["user_id"]].astype("string")
+    empty = pd.DataFrame(index=users.index)
+    if len(users) < MIN_ROWS:
+        return Entity(
+            "viewers",
+            "viewers",
+            empty,
+            [],
+            empty,
+            ids,
+            problem=f"this dataset has {len(users):,} viewers (at least {MIN_ROWS} needed); "
+            "viewers come from watch history or ratings.",
+        )
+    names = [c for c in (*DEFAULT_USER_FEATURES, *VIEWER_EXTRA) if c in users.columns]
+    names += [
+        c for c in users.columns if isinstance(c, str) and c.startswith(DEFAULT_USER_PREFIXES)
+    ]
+    cols = _floats(users, [c for c in names if _usable(users[c])])
+    words: dict = {}
+    plans = users["subscription_plan"].astype("string") if "subscription_plan" in users else None
+    if plans is not None and plans.nunique() >= 2:
+        for plan in sorted(plans.dropna().unique()):
+            col = cc.plan_column(plan)
+            cols[col] = np.where(plans.isna(), np.nan, (plans == plan).astype("float64"))
+            words[col] = (f"{plan}-plan", None)
+    candidates = pd.DataFrame(cols, index=users.index)
+    try:
+        defaults = [c for c in default_features(users, "viewers").columns if c in candidates]
+    except ValueError:
+        defaults = []
+    hover = pd.DataFrame(
+        {
+            "viewer": "viewer " + users["user_id"].astype("string"),
+            "age": _fmt(users["age"], "{:.0f}"),
+            "plan": users["subscription_plan"].astype("string").fillna("n/a"),
+            "watch hours": _fmt(users["watch_hours"], "{:,.1f} h"),
+            "top genre": users["top_genre"].astype("string").fillna("n/a"),
+        },
+        index=users.index,
+    )
+    problem = None
+    if candidates.shape[1] == 0:
+        problem = "this dataset's viewers have no numeric features (no watch history, age, plan)."
+    return Entity(
+        "viewers",
+        "viewers",
+        candidates,
+        defaults or list(candidates.columns),
+        hover,
+        ids,
+        words,
+        _unavailable(list(candidates.columns), VIEWER_GROUPS),
+        problem,
+    )
+
+
+def _titles(titles: pd.DataFrame) -> Entity:
+    year = pd.to_numeric(titles["release_year"], errors="coerce")
+    name = titles["title"].astype("string").fillna("(untitled)")
+    display = name + pd.Series(
+        [f" ({y:.0f})" if pd.notna(y) else "" for y in year], index=titles.index, dtype="string"
+    )
+    ids = pd.DataFrame(
+        {"title_id": titles["title_id"].astype("string"), "title": name, "release_year": year},
+        index=titles.index,
+    )
+    empty = pd.DataFrame(index=titles.index)
+    if len(titles) < MIN_ROWS:
+        return Entity(
+            "titles",
+            "titles",
+            empty,
+            [],
+            empty,
+            ids,
+            problem=f"this dataset has {len(titles):,} titles (at least {MIN_ROWS} needed).",
+        )
+    try:
+        base = default_features(titles, "titles")
+    except ValueError:
+        base = pd.DataFrame(index=titles.index)
+    flags = title_genre_flags(titles, min_share=0.01, max_genres=30) if "genres" in titles else None
+    cols = {c: base[c].to_numpy() for c in base.columns}
+    if flags is not None:
+        for c in flags.columns:
+            if c not in cols and _usable(flags[c]):
+                cols[c] = flags[c].to_numpy(dtype="float64")
+    cols.update(_floats(titles, [c for c in TITLE_EXTRA if c in titles and _usable(titles[c])]))
+    candidates = pd.DataFrame(cols, index=titles.index)
+    hover = pd.DataFrame(
+        {
+            "title": display,
+            "genre": titles["genre_primary"].astype("string").fillna("n/a"),
+            "IMDb rating": _fmt(titles["imdb_rating"], "{:.1f}"),
+            "runtime": _fmt(titles["duration_minutes"], "{:.0f} min"),
+        },
+        index=titles.index,
+    )
+    problem = None
+    if candidates.shape[1] == 0:
+        problem = "this dataset's titles have no numeric features (rating, runtime, year, genres)."
+    return Entity(
+        "titles",
+        "titles",
+        candidates,
+        list(base.columns) or list(candidates.columns),
+        hover,
+        ids,
+        TITLE_WORDS,
+        _unavailable(list(candidates.columns), TITLE_GROUPS),
+        problem,
+    )
+
+
+FAMILIES = {
+    "device_share__": "device mix",
+    "genre_share__": "genre shares",
+    "genre__": "genres",
+    cc.PLAN_PREFIX: "plan",
+}
+
+
+def _describe(features: list[str]) -> str:
+    """``"watch hours, sessions, device mix (6), genre shares (14)"``."""
+    parts: dict[str, int] = {}
+    for f in features:
+        family = next((w for p, w in FAMILIES.items() if f.startswith(p)), None)
+        name = family or cc.feature_label(f, units=False).lower()
+        parts[name] = parts.get(name, 0) + 1
+    return ", ".join(n if c == 1 else f"{n} ({c})" for n, c in parts.items())
+
+
+# --- cached computations (keyed by dataset name + build time; bounded) -----------------------
+@st.cache_resource(max_entries=8, show_spinner="Preparing features...")
+def _entity(dataset: str, version: str, entity: str) -> Entity:
+    if entity == "viewers":
+        return _viewers(ui.table("users", dataset))
+    return _titles(ui.table("titles", dataset))
+
+
+@st.cache_resource(max_entries=4, show_spinner=False)
+def _planted(dataset: str, version: str) -> pd.Series | None:
+    """Planted segment per user_id (demo datasets only; None elsewhere)."""
+    path = dataset_dir(dataset) / "truth" / "user_segments.parquet"
+    if not path.is_file():
+        return None
+    seg = pd.read_parquet(path, columns=["user_id", "segment"])
+    return seg.drop_duplicates("user_id").set_index("user_id")["segment"]
+
+
+def _X(dataset: str, version: str, entity: str, features: tuple[str, ...]) -> pd.DataFrame:
+    return _entity(dataset, version, entity).candidates[list(features)]
+
+
+def _bar(text: str):
+    bar = st.progress(0.0, text=text)
+    return bar, lambda f, t: bar.progress(f, text=f"{text} {t}")
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _scan(dataset, version, entity, features, scaling, missing) -> tuple[pd.DataFrame, int]:
+    bar, progress = _bar("Scanning k = 2-12:")
+    scan = scan_k(
+        _X(dataset, version, entity, features),
+        range(K_RANGE[0], K_RANGE[1] + 1),
+        seed=SEED,
+        scaling=scaling,
+        missing=missing,
+        progress=progress,
+    )
+    bar.empty()
+    return scan, int(scan.attrs["suggested_k"])
+
+
+@st.cache_data(max_entries=24, show_spinner="Fitting K-Means...")
+def _clustering(dataset, version, entity, features, scaling, missing, k) -> dict:
+    ent = _entity(dataset, version, entity)
+    X = _X(dataset, version, entity, features)
+    res = fit_kmeans(
+        X, k, seed=SEED, scaling=scaling, missing=missing, silhouette_sample=SILHOUETTE_SAMPLE
+    )
+    labels = res.labels_series()
+    Xc = X.loc[labels.index]
+    prof = profile(Xc, labels)
+    people = {
+        int(c): persona(prof.row(c), noun=ent.noun, words=ent.words) for c in prof.summary.index
+    }
+    depth = 3 if k <= 8 else 4
+    tree = explain_tree(Xc, labels, max_depth=depth, seed=SEED)
+    return {
+        "labels": labels,
+        "silhouette": res.silhouette,
+        "silhouette_mean": res.silhouette_mean,
+        "silhouette_n": res.silhouette_sample_size,
+        "profile": prof,
+        "personas": people,
+        "rules": tree.rules,
+        "per_cluster": tree.per_cluster,
+        "fidelity": tree.fidelity,
+        "depth": depth,
+    }
+
+
+@st.cache_resource(show_spinner=False)
+def _pool() -> ThreadPoolExecutor:
+    """One worker per server for stability refits (K-Means releases the GIL)."""
+    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="cluster-stability")
+
+
+@st.cache_resource(max_entries=24, show_spinner=False)
+def _stability(dataset, version, entity, features, scaling, missing, k) -> Future:
+    """Stability refits, started in the background and cached as a Future.
+
+    The seeds' refits run while the page draws its figures, so a change of k waits for
+    K-Means once, not six times; the badge is filled in when they are done.
+    """
+    return _pool().submit(
+        stability_ari,
+        _X(dataset, version, entity, features),
+        k,
+        seeds=STABILITY_SEEDS,
+        scaling=scaling,
+        missing=missing,
+        sample=STABILITY_SAMPLE,
+    )
+
+
+@st.cache_data(max_entries=12, show_spinner=False)
+def _projection(dataset, version, entity, features, scaling, missing, method, sample):
+    what = "PCA" if method == "pca" else f"t-SNE of {sample:,} sampled rows"
+    bar, progress = _bar(f"{what}:")
+    xy = project(
+        _X(dataset, version, entity, features),
+        method,
+        seed=SEED,
+        sample=sample,
+        scaling=scaling,
+        missing=missing,
+        progress=progress,
+    )
+    bar.empty()
+    return xy
+
+
+@st.cache_resource(max_entries=48, show_spinner=False)
+def _figure(name: str, key: tuple, _build) -> tuple:
+    """A built (figure, data) per ``key`` (everything it depends on); shared and read-only.
+
+    Building a Plotly figure costs tens of ms of validation; an unchanged rerun or a return
+    to a k seen before reuses it.
+    """
+    return _build()
+
+
+def _show(name: str, key: tuple, build, **kw) -> None:
+    fig, data = _figure(name, key, build)
+    figure(fig, data, key=f"cl-{name}", name=f"{dataset}_{noun}_{name}", **kw)
+
+
+# --- page --------------------------------------------------------------------------------------
+dataset = ui.active_name()
+version = str(ui.manifest().get("built_at", ""))
+st.title("Cluster explorer")
+st.caption(
+    f"Dataset **{md_escape(dataset)}** - K-Means groups of viewers or titles, what defines "
+    "each group, and how much to trust them. Every choice below is part of the URL."
+)
+
+entities = {e: _entity(dataset, version, e) for e in ("viewers", "titles")}
+available = [e for e, ent in entities.items() if ent.problem is None]
+for e, ent in entities.items():
+    if ent.problem:
+        st.caption(f"{e.capitalize()} cannot be clustered: {md_escape(ent.problem)}")
+if not available:
+    empty_state(
+        "Nothing to cluster in this dataset.",
+        "Import a catalog or an engagement export on the Import data page, or pick the demo.",
+    )
+    st.stop()
+
+# Bound widgets put their shown option text in the URL, so the options are short words.
+c1, c2, c3, c4 = st.columns([1.1, 1.2, 1.2, 1.0])
+with c1:
+    choice = st.segmented_control(
+        "Cluster",
+        [e.capitalize() for e in available],
+        default=available[0].capitalize(),
+        required=True,
+        key="cl_entity",
+        bind="query-params",
+    )
+entity = str(choice).lower() if str(choice).lower() in available else available[0]
+ent = entities[entity]
+noun = ent.noun
+with c2:
+    scaling = st.selectbox(
+        "Scaling",
+        list(SCALING_TEXT),
+        key="cl_scale",
+        bind="query-params",
+        help="; ".join(f"**{k}**: {v}" for k, v in SCALING_TEXT.items())
+        + ". Standard scaling gives every feature the same weight; robust scaling resists "
+        "outliers; none lets features with large units (hours, days) dominate.",
+    )
+with c3:
+    missing = st.selectbox(
+        "Missing values",
+        list(MISSING_TEXT),
+        key="cl_miss",
+        bind="query-params",
+        help="; ".join(f"**{k}**: {v}" for k, v in MISSING_TEXT.items()) + ".",
+    )
+with c4:
+    shown = st.segmented_control(
+        "2-D view",
+        list(METHOD_TEXT.values()),
+        default="PCA",
+        required=True,
+        key="cl_proj",
+        bind="query-params",
+        help="PCA: a linear view of all rows (axes show explained variance). t-SNE: a "
+        "non-linear map of a sample that keeps neighbours together (slower).",
+    )
+method = "tsne" if shown == METHOD_TEXT["tsne"] else "pca"
+
+# A new dataset or entity brings its own feature list: start from its defaults.
+context = f"{dataset}/{entity}"
+if st.session_state.get("_cl_context") not in (None, context):
+    st.session_state.pop("cl_feats", None)
+st.session_state["_cl_context"] = context
+options = list(ent.candidates.columns)
+summary_slot = st.empty()  # filled once the selection is known
+with st.expander(f"Change features ({len(options)} available for {noun})"):
+    features = st.multiselect(
+        "Features",
+        options,
+        default=ent.defaults,
+        key="cl_feats",
+        bind="query-params",
+        format_func=cc.feature_label,
+        help="Defaults: lib.cluster.default_features. Shares and completion are 0-100%; plan "
+        "columns are one-hot (1 = on that plan).",
+    )
+summary = (
+    f"Clustering on **{len(features)}** of {len(options)} features: "
+    + md_escape(_describe(features) or "none")
+    + ("" if features != ent.defaults else " (the defaults)")
+    + "."
+)
+if ent.unavailable:
+    summary += (
+        f"  \nNot in this dataset, so {noun} cannot be clustered on: "
+        f"{md_escape(', '.join(ent.unavailable))} (the source has no such column, or only "
+        "missing or constant values)."
+    )
+summary_slot.caption(summary)
+
+k_col, auto_col, n_col = st.columns([3.2, 1.1, 1.0])
+with auto_col:
+    auto = st.toggle(
+        "Auto k (scan 2-12)",
+        key="cl_auto",
+        bind="query-params",
+        on_change=lambda: st.session_state.update(_cl_apply_k=True),
+        help="Fit K-Means for every k from 2 to 12, show the elbow and silhouette, and set k "
+        "to the suggested value. You can still move the slider.",
+    )
+with n_col:
+    tsne_n = st.selectbox(
+        "t-SNE sample (rows)",
+        TSNE_SAMPLES,
+        index=TSNE_SAMPLES.index(TSNE_DEFAULT),
+        key="cl_n",
+        bind="query-params",
+        disabled=method != "tsne",
+        help="t-SNE runs on a seeded sample of this many rows (5,000 takes about a minute).",
+    )
+k_slot = k_col.container()
+
+if not features:
+    empty_state("Choose at least one feature to cluster on.")
+    st.stop()
+n_rows = len(ent.candidates)
+if missing == "drop":
+    n_rows = int(ent.candidates[features].notna().all(axis=1).sum())
+if n_rows < MIN_ROWS:
+    empty_state(
+        f"Only {n_rows:,} {noun} have every chosen feature (at least {MIN_ROWS} needed).",
+        "Fill missing values with the median, or choose features with fewer gaps.",
+    )
+    st.stop()
+
+key = (dataset, version, entity, tuple(features), scaling, missing)
+scan = suggested = None
+if auto:
+    try:
+        scan, suggested = _scan(*key)
+    except ValueError as exc:
+        st.warning(f"The k scan failed: {md_escape(exc)}")
+    first_visit = "_cl_seen" not in st.session_state and "cl_k" not in st.query_params
+    if suggested is not None and (st.session_state.pop("_cl_apply_k", False) or first_visit):
+        st.session_state["cl_k"] = suggested
+st.session_state["_cl_seen"] = True
+with k_slot:
+    k = st.slider(
+        "Number of clusters k" + (f" (suggested: {suggested})" if suggested else ""),
+        K_RANGE[0],
+        K_RANGE[1],
+        DEFAULT_K,
+        key="cl_k",
+        bind="query-params",
+        help="K-Means splits the rows into k groups. Turn on Auto k to compare k = 2-12.",
+    )
+
+try:
+    fit = _clustering(*key, k)
+except ValueError as exc:
+    empty_state(f"K-Means could not run on this selection: {md_escape(exc)}")
+    st.stop()
+labels: pd.Series = fit["labels"]
+prof = fit["profile"]
+people = fit["personas"]
+names = {c: cc.cluster_name(c, p.label) for c, p in people.items()}
+
+# --- headline numbers ----------------------------------------------------------------------
+stability_job = _stability(*key, k)
+m1, m2, m3, m4 = st.columns(4)
+m1.metric(
+    f"{noun.capitalize()} clustered",
+    f"{len(labels):,}",
+    help=f"Of {len(ent.candidates):,} {noun}; rows are left out only with missing = drop.",
+)
+m2.metric(
+    "Clusters (k)", f"{k}", help=f"{len(features)} features, {scaling} scaling, missing: {missing}."
+)
+m3.metric(
+    "Mean silhouette",
+    f"{fit['silhouette_mean']:.2f}" if np.isfinite(fit["silhouette_mean"]) else "n/a",
+    help=f"On a seeded sample of {fit['silhouette_n']:,} rows. Above 0.5 clear groups, "
+    "0.25-0.5 weak but real structure, below 0.25 little separation.",
+)
+stability_slot = m4.empty()  # filled at the end of the page, when the refits are done
+
+truth = _planted(dataset, version) if entity == "viewers" else None
+if truth is not None:
+    user_ids = ent.ids.loc[labels.index, "user_id"]
+    planted = user_ids.map(truth)
+    known = planted.notna().to_numpy()
+    if known.sum() >= MIN_ROWS:
+        ari = adjusted_rand_score(planted[known].astype(int), labels[known])
+        st.info(
+            f"**Planted segments recovered: ARI {ari:.2f}** between the generator's planted "
+            f"segment and the cluster label ({int(known.sum()):,} demo viewers; 1 = the same "
+            "grouping, 0 = no better than chance). The demo generator plants 5 segments.",
+            icon=":material/science:",
+        )
+
+# --- choosing k ----------------------------------------------------------------------------
+if scan is not None:
+    st.subheader("Choosing k")
+    left, right = st.columns(2)
+    with left:
+        _show(
+            "elbow",
+            (*key, k),
+            lambda: cc.k_scan_chart(scan, "inertia", suggested_k=suggested, current_k=k),
+        )
+    with right:
+        _show(
+            "silhouette_by_k",
+            (*key, k),
+            lambda: cc.k_scan_chart(scan, "silhouette", suggested_k=suggested, current_k=k),
+        )
+    table = scan.assign(suggested=np.where(scan["k"] == suggested, "✓ suggested", ""))
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "k": st.column_config.NumberColumn("k"),
+            "inertia": st.column_config.NumberColumn("Inertia", format="%.0f"),
+            "silhouette": st.column_config.NumberColumn("Silhouette", format="%.3f"),
+            "calinski_harabasz": st.column_config.NumberColumn("Calinski-Harabasz", format="%.0f"),
+            "davies_bouldin": st.column_config.NumberColumn("Davies-Bouldin", format="%.2f"),
+            "suggested": st.column_config.TextColumn(""),
+        },
+    )
+    note = f"Suggested k = {suggested}: {SUGGEST_RULE}."
+    if suggested != k:
+        note += f" You are looking at k = {k}."
+    st.caption(
+        note + " Inertia falls with every extra cluster; look for the bend. Higher silhouette "
+        "and Calinski-Harabasz, lower Davies-Bouldin are better."
+    )
+    if suggested != k:
+        st.button(
+            f"Use the suggested k = {suggested}",
+            key="cl_use_k",
+            on_click=lambda s=suggested: st.session_state.update(cl_k=s),
+        )
+
+# --- map and silhouette --------------------------------------------------------------------
+st.subheader("Where the clusters lie")
+left, right = st.columns([1.15, 1])
+with left:
+    sample = PCA_SAMPLE if method == "pca" else tsne_n
+    try:
+        xy = _projection(*key, method, sample)
+    except ValueError as exc:
+        xy = None
+        empty_state(f"The 2-D view could not be computed: {md_escape(exc)}")
+    if xy is not None:
+        if method == "pca":
+            cap = (
+                f"PCA fitted on all {xy.attrs.get('n_rows', 0):,} {noun} (scaled features); "
+                f"{len(xy):,} sampled points drawn."
+            )
+        else:
+            cap = (
+                f"t-SNE (perplexity {xy.attrs.get('perplexity', 0):.0f}) of {len(xy):,} sampled "
+                f"{noun}: neighbours stay close; distances between far groups mean little."
+            )
+        _show(
+            "map",
+            (*key, k, method, sample),
+            lambda: cc.projection_scatter(
+                xy,
+                labels,
+                hover=ent.hover,
+                names=names,
+                method=method,
+                explained=xy.attrs.get("explained_variance_ratio"),
+                noun=noun,
+            ),
+            caption=cap,
+        )
+with right:
+    _show(
+        "silhouettes",
+        (*key, k),
+        lambda: cc.silhouette_plot(fit["silhouette"], labels.to_numpy(), names=names),
+        caption=f"Silhouette of {fit['silhouette_n']:,} sampled {noun}: how much closer each "
+        "is to its own cluster than to the next one (1 = far closer, 0 = on the border, "
+        "below 0 = closer to another cluster); dashed line = mean.",
+    )
+
+# --- profiles and personas -----------------------------------------------------------------
+st.subheader("What defines each cluster")
+
+
+def _card(c: int) -> None:
+    p = people[c]
+    with st.container(border=True):
+        st.markdown(f"**{cc.cluster_name(c)} · {md_escape(p.label)}**")
+        st.caption(f"{p.size:,} {noun} · {p.share:.0%} of {noun}")
+        if len(p.evidence):
+            lines = [
+                f"- **{md_escape(cc.feature_label(r.feature, units=False))}** "
+                f"{md_escape(cc.format_value(r.feature, r.cluster_mean))} vs "
+                f"{md_escape(cc.format_value(r.feature, r.overall_mean))} overall "
+                f"(z {r.z:+.1f})"
+                for r in p.evidence.itertuples()
+            ]
+            st.markdown("\n".join(lines))
+        else:
+            st.markdown("No feature is 0.5 SD or more away from the average.")
+
+
+left, right = st.columns([1.3, 1])
+with left:
+    _show(
+        "cluster_sizes",
+        (*key, k),
+        lambda: cc.cluster_sizes(prof.summary, names=names, noun=noun),
+    )
+    clusters = list(people)
+    for start in range(0, len(clusters), 2):
+        for col, c in zip(st.columns(2), clusters[start : start + 2]):
+            with col:
+                _card(c)
+    st.caption(
+        "Persona names come from each cluster's features with the largest |z| (at least "
+        "0.5 SD from the overall mean); the numbers behind each name are on its card."
+    )
+with right:
+    _show(
+        "cluster_zscores",
+        (*key, k),
+        lambda: cc.zscore_heatmap(prof.z, means=prof.means, names=names),
+        caption="z = (cluster mean - overall mean) / overall SD: red above average, blue "
+        "below. Hover a cell for the cluster mean in the feature's units.",
+    )
+
+# --- rules ---------------------------------------------------------------------------------
+st.subheader("Rules that explain the clusters")
+rules = fit["rules"]
+left, right = st.columns([1, 3])
+left.metric(
+    "Tree fidelity",
+    f"{fit['fidelity']:.0%}",
+    help=f"Share of {noun} that a depth-{fit['depth']} decision tree on the unscaled features "
+    "puts in their own cluster: how far the rules below can be trusted.",
+)
+right.caption(
+    f"A depth-{fit['depth']} decision tree trained to predict the cluster from the features, "
+    "in their own units. Each row is one leaf: if a row meets the rule, the tree says this "
+    "cluster. Purity: share of the rule's rows that are in the cluster. Coverage: share of "
+    "the cluster's rows the rule catches."
+)
+rule_table = pd.DataFrame(
+    {
+        "cluster": [cc.cluster_name(int(c)) for c in rules["cluster"]],
+        "persona": [people[int(c)].label for c in rules["cluster"]],
+        "rule": [cc.rule_text(conds) for conds in rules["conditions"]],
+        "support": rules["support"].to_numpy(),
+        "purity": 100 * rules["purity"].to_numpy(),
+        "coverage": 100 * rules["coverage"].to_numpy(),
+    }
+)
+st.dataframe(
+    rule_table,
+    hide_index=True,
+    column_config={
+        "cluster": st.column_config.TextColumn("#", width=36),
+        "persona": st.column_config.TextColumn("Persona", width=180),
+        "rule": st.column_config.TextColumn("Rule (if ...)", width=500),
+        "support": st.column_config.NumberColumn(noun.capitalize(), format="%d", width=70),
+        "purity": st.column_config.ProgressColumn(
+            "Purity", format="%.0f%%", min_value=0, max_value=100, width=80
+        ),
+        "coverage": st.column_config.ProgressColumn(
+            "Coverage", format="%.0f%%", min_value=0, max_value=100, width=80
+        ),
+    },
+)
+missing_rules = [names[c] for c in people if c not in set(rules["cluster"])]
+if missing_rules:
+    st.caption(
+        "No rule at this depth for: " + md_escape("; ".join(missing_rules)) + " (the tree has "
+        "fewer leaves than there are clusters)."
+    )
+
+# --- download ------------------------------------------------------------------------------
+st.subheader("Cluster assignments")
+
+
+def _assignments() -> pd.DataFrame:
+    out = ent.ids.loc[labels.index].copy()
+    out["cluster"] = labels.to_numpy() + 1
+    out["persona"] = [people[int(c)].label for c in labels.to_numpy()]
+    return out
+
+
+download_csv(
+    _assignments,
+    f"{dataset}_{noun}_clusters_k{k}",
+    key="cl-assign",
+    label=f"Download the cluster of every {noun[:-1]} (CSV)",
+)
+st.caption(
+    f"One row per clustered {noun[:-1]}: id, "
+    + ("title, release year, " if entity == "titles" else "")
+    + "cluster (1-k) and persona name."
+)
+
+
+# --- stability (computed in the background while the page was drawn) ----------------------
+def _show_stability() -> None:
+    if not stability_job.done():
+        with (
+            stability_slot,
+            st.spinner(f"Checking stability: refitting with {len(STABILITY_SEEDS)} seeds..."),
+        ):
+            wait([stability_job])
+    with stability_slot.container():
+        try:
+            stab = stability_job.result()
+        except ValueError as exc:
+            st.metric("Stability (ARI across seeds)", "n/a", help=str(exc))
+            return
+        st.metric(
+            "Stability (ARI across seeds)",
+            f"{stab.mean:.2f}",
+            help=f"Mean adjusted Rand index between K-Means runs with {len(stab.seeds)} seeds "
+            f"on {stab.n_rows:,} sampled rows (1 = identical partitions; lowest pair "
+            f"{stab.min:.2f}). Stable >= {STABLE_ARI}, unstable < {UNSTABLE_ARI}.",
+        )
+        color = {"stable": "green", "moderately stable": "orange"}.get(stab.label, "red")
+        st.badge(f"{stab.label} · ARI {stab.mean:.2f}", color=color, icon=":material/verified:")
+        if stab.label != "stable":
+            st.caption(
+                "Other seeds give other groupings: treat these clusters as tentative, or try "
+                "another k (Auto k) or fewer features."
+            )
+
+
+_show_stability()
