@@ -1,0 +1,89 @@
+"""Does the cluster explorer find what the demo generator planted? (scale-1 demo, ~1 minute)
+
+The page's defaults are: ``lib.cluster.default_features`` for the features, standard
+scaling, missing values filled with the median, seed 0. With them K-Means at the planted
+k = 5 must recover the 5 viewer segments of ``lib.synth.SEGMENTS`` (truth layer).
+
+That ``scan_k`` suggests 5 on ``make_blobs(centers=5)`` and ``fit_kmeans`` recovers the blobs
+with ARI >= 0.9 is covered by the library's own test,
+``tests/test_cluster.py::test_blobs_scan_suggests_5_and_fit_recovers_them``; not repeated here.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from sklearn.metrics import adjusted_rand_score
+
+from lib.cluster import default_features, fit_kmeans, profile, scan_k, stability_ari
+from lib.config import device_share_col, genre_share_col
+from lib.store import load_gold, load_layer
+from lib.synth import SEGMENTS
+
+pytestmark = pytest.mark.slow
+
+PLANTED_K = len(SEGMENTS)
+PAGE_DEFAULTS = {"seed": 0, "scaling": "standard", "missing": "median"}
+
+
+@pytest.fixture(scope="module")
+def demo1(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, pd.Series]:
+    """Gold users of a fresh scale-1 demo and the planted segment of each (aligned)."""
+    from lib.pipeline import build
+
+    folder: Path = tmp_path_factory.mktemp("quality") / "demo"
+    build(scale=1, seed=0, data_dir=folder)
+    users = load_gold(folder)["users"]
+    truth = load_layer(folder, "truth")["user_segments"].drop_duplicates("user_id")
+    planted = users["user_id"].map(truth.set_index("user_id")["segment"])
+    return users, planted
+
+
+def test_planted_k_is_five():
+    assert PLANTED_K == 5
+
+
+def test_default_viewer_features_recover_the_planted_segments(demo1):
+    users, planted = demo1
+    assert len(users) > 9_000 and planted.notna().mean() > 0.99
+    X = default_features(users, "viewers")
+    res = fit_kmeans(X, PLANTED_K, **PAGE_DEFAULTS)
+    known = planted.notna().to_numpy()
+    ari = adjusted_rand_score(planted[known].astype(int), res.labels[known])
+    print(f"ARI planted segment vs cluster (k={PLANTED_K}, default features): {ari:.3f}")
+    assert ari >= 0.6
+    # each planted segment lands mostly in its own cluster (a one-to-one match)
+    table = pd.crosstab(planted[known].astype(int), res.labels[known])
+    assert table.idxmax(axis=1).nunique() == PLANTED_K
+
+
+def test_the_scan_suggests_the_planted_k_and_it_is_stable(demo1):
+    users, _ = demo1
+    X = default_features(users, "viewers")
+    scan = scan_k(X, range(2, 13), seed=0, scaling="standard", missing="median")
+    print(scan.round(3).to_string(index=False))
+    assert scan.attrs["suggested_k"] == PLANTED_K
+    stab = stability_ari(X, PLANTED_K, scaling="standard", sample=3_000)
+    print(f"stability ARI at k={PLANTED_K}: mean {stab.mean:.3f}, min {stab.min:.3f}")
+    assert stab.label == "stable"
+
+
+def test_personas_name_what_was_planted(demo1):
+    """Each planted segment's main device and main genre are above average in its cluster."""
+    users, planted = demo1
+    X = default_features(users, "viewers")
+    res = fit_kmeans(X, PLANTED_K, **PAGE_DEFAULTS)
+    prof = profile(X, res.labels_series())
+    known = planted.notna().to_numpy()
+    table = pd.crosstab(planted[known].astype(int), res.labels[known])
+    for segment, cluster in table.idxmax(axis=1).items():
+        seg = SEGMENTS[int(segment)]
+        device = max(seg["devices"], key=seg["devices"].get)  # largest weight
+        genre = max(seg["genres"], key=seg["genres"].get)
+        z = prof.z.loc[int(cluster)]
+        assert np.isfinite(z).all()
+        for col in (device_share_col(device), genre_share_col(genre)):
+            assert z[col] > 0.5, (seg["name"], col, z.sort_values().tail(5))
