@@ -241,6 +241,25 @@ def _new() -> go.Figure:
     return go.Figure(layout={"template": {}}, _validate=False)
 
 
+_SHORTHAND = ("marker", "line", "textfont")
+
+
+def _add(fig: go.Figure, kind: str, **props: object) -> None:
+    """Add a trace of type ``kind`` to a ``_new()`` figure without validating it.
+
+    ``marker_color=...``-style shorthands of ``marker``, ``line`` and ``textfont`` are
+    expanded; anything else must be spelled as Plotly's nested properties.
+    """
+    trace: dict = {"type": kind}
+    for key, value in props.items():
+        head, _, rest = key.partition("_")
+        if rest and head in _SHORTHAND:
+            trace[head] = {**trace.get(head, {}), rest: value}
+        else:
+            trace[key] = value
+    fig.add_trace(trace)
+
+
 def _finish(
     fig: go.Figure,
     title: str,
@@ -412,7 +431,9 @@ def genre_popularity(
         ("as_primary", "primary genre", "#E50914"),
         ("as_secondary", "further genre of a multi-genre title", "#F4A6A8"),
     ):
-        fig.add_bar(
+        _add(
+            fig,
+            "bar",
             y=d["genre"],
             x=d[col],
             name=name,
@@ -458,7 +479,9 @@ def genre_strip(titles: pd.DataFrame, *, top: int = 30) -> tuple[go.Figure, pd.D
     fig = _new()
     shown = data[data["genre"].isin(order)]
     for i, (ctype, d) in enumerate(shown.groupby("content_type", sort=False)):
-        fig.add_box(
+        _add(
+            fig,
+            "box",
             y=d["genre"],
             x=d["titles"],
             orientation="h",
@@ -504,7 +527,9 @@ def genre_treemap(
     root = "Catalog"
     genres = list(counts["genre"])
     fig = _new()
-    fig.add_treemap(
+    _add(
+        fig,
+        "treemap",
         ids=[root, *totals.index, *(data["view"] + "/" + data["genre"])],
         labels=[root, *totals.index, *data["genre"]],
         parents=["", *([root] * len(totals)), *data["view"]],
@@ -597,7 +622,9 @@ def rating_distributions(titles: pd.DataFrame) -> tuple[go.Figure, pd.DataFrame]
                 {"measure": col, "bin_start": edges[:-1], "bin_end": edges[1:], "titles": counts}
             )
         )
-        fig.add_bar(
+        _add(
+            fig,
+            "bar",
             x=(edges[:-1] + edges[1:]) / 2,
             y=counts,
             width=np.diff(edges),
@@ -652,7 +679,9 @@ def ratings_by_genre(
         .sort_values(["median", "genre"], ascending=[False, True], ignore_index=True)
     )
     fig = _new()
-    fig.add_box(
+    _add(
+        fig,
+        "box",
         x=d["genre_primary"],
         y=d[column],
         marker_color="#E50914",
@@ -689,7 +718,9 @@ def audience_vs_critic(titles: pd.DataFrame) -> tuple[go.Figure, pd.DataFrame]:
         return _no_data(title), data
     votes = data["imdb_votes"].astype(float).fillna(0).to_numpy()
     fig = _new()
-    fig.add_scatter(
+    _add(
+        fig,
+        "scatter",
         x=data["meta_score"],
         y=data["imdb_rating"],
         mode="markers",
@@ -707,7 +738,9 @@ def audience_vs_critic(titles: pd.DataFrame) -> tuple[go.Figure, pd.DataFrame]:
         "<br>%{customdata[1]:,.0f} votes, weighted rating %{customdata[2]:.2f}<extra></extra>",
         name="titles",
     )
-    fig.add_scatter(
+    _add(
+        fig,
+        "scatter",
         x=[0, 100],
         y=[0, 10],
         mode="lines",
@@ -766,7 +799,9 @@ def distribution_by_type(
                 }
             )
         )
-        fig.add_bar(
+        _add(
+            fig,
+            "bar",
             x=edges[:-1] + bin_width / 2,
             y=counts,
             width=bin_width,
@@ -800,7 +835,9 @@ def titles_added(titles: pd.DataFrame) -> tuple[go.Figure, pd.DataFrame]:
     fig = _new()
     for i, ctype in enumerate(d["content_type"].value_counts().index):
         part = data[data["content_type"] == ctype]
-        fig.add_bar(
+        _add(
+            fig,
+            "bar",
             x=part["month"],
             y=part["titles"],
             name=str(ctype),
@@ -875,7 +912,9 @@ def director_treemap(
             colorbar={"title": {"text": "mean<br>rating"}, "thickness": 14},
         )
     fig = _new()
-    fig.add_treemap(
+    _add(
+        fig,
+        "treemap",
         labels=[root, *data["director"]],
         parents=["", *([root] * len(data))],
         values=[int(data["titles"].sum()), *data["titles"].tolist()],
@@ -904,7 +943,9 @@ def director_bubbles(
     max_w = float(weeks.max()) if weeks.max() > 0 else 1.0
     rating = rating_column(titles) or "imdb_rating"
     fig = _new()
-    fig.add_scatter(
+    _add(
+        fig,
+        "scatter",
         x=data["titles"],
         y=data["mean_rating"],
         mode="markers",
@@ -944,7 +985,9 @@ def top_cast(titles: pd.DataFrame, *, top: int = 20) -> tuple[go.Figure, pd.Data
         return _no_data(title), data
     d = data.iloc[::-1]
     fig = _new()
-    fig.add_bar(
+    _add(
+        fig,
+        "bar",
         y=d["cast_member"],
         x=d["titles"],
         orientation="h",
@@ -1014,7 +1057,9 @@ def device_heatmap(
         index=rows, columns=devs
     )
     fig = _new()
-    fig.add_heatmap(
+    _add(
+        fig,
+        "heatmap",
         z=grid.to_numpy(),
         x=devs,
         y=rows,
@@ -1061,7 +1106,9 @@ def top_users_devices(
         .fillna(0)
     )
     fig = _new()
-    fig.add_heatmap(
+    _add(
+        fig,
+        "heatmap",
         z=grid.to_numpy(),
         x=devs,
         y=users,
@@ -1108,7 +1155,9 @@ def device_share_trend(sessions: pd.DataFrame) -> tuple[go.Figure, pd.DataFrame]
     x = _month_start(months)
     fig = _new()
     for i, dev in enumerate(devs):
-        fig.add_scatter(
+        _add(
+            fig,
+            "scatter",
             x=x,
             y=share[dev].to_numpy() * 100,
             name=str(dev),
@@ -1150,7 +1199,9 @@ def hour_weekday_heatmap(sessions: pd.DataFrame) -> tuple[go.Figure, pd.DataFram
     grid[t.loc[ok, "weekday"].astype(int), t.loc[ok, "hour"].astype(int)] = t.loc[ok, "sessions"]
     total = max(grid.sum(), 1)
     fig = _new()
-    fig.add_heatmap(
+    _add(
+        fig,
+        "heatmap",
         z=grid,
         x=[f"{h:02d}:00" for h in range(24)],
         y=list(WEEKDAYS),
@@ -1234,7 +1285,9 @@ def completion_by(
     overall = float(np.average(t["completion_rate"], weights=t["sessions"]))
     d = t.iloc[::-1]
     fig = _new()
-    fig.add_bar(
+    _add(
+        fig,
+        "bar",
         y=d[column],
         x=d["completion_rate"] * 100,
         orientation="h",
@@ -1307,7 +1360,9 @@ def watch_breakdown(
     t = t[cols]
     d = t.iloc[::-1]
     fig = _new()
-    fig.add_bar(
+    _add(
+        fig,
+        "bar",
         y=d[column],
         x=d["watch_hours"],
         orientation="h",
@@ -1364,7 +1419,9 @@ def download_vs_streaming(sessions: pd.DataFrame) -> tuple[go.Figure, pd.DataFra
     fig = _new()
     for row in data.itertuples(index=False):
         values = [getattr(row, k) for k in names]
-        fig.add_bar(
+        _add(
+            fig,
+            "bar",
             x=list(names.values()),
             y=[v * 100 for v in values],
             name=row.mode,
@@ -1398,7 +1455,9 @@ def quality_mix(sessions: pd.DataFrame, by: str = "device_type") -> tuple[go.Fig
     fig = _new()
     for q in _ordered(t["quality"], "quality"):
         part = t[t["quality"] == q].set_index(by).reindex(rows)
-        fig.add_bar(
+        _add(
+            fig,
+            "bar",
             y=rows,
             x=part["share"].fillna(0) * 100,
             name=q,
@@ -1467,7 +1526,9 @@ def segment_genre_sankey(
         ignore_index=True,
     )
     fig = _new()
-    fig.add_sankey(
+    _add(
+        fig,
+        "sankey",
         arrangement="snap",
         node={
             "label": [f"{s}" for s in srcs] + genres,
@@ -1511,7 +1572,9 @@ def segment_engagement(
     )
     overall = float(d["engagement_score"].mean())
     fig = _new()
-    fig.add_bar(
+    _add(
+        fig,
+        "bar",
         x=data[by],
         y=data["mean_score"],
         marker_color="#7A3E9D",
