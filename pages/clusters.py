@@ -9,7 +9,7 @@ changing k only refits K-Means and recolours.
 from __future__ import annotations
 
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -339,6 +339,12 @@ def _clustering(dataset, version, entity, features, scaling, missing, k) -> dict
     people = {
         int(c): persona(prof.row(c), noun=ent.noun, words=ent.words) for c in prof.summary.index
     }
+    # as ClusterProfile.personas does, a label two clusters share names its cluster (1-based)
+    counts = pd.Series([p.label for p in people.values()]).value_counts()
+    for c, p in people.items():
+        if counts[p.label] > 1:
+            label = f"{p.label} (cluster {cc.cluster_name(c)})"
+            people[c] = replace(p, label=label, name=label + p.name[len(p.label) :])
     depth = 3 if k <= 8 else 4
     tree = explain_tree(Xc, labels, max_depth=depth, seed=SEED)
     return {
