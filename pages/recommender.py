@@ -1,0 +1,594 @@
+"""Recommender: titles similar to a chosen title, picks for a viewer, and how good the models are.
+
+Models are fitted once per dataset build (``lib.ui.rec_models``, cached, read-only); a rerun
+only looks results up. Tabs run lazily (only the open tab executes), so the evaluation runs
+only when its tab is opened, once per dataset. The chosen title, model, k, alpha, genres,
+viewer and tab live in the URL (``rec_*`` query parameters).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from lib import charts_recommend as rc
+from lib.recommend import UnknownIdError
+from lib.ui import data as ui
+from lib.ui import rec_models as rec
+from lib.ui.widgets import download_csv, empty_state, figure, md_escape
+
+TABS = ("Similar titles", "For a viewer", "How good is it")
+SCORE_HELP = {
+    "content": "Cosine similarity of the titles' TF-IDF content vectors (genres, description "
+    "words, cast, director, country), 0-1.",
+    "collaborative": "Cosine similarity of the titles' viewer vectors (who watched them), 0-1.",
+    "hybrid": "alpha x content + (1 - alpha) x collaborative, each scaled so the best "
+    "candidate is 1; 0-1.",
+}
+USER_SCORE_HELP = {
+    "content": "Cosine of the title with the mean content vector of the viewer's history, 0-1.",
+    "collaborative": "Item-kNN score: similarity to the viewer's titles weighted by engagement, "
+    "0-1 (0 = filled from the most popular titles).",
+    "hybrid": "alpha x content profile + (1 - alpha) x item-kNN, each scaled so the best "
+    "candidate is 1; 0-1.",
+}
+MEASURE = {
+    "content": "content cosine",
+    "collaborative": "co-viewing cosine",
+    "hybrid": "blended cosine",
+}
+
+name = ui.active_name()
+with st.spinner("Fitting the recommenders on this dataset (once per dataset build)..."):
+    m = rec.models()
+titles = ui.table("titles")
+
+st.title("Recommender")
+parts = []
+if m.content is not None:
+    parts.append(
+        f"content similarity over {len(m.content.title_ids_):,} titles "
+        f"({', '.join(m.content.fields_)})"
+    )
+if m.collab is not None:
+    parts.append(
+        f"collaborative filtering from {m.collab.values_.nnz:,} viewer-title interactions of "
+        f"{len(m.collab.user_ids_):,} viewers"
+    )
+st.caption(
+    f"Dataset **{md_escape(name)}**: "
+    + (" and ".join(md_escape(p) for p in parts) or "no usable titles or interactions")
+    + "."
+)
+if m.content is None and m.collab is None:
+    st.info(
+        "The recommender needs titles with genres, descriptions or cast (content similarity) "
+        "or viewing sessions / ratings (collaborative filtering); this dataset has neither.",
+        icon=":material/info:",
+    )
+    st.stop()
+
+# ------------------------------------------------------------------ shared controls
+default_kind = "hybrid" if m.available("hybrid") is None else "content"
+if m.content is None:
+    default_kind = "collaborative"
+c1, c2, c3, c4 = st.columns([2.3, 1.6, 1.2, 2.4], gap="medium")
+with c1:
+    kind = st.segmented_control(
+        "Model",
+        rec.MODEL_KINDS,
+        default=default_kind,
+        required=True,
+        format_func=rec.MODEL_LABELS.get,
+        key="rec_model",
+        bind="query-params",
+        help="Content: similar genres, people and description words. Collaborative: watched "
+        "by the same viewers. Hybrid: a blend of both.",
+    )
+kind = kind if kind in rec.MODEL_KINDS else default_kind
+with c2:
+    alpha = st.slider(
+        "Hybrid: weight of content (alpha)",
+        0.0,
+        1.0,
+        0.5,
+        0.1,
+        key="rec_alpha",
+        bind="query-params",
+        disabled=kind != "hybrid",
+        help="1 = content only, 0 = collaborative only.",
+    )
+with c3:
+    k = st.slider("Results (k)", 5, 30, 10, key="rec_k", bind="query-params")
+with c4:
+    genres = st.multiselect(
+        "Only titles in these genres",
+        m.genres,
+        key="rec_genres",
+        bind="query-params",
+        placeholder="all genres",
+        disabled=not m.genres,
+    )
+genres = [g for g in genres if g in m.genres]
+
+why_not = m.available(kind)
+if why_not is not None:
+    fallback = "content" if m.content is not None else "collaborative"
+    st.info(
+        f"{rec.MODEL_LABELS[kind]} recommendations {why_not}; showing "
+        f"{rec.MODEL_LABELS[fallback].lower()} results instead.",
+        icon=":material/info:",
+    )
+    kind = fallback
+
+tabs = st.tabs(TABS, key="rec_tab", bind="query-params")
+
+
+def _rating_columns(df: pd.DataFrame, cat: pd.DataFrame) -> pd.DataFrame:
+    """IMDb and viewer rating columns for the rows of ``df`` (keys), dropped when empty."""
+    out = pd.DataFrame(index=df.index)
+    imdb = pd.to_numeric(cat["imdb_rating"].reindex(df["key"]), errors="coerce").to_numpy()
+    users = pd.to_numeric(cat["avg_user_rating"].reindex(df["key"]), errors="coerce").to_numpy()
+    if np.isfinite(imdb).any():
+        out["IMDb rating"] = imdb
+    elif np.isfinite(users).any():  # one rating column keeps the explanations in view
+        out["Viewer rating"] = users
+    return out
+
+
+RATING_CONFIG = {
+    "IMDb rating": st.column_config.NumberColumn(
+        "IMDb", format="%.1f", help="IMDb-style rating, 1-10.", width=50
+    ),
+    "Viewer rating": st.column_config.NumberColumn(
+        "Viewers ★",
+        format="%.1f",
+        help="Mean rating given by this dataset's viewers, 1-5.",
+        width=70,
+    ),
+}
+
+
+def _result_table(res: pd.DataFrame, extra: dict[str, list]) -> pd.DataFrame:
+    """Rank, title, year, genres, score, ratings, then the ``extra`` explanation columns."""
+    cat = m.catalog.reindex(res["key"])
+    table = pd.DataFrame(
+        {
+            "#": np.arange(1, len(res) + 1),
+            "Title": cat["title"].to_numpy(),
+            "Year": pd.array(cat["year"].to_numpy(), dtype="Int64"),
+            "Genres": cat["genres"].to_numpy(),
+            "Score": res["score"].to_numpy(),
+        }
+    )
+    table = pd.concat([table, _rating_columns(res, m.catalog).reset_index(drop=True)], axis=1)
+    for col, values in extra.items():
+        table[col] = values
+    return table
+
+
+def _height(n_rows: int) -> int:
+    """Pixel height that shows every row (no inner scrolling for up to 30 results)."""
+    return 38 + 35 * max(n_rows, 1)
+
+
+def _table_config(score_help: str) -> dict:
+    return {
+        "#": st.column_config.NumberColumn(width=34, pinned=True),
+        "Title": st.column_config.TextColumn(width=180, pinned=True),
+        "Year": st.column_config.NumberColumn(format="%d", width=50),
+        "Genres": st.column_config.TextColumn(width=160),
+        "Score": st.column_config.ProgressColumn(
+            format="%.2f", min_value=0.0, max_value=1.0, help=score_help, width=90
+        ),
+        **RATING_CONFIG,
+    }
+
+
+def _query_card(key: str) -> None:
+    row = m.catalog.loc[key]
+    bits = [f"**{md_escape(row['label'])}**"]
+    for value in (row["content_type"], row["genres"]):
+        if isinstance(value, str) and value:
+            bits.append(md_escape(value))
+    if isinstance(row["director"], str) and row["director"]:
+        bits.append("directed by " + md_escape(row["director"].replace("|", ", ")))
+    imdb = pd.to_numeric(pd.Series([row["imdb_rating"]]), errors="coerce").iloc[0]
+    if pd.notna(imdb):
+        bits.append(f"IMDb {imdb:.1f}")
+    views = pd.to_numeric(pd.Series([row["viewers"]]), errors="coerce").iloc[0]
+    if pd.notna(views):
+        bits.append(f"{int(views):,} viewers")
+    with st.container(border=True):
+        st.markdown(" · ".join(bits))
+        if isinstance(row["description"], str) and row["description"].strip():
+            st.caption(md_escape(row["description"]))
+
+
+def similar_tab() -> None:
+    if not m.keys:
+        empty_state("This dataset has no titles to choose from.")
+        return
+    default = m.keys.index(m.default_key) if m.default_key in m.labels else 0
+    key = st.selectbox(
+        "Title",
+        m.keys,
+        index=default,
+        format_func=m.labels.get,
+        key="rec_title",
+        bind="query-params",
+        help="Type to search by title or year. The choice is kept in the page's URL.",
+    )
+    if key not in m.labels:
+        empty_state("Pick a title to see similar ones.")
+        return
+    _query_card(key)
+    try:
+        res = rec.similar_titles(m, key, kind, k, alpha=alpha, genres=genres)
+    except UnknownIdError:
+        reason = (
+            "nobody in this dataset has watched it yet, so there are no co-viewers"
+            if kind == "collaborative"
+            else "the model has no content for it"
+        )
+        empty_state(
+            f"No {rec.MODEL_LABELS[kind].lower()} results for this title: {reason}.",
+            "Try the content or hybrid model.",
+        )
+        return
+    if res.empty:
+        empty_state(
+            "No similar title found"
+            + (" in the chosen genres." if genres else ": it shares nothing with other titles."),
+            "Clear the genre filter or pick another title." if genres else None,
+        )
+        return
+    label = m.labels[key]
+    why = pd.DataFrame([rec.explain_similar(m, key, r, kind) for r in res["key"]])
+    extra: dict[str, list] = {}
+    config = _table_config(SCORE_HELP[kind])
+    if kind in ("collaborative", "hybrid"):
+        extra["Also watched by"] = why["co_viewing"].tolist()
+        config["Also watched by"] = st.column_config.TextColumn(
+            help=f"Viewers of {label} who also watched this title, of all viewers of {label}.",
+            width=120,
+        )
+    if kind in ("content", "hybrid"):
+        for col, part, help_text, width in (
+            ("Shared genres", "genres", "Genres both titles have.", 120),
+            ("Shared people", "people", "Cast members and directors both titles have.", 160),
+            ("Shared words", "words", "Description words that weigh most in both.", 160),
+        ):
+            extra[col] = why[part].tolist()
+            config[col] = st.column_config.TextColumn(help=help_text, width=width)
+    extra["Why similar"] = why["summary"].tolist()
+    table = _result_table(res, extra)
+    filt = f" in {', '.join(genres)}" if genres else ""
+    st.subheader(f"{len(res)} titles most similar to {label}{filt}", anchor=False)
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config=config,
+        column_order=[c for c in table.columns if c != "Why similar"],
+        height=_height(len(table)),
+        key="rec_results",
+    )
+    model_text = rec.MODEL_LABELS[kind] + (f" (alpha {alpha:.1f})" if kind == "hybrid" else "")
+    st.caption(
+        f"Model: {model_text}. Score: {SCORE_HELP[kind]} The CSV adds a one-line explanation "
+        "per title."
+    )
+    download_csv(table, f"{name}_similar_to_{key}", key="rec_similar")
+
+    keys = [key, *res["key"].tolist()]
+    matrix = rec.pairwise_similarity(m, keys, kind, alpha=alpha)
+    fig, data = rc.similarity_heatmap(
+        matrix,
+        m.labels,
+        title=f"How similar the chosen title and its {len(res)} results are to each other "
+        f"({MEASURE[kind]})",
+        measure=MEASURE[kind],
+    )
+    figure(
+        fig,
+        data,
+        key="rec_heatmap",
+        name=f"{name}_similarity_{key}",
+        caption="Pairwise cosine similarity of the chosen title (Q) and its results (by rank), "
+        + {
+            "content": "from their content vectors.",
+            "collaborative": "from their viewer vectors (who watched both).",
+            "hybrid": f"blended: {alpha:.1f} x content + {1 - alpha:.1f} x co-viewing cosine.",
+        }[kind]
+        + " The diagonal (a title with itself, always 1) is left blank. Dark blocks among the "
+        "results mean the list is made of near-duplicates; pale cells mean a varied list.",
+    )
+
+
+def viewer_tab() -> None:
+    if m.viewers is None or m.collab is None:
+        st.info(
+            f"Recommendations for a viewer {m.collab_reason or rec.NO_INTERACTIONS}. "
+            "Import watch history or ratings to use this tab; similar titles work from the "
+            "catalog alone.",
+            icon=":material/info:",
+        )
+        return
+    ukey = st.selectbox(
+        "Viewer",
+        m.viewers.index.tolist(),
+        index=0,
+        format_func=m.viewers["label"].get,
+        key="rec_user",
+        bind="query-params",
+        help="Viewers are listed by the number of titles they watched (richest history first). "
+        "Type to search by id.",
+    )
+    if ukey not in m.viewers.index:
+        empty_state("Pick a viewer to see their recommendations.")
+        return
+    inter = ui.table("interactions")
+    hist = rec.viewer_history(m, inter, ukey)
+    recent = hist["recent"]
+    last = recent["last_ts"].iloc[0] if "last_ts" in recent.columns and len(recent) else None
+    cols = st.columns([0.8, 0.8, 1.2, 2.2])
+    cols[0].metric("Titles watched", f"{hist['n_titles']:,}")
+    cols[1].metric(
+        "Viewing sessions", f"{hist['n_sessions']:,}" if hist["n_sessions"] is not None else "n/a"
+    )
+    cols[2].metric(
+        "Last watched", pd.Timestamp(last).strftime("%d %b %Y") if pd.notna(last) else "n/a"
+    )
+    with cols[3]:
+        top_text = " · ".join(
+            f"{md_escape(g)} ({n})" for g, n in hist["genre_counts"].head(5).items()
+        )
+        st.markdown(f"**Top genres** (titles)  \n{top_text or 'n/a'}")
+
+    try:
+        recs = rec.viewer_recommendations(m, ukey, kind, k, alpha=alpha, genres=genres)
+    except UnknownIdError:
+        empty_state("This viewer is not in the fitted interactions.")
+        return
+    top = {g.casefold() for g in hist["top_genres"]}
+    cat = m.catalog.reindex(recs["key"])
+    matched = [
+        bool(isinstance(gl, list) and any(g.casefold() in top for g in gl))
+        for gl in cat["genre_list"]
+    ]
+    filt = f" in {', '.join(genres)}" if genres else ""
+    st.subheader(f"Top {len(recs)} unseen titles for this viewer{filt}", anchor=False)
+    if recs.empty:
+        empty_state("No unseen title matches the chosen genres.", "Clear the genre filter.")
+    else:
+        because_col = (
+            "Similar to these watched titles" if kind == "content" else "Because you watched"
+        )
+        because = [b or "(popular pick)" for b in recs["because"]]
+        table = _result_table(recs, {because_col: because, "Why recommended": recs["why"]})
+        table.insert(4, "Top genre", matched)
+        top_score = float(recs["score"].max())
+        table["Raw score"] = table["Score"]
+        table["Score"] = table["Score"] / top_score if top_score > 0 else 0.0
+        config = _table_config(
+            "Model score divided by the top pick's score (1 = the best match; raw scores "
+            "differ in scale between models and are in the CSV). " + USER_SCORE_HELP[kind]
+        )
+        config[because_col] = st.column_config.TextColumn(
+            help="The titles of the viewer's history that weigh most in this recommendation "
+            "(most first). '(popular pick)': nothing in the history points to it; it fills the "
+            "list from the most watched titles.",
+            width=400,
+        )
+        config["Top genre"] = st.column_config.CheckboxColumn(
+            help="Has a genre among the viewer's 3 most watched genres "
+            + f"({', '.join(hist['top_genres'])}).",
+            width=70,
+        )
+        st.dataframe(
+            table,
+            hide_index=True,
+            column_config=config,
+            column_order=[c for c in table.columns if c not in ("Raw score", "Why recommended")],
+            height=_height(len(table)),
+            key="rec_user_results",
+        )
+        st.caption(
+            f"{sum(matched)} of {len(recs)} recommendations share a genre with the viewer's "
+            f"top 3 genres ({md_escape(', '.join(hist['top_genres']) or 'none')}). "
+            f"Model: {rec.MODEL_LABELS[kind]}"
+            + (f" (alpha {alpha:.1f})" if kind == "hybrid" else "")
+            + ". Titles the viewer already watched are never recommended."
+        )
+        download_csv(table, f"{name}_recommendations_{ukey}", key="rec_user_dl")
+    left, right = st.columns(2, gap="large")
+    with left:
+        st.subheader("Recently watched", anchor=False)
+        shown = recent.head(10)
+        rc_cat = m.catalog.reindex(shown["key"])
+        recent_table = pd.DataFrame(
+            {
+                "Title": rc_cat["label"].to_numpy(),
+                "Genres": rc_cat["genres"].to_numpy(),
+                "Last watched": pd.to_datetime(shown["last_ts"]).to_numpy()
+                if "last_ts" in shown.columns
+                else None,
+            }
+        )
+        st.dataframe(
+            recent_table,
+            hide_index=True,
+            column_config={
+                "Title": st.column_config.TextColumn(width=190),
+                "Genres": st.column_config.TextColumn(width=150),
+                "Last watched": st.column_config.DatetimeColumn(format="D MMM YYYY", width=100),
+            },
+            key="rec_recent",
+        )
+    with right:
+        rec_counts: dict[str, int] = {}
+        for gl in cat["genre_list"]:
+            for g in gl if isinstance(gl, list) else []:
+                rec_counts[g] = rec_counts.get(g, 0) + 1
+        fig, data = rc.genre_mix(
+            hist["genre_counts"],
+            pd.Series(rec_counts, dtype="int64"),
+            n_watched=hist["n_titles"],
+            n_recommended=len(recs),
+        )
+        figure(
+            fig,
+            data,
+            key="rec_genre_mix",
+            name=f"{name}_genre_mix_{ukey}",
+            caption="Share of the viewer's titles and of the recommended titles in each genre "
+            "(a title with several genres counts in each).",
+        )
+
+
+METRIC_COLUMNS = {
+    "precision": ("Precision@10", "percent"),
+    "recall": ("Recall@10", "percent"),
+    "ndcg": ("NDCG@10", "%.3f"),
+    "map": ("MAP@10", "%.3f"),
+    "coverage": ("Coverage", "percent"),
+    "novelty": ("Novelty (bits)", "%.2f"),
+    "diversity": ("Diversity", "%.2f"),
+    "genre_match": ("Genre match", "percent"),
+}
+
+
+def evaluation_tab() -> None:
+    st.subheader("How good are the recommendations?", anchor=False)
+    if m.collab is None:
+        st.info(
+            f"Offline evaluation {m.collab_reason or rec.NO_INTERACTIONS}: the models are scored "
+            "by hiding some of each viewer's titles and checking whether the recommendations "
+            "find them again.",
+            icon=":material/info:",
+        )
+        return
+    box = st.container()
+    state: dict = {}
+
+    def progress(i: int, n: int, model: str) -> None:
+        if "bar" not in state:
+            state["status"] = box.status(
+                "Evaluating the recommenders on this dataset (once per dataset build)...",
+                expanded=True,
+            )
+            with state["status"]:
+                state["bar"] = st.progress(0.0)
+        what = "splitting and fitting on the training part" if model == "setup" else model
+        state["bar"].progress(i / n, text=f"Step {i + 1} of {n}: {what}")
+
+    try:
+        metrics, n_candidates = rec.evaluation(progress)
+    except ValueError as exc:
+        st.info(f"Offline evaluation is not available: {exc}.", icon=":material/info:")
+        return
+    if "status" in state:
+        state["bar"].progress(1.0, text="done")
+        state["status"].update(label="Evaluation done", state="complete", expanded=False)
+    if metrics.empty:
+        empty_state("No viewer has titles in both the training and the held-out part.")
+        return
+    n_users = int(metrics["n_users"].iloc[0])
+    protocol = rec.protocol_summary(n_users, n_candidates)
+    st.markdown(f"**Protocol.** {md_escape(protocol)}")
+
+    by = metrics.set_index("model")
+    tiles = st.columns(3)
+    if "Hybrid" in by.index and pd.notna(by.get("genre_match", pd.Series()).get("Hybrid")):
+        gm = float(by.at["Hybrid", "genre_match"])
+        tiles[0].metric(
+            "Hybrid genre match",
+            f"{gm:.0%}",
+            delta=f"{gm - 0.8:+.0%} vs the 80% target",
+            delta_color="normal",
+            help="Share of each viewer's top-10 titles having one of the viewer's 3 most "
+            "watched genres (train part), averaged over viewers. " + protocol,
+        )
+    best = by["ndcg"].drop(list(rec.BASELINES), errors="ignore").idxmax()
+    pop = float(by.at["Popularity", "ndcg"])
+    tiles[1].metric(
+        f"Best NDCG@{rec.EVAL_K}: {best}",
+        f"{by.at[best, 'ndcg']:.3f}",
+        delta=f"x{by.at[best, 'ndcg'] / pop:.1f} popularity" if pop > 0 else None,
+        delta_color="off",
+        help=protocol,
+    )
+    tiles[2].metric(
+        f"Random NDCG@{rec.EVAL_K}",
+        f"{by.at['Random', 'ndcg']:.3f}",
+        help="The floor: random unseen titles. " + protocol,
+    )
+
+    table = metrics[["model", *[c for c in METRIC_COLUMNS if c in metrics.columns]]].copy()
+    table = table.rename(columns={c: v[0] for c, v in METRIC_COLUMNS.items()})
+    st.dataframe(
+        table,
+        hide_index=True,
+        column_config={
+            "model": st.column_config.TextColumn("Model"),
+            **{
+                label: st.column_config.NumberColumn(format=fmt)
+                for label, fmt in METRIC_COLUMNS.values()
+            },
+        },
+        key="rec_metrics",
+    )
+    st.caption(
+        f"Each number: mean over the {n_users:,} evaluated viewers, top-{rec.EVAL_K} lists. "
+        + protocol
+        + " Coverage, novelty and diversity describe the lists, not their accuracy."
+    )
+    download_csv(metrics, f"{name}_recommender_metrics", key="rec_metrics_dl")
+
+    fig, data = rc.model_comparison(metrics, k=rec.EVAL_K)
+    figure(
+        fig,
+        data,
+        key="rec_comparison",
+        name=f"{name}_recommender_comparison",
+        caption=protocol,
+    )
+    verdict = []
+    for model in ("Content", "Collaborative", "Hybrid"):
+        if model not in by.index:
+            continue
+        beats = [b for b in rec.BASELINES if by.at[model, "ndcg"] > by.at[b, "ndcg"]]
+        loses = [b for b in rec.BASELINES if b not in beats]
+        text = f"**{model}** NDCG@{rec.EVAL_K} {by.at[model, 'ndcg']:.3f}: " + (
+            "beats both baselines"
+            if not loses
+            else "beats "
+            + (", ".join(beats) or "neither baseline")
+            + "; below "
+            + ", ".join(f"{b} ({by.at[b, 'ndcg']:.3f})" for b in loses)
+        )
+        verdict.append("- " + text)
+    st.markdown("\n".join(verdict))
+    if "Content" in by.index and by.at["Content", "ndcg"] <= pop:
+        st.caption(
+            "Content-only lists ignore how popular a title is. When viewers mostly pick popular "
+            "titles within their favourite genres, popularity finds more held-out titles, while "
+            "content covers more of the catalog and recommends less obvious titles (higher "
+            "coverage and novelty)."
+        )
+    with st.expander("Full evaluation protocol and metric definitions"):
+        st.code(rec.PROTOCOL, language=None)
+        seconds = metrics["seconds"].sum()
+        st.caption(f"Computed once for this dataset build in {seconds:.0f} s of scoring.")
+
+
+with tabs[0]:
+    if tabs[0].open is not False:
+        similar_tab()
+with tabs[1]:
+    if tabs[1].open:
+        viewer_tab()
+with tabs[2]:
+    if tabs[2].open:
+        evaluation_tab()

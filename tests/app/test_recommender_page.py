@@ -1,0 +1,238 @@
+"""Recommender page under AppTest on the small demo dataset, plus its cached-model helpers."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.pipeline import build
+from lib.recommend import UnknownIdError
+from lib.ui import rec_models as rec
+from tests.app.conftest import ENTRY, TIMEOUT, open_page
+
+FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
+
+
+def _no_exception(at: AppTest) -> None:
+    assert not at.exception, [e.value for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def _results(at: AppTest, column: str = "Score") -> pd.DataFrame:
+    """The first table holding ``column`` (dataframes carry no key under AppTest)."""
+    for df in at.dataframe:
+        if column in df.value.columns:
+            return df.value
+    raise AssertionError(f"no table with a {column!r} column")
+
+
+def _keys(gold: dict) -> list[str]:
+    """Title keys ordered by viewers (most watched first): real, varied picks."""
+    titles = gold["titles"].sort_values("viewers", ascending=False)
+    return titles["title_id"].astype(str).tolist()
+
+
+def test_page_shows_similar_titles_with_explanations(app, gold):
+    at = open_page(app, "recommender")
+    _no_exception(at)
+    picker = at.selectbox(key="rec_title")
+    assert len(picker.options) == len(gold["titles"])
+    assert picker.value == _keys(gold)[0]  # default: the most watched title
+    res = _results(at)
+    assert len(res) == 10  # default k
+    assert {"Title", "Year", "Genres", "Score", "Also watched by", "Shared genres"} <= set(res)
+    assert res["Score"].between(0, 1).all() and res["Score"].is_monotonic_decreasing
+    assert res["Also watched by"].str.contains(r"\d+ of \d+").all()
+    assert res["Why similar"].str.len().gt(0).all()
+    assert at.segmented_control(key="rec_model").value == "hybrid"
+
+
+def test_picking_a_title_changes_the_results(app, gold):
+    at = open_page(app, "recommender")
+    before = _results(at)["Title"].tolist()
+    other = _keys(gold)[5]
+    at.selectbox(key="rec_title").set_value(other).run()
+    _no_exception(at)
+    after = _results(at)["Title"].tolist()
+    assert after != before
+    chosen = gold["titles"].set_index(gold["titles"]["title_id"].astype(str)).loc[other, "title"]
+    assert chosen not in after  # never the query itself
+    assert any(chosen in s.value for s in at.subheader)
+
+
+def test_switching_the_model_changes_the_results(app):
+    at = open_page(app, "recommender")
+    seen = {}
+    for kind in ("content", "collaborative", "hybrid"):
+        at.segmented_control(key="rec_model").set_value(kind).run()
+        _no_exception(at)
+        seen[kind] = _results(at)
+    assert seen["content"]["Title"].tolist() != seen["collaborative"]["Title"].tolist()
+    assert "Shared people" in seen["content"] and "Also watched by" not in seen["content"]
+    collab = seen["collaborative"]
+    assert "Also watched by" in collab and "Shared words" not in collab
+    at.segmented_control(key="rec_model").set_value("hybrid").run()
+    at.slider(key="rec_alpha").set_value(1.0).run()  # all content: same titles as content
+    _no_exception(at)
+    assert _results(at)["Title"].tolist() == seen["content"]["Title"].tolist()
+
+
+def test_k_and_the_genre_filter_shape_the_list(app, gold):
+    at = open_page(app, "recommender")
+    at.slider(key="rec_k").set_value(5).run()
+    assert len(_results(at)) == 5
+    at.multiselect(key="rec_genres").set_value(["Drama"]).run()
+    _no_exception(at)
+    res = _results(at)
+    assert len(res) == 5
+    assert res["Genres"].str.contains("Drama").all()
+
+
+def test_the_selection_is_read_from_the_url_and_bad_values_do_not_crash(app, gold):
+    """Bound widgets keep their displayed option in the URL (``?rec_title=Title (year)``)."""
+    key = _keys(gold)[3]
+    m = rec.fit_models(gold["titles"], gold["interactions"])
+    app.run()
+    app.switch_page("pages/recommender.py")
+    app.query_params.update({"rec_title": m.labels[key], "rec_model": "Content", "rec_k": "7"})
+    app.run()
+    _no_exception(app)
+    assert app.selectbox(key="rec_title").value == key
+    assert app.segmented_control(key="rec_model").value == "content"
+    assert len(_results(app)) == 7
+
+    bad = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    bad.run()
+    bad.switch_page("pages/recommender.py")
+    bad.query_params.update(
+        {"rec_title": "no-such-title", "rec_user": "nobody", "rec_k": "999", "rec_model": "x"}
+    )
+    bad.run()
+    _no_exception(bad)
+    assert bad.selectbox(key="rec_title").value == _keys(gold)[0]  # invalid: the default
+    assert len(_results(bad)) == 10
+
+
+def test_viewer_tab_shows_history_and_explained_recommendations(app, gold):
+    at = open_page(app, "recommender")
+    at.session_state["rec_tab"] = "For a viewer"
+    at.run()
+    _no_exception(at)
+    viewer = at.selectbox(key="rec_user")
+    counts = gold["interactions"].groupby("user_id")["title_id"].nunique()
+    assert viewer.value == str(counts.sort_values(ascending=False).index[0])  # richest history
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Titles watched"] == f"{counts.max():,}"
+    assert any("Top genres" in md.value for md in at.markdown)
+    recs = _results(at, "Because you watched")
+    assert len(recs) == 10
+    assert recs["Because you watched"].str.len().gt(0).all()
+    seen = set(
+        gold["interactions"].loc[gold["interactions"]["user_id"] == viewer.value, "title_id"]
+    )
+    names = set(gold["titles"].loc[gold["titles"]["title_id"].isin(seen), "title"])
+    assert not names & set(recs["Title"])  # nothing already watched
+    other = str(counts.sort_values().index[len(counts) // 2])
+    at.selectbox(key="rec_user").set_value(other).run()
+    _no_exception(at)
+    assert _results(at, "Because you watched")["Title"].tolist() != recs["Title"].tolist()
+
+
+def test_evaluation_tab_states_the_protocol_next_to_the_numbers(app, monkeypatch):
+    monkeypatch.setattr(rec, "EVAL_USERS", 150)  # a smaller documented sample keeps it quick
+    at = open_page(app, "recommender")
+    at.session_state["rec_tab"] = "How good is it"
+    at.run()
+    _no_exception(at)
+    table = _results(at, "NDCG@10")
+    assert table["model"].tolist() == list(rec.EVAL_MODELS)
+    assert {"NDCG@10", "Precision@10", "Genre match", "Coverage"} <= set(table)
+    text = " ".join(md.value for md in at.markdown).replace("\\", "")
+    for part in ("split_holdout", "test_frac=0.2", "seed=0", "relevant", "150 viewers"):
+        assert part in text, part
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert captions.count("split_holdout") >= 2  # under the table and under the chart
+    labels = [m.label for m in at.metric]
+    assert "Hybrid genre match" in labels
+
+
+def test_fit_models_on_a_catalog_without_viewers(gold):
+    m = rec.fit_models(gold["titles"], None)
+    assert m.content is not None and m.collab is None
+    assert m.available("content") is None
+    assert "viewing sessions or ratings" in m.available("collaborative")
+    assert "viewing sessions or ratings" in m.available("hybrid")
+    key = m.keys[0]
+    res = rec.similar_titles(m, key, "content", 5)
+    assert len(res) == 5 and key not in set(res["key"])
+    with pytest.raises(UnknownIdError):
+        rec.similar_titles(m, "no-such-title", "content", 5)
+    with pytest.raises(UnknownIdError):
+        rec.viewer_recommendations(m, "nobody", "content", 5)
+
+
+def test_catalog_labels_are_unique_even_for_remakes():
+    titles = pd.DataFrame(
+        {
+            "title_id": [1, 2, 3, 4],
+            "title": ["Heat", "Heat", "Heat", None],
+            "release_year": [1995, 1986, 1995, 2001],
+            "genres": ["Crime|Drama", "Action", None, "Drama"],
+        }
+    )
+    cat = rec.catalog_frame(titles)
+    assert cat["label"].is_unique
+    assert cat.loc["2", "label"] == "Heat (1986)"
+    assert cat.loc["1", "label"] == "Heat (1995) · 1"
+    assert cat.loc["4", "label"] == "4 (2001)"
+    assert cat.loc["1", "genre_list"] == ["Crime", "Drama"]
+
+
+def test_pairwise_similarity_is_symmetric_and_small(gold):
+    m = rec.fit_models(gold["titles"], gold["interactions"])
+    keys = m.keys[:6]
+    for kind in rec.MODEL_KINDS:
+        mat = rec.pairwise_similarity(m, keys, kind, alpha=0.3)
+        assert mat.shape == (6, 6)
+        assert ((mat >= 0) & (mat <= 1 + 1e-9)).all().all()
+        pd.testing.assert_frame_equal(mat, mat.T, check_exact=False, atol=1e-6)
+    a, b = m.id_of(keys[0]), m.id_of(keys[1])
+    content = rec.pairwise_similarity(m, keys[:2], "content")
+    assert content.iloc[0, 1] == pytest.approx(m.content.similarity(a, b), abs=1e-5)
+    if a in m.collab and b in m.collab:
+        collab = rec.pairwise_similarity(m, keys[:2], "collaborative")
+        assert collab.iloc[0, 1] == pytest.approx(m.collab.similarity(a, b), abs=1e-5)
+
+
+@pytest.fixture
+def catalog_only(data_root):
+    """A dataset with titles only (an imported catalog), removed afterwards."""
+    folder = data_root / "rec_catalog_only"
+    build(source=FIXTURES / "catalog.csv", name="rec_catalog_only", data_dir=folder)
+    yield "rec_catalog_only"
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_catalog_only_dataset_explains_what_is_unavailable(catalog_only):
+    at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    at.session_state["ds"] = catalog_only
+    at = open_page(at, "recommender")
+    _no_exception(at)
+    assert at.segmented_control(key="rec_model").value == "content"
+    # the fixture's two workplace comedies share genre and words
+    at.selectbox(key="rec_title").set_value("c5").run()
+    _no_exception(at)
+    assert _results(at)["Title"].iloc[0] == "Office Hours"
+    at.segmented_control(key="rec_model").set_value("hybrid").run()
+    _no_exception(at)
+    assert any("viewing sessions or ratings" in i.value for i in at.info)
+    assert len(_results(at)) >= 1  # content results instead
+    for tab in ("For a viewer", "How good is it"):
+        at.session_state["rec_tab"] = tab
+        at.run()
+        _no_exception(at)
+        assert any("viewing sessions or ratings" in i.value for i in at.info), tab

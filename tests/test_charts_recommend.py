@@ -1,0 +1,144 @@
+"""Unit tests of lib.charts_recommend on small literal frames."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from lib import charts_recommend as rc
+
+
+def _matrix(n: int = 4) -> pd.DataFrame:
+    rng = np.random.default_rng(0)
+    a = rng.random((n, n)) * 0.5
+    sym = (a + a.T) / 2
+    np.fill_diagonal(sym, 1.0)
+    keys = [f"t{i}" for i in range(n)]
+    return pd.DataFrame(sym, index=keys, columns=keys)
+
+
+def test_short_label_cuts_long_text_only():
+    assert rc.short_label("Short") == "Short"
+    cut = rc.short_label("A" * 50, width=10)
+    assert len(cut) == 10 and cut.endswith("…")
+
+
+def test_heatmap_shows_only_the_chosen_titles_with_blank_diagonal():
+    m = _matrix(4)
+    before = m.copy()
+    labels = {"t0": "The Query (2020)", "t1": "One", "t2": "Two", "t3": "Three"}
+    fig, data = rc.similarity_heatmap(m, labels, title="Similar", measure="content cosine")
+    pd.testing.assert_frame_equal(m, before)  # input untouched
+    (trace,) = fig.data
+    z = np.array(trace.z, dtype=float)
+    assert z.shape == (4, 4)
+    assert np.isnan(np.diag(z)).all()
+    off = ~np.eye(4, dtype=bool)
+    np.testing.assert_allclose(z[off], m.to_numpy()[off])
+    assert list(trace.x) == ["Q", "1", "2", "3"]
+    assert trace.y[0].startswith("Q · The Query (2020)")
+    assert len(set(trace.y)) == 4
+    assert 0 < trace.zmax <= 1 and trace.zmin == 0
+    assert fig.layout.title.text == "Similar"
+    assert "content cosine" in trace.hovertemplate
+    assert fig.layout.xaxis.title.text  # labelled axis
+    assert list(data.columns) == ["title_a", "title_b", "similarity"]
+    assert len(data) == 16 and data["similarity"].max() == 1.0
+
+
+def test_heatmap_truncates_long_names_but_keeps_rows_unique():
+    keys = ["a", "b", "c"]
+    m = pd.DataFrame(np.eye(3), index=keys, columns=keys)
+    same = "An Extremely Long Title That Shares Its First Forty Characters"
+    labels = {"a": same + " (2001)", "b": same + " (2002)", "c": same + " (2003)"}
+    fig, _ = rc.similarity_heatmap(m, labels)
+    ys = list(fig.data[0].y)
+    assert len(set(ys)) == 3 and all(len(y) < 45 for y in ys)
+    assert all(label in text for label, text in zip(labels.values(), fig.data[0].customdata[0]))
+
+
+def test_heatmap_of_nothing_is_an_empty_figure_not_an_error():
+    fig, data = rc.similarity_heatmap(pd.DataFrame())
+    assert len(fig.data) == 0 and data.empty
+    assert "No titles" in fig.layout.annotations[0].text
+
+
+def test_heatmap_without_text_for_big_lists():
+    fig, _ = rc.similarity_heatmap(_matrix(20))
+    assert fig.data[0].texttemplate is None
+    assert fig.layout.height >= 150 + 26 * 20
+
+
+METRICS = pd.DataFrame(
+    {
+        "model": ["Content", "Collaborative", "Hybrid", "Popularity", "Random"],
+        "precision": [0.011, 0.031, 0.031, 0.017, 0.003],
+        "recall": [0.05, 0.13, 0.13, 0.07, 0.01],
+        "ndcg": [0.028, 0.093, 0.092, 0.048, 0.007],
+        "map": [0.015, 0.061, 0.059, 0.030, 0.004],
+        "coverage": [0.96, 0.70, 0.76, 0.02, 1.0],
+        "novelty": [7.5, 5.6, 6.0, 4.1, 7.7],
+        "diversity": [0.58, 0.79, 0.69, 0.90, 0.93],
+        "genre_match": [0.99, 0.78, 0.96, 0.28, 0.32],
+        "n_users": [1000] * 5,
+    }
+)
+
+
+def test_model_comparison_has_one_panel_per_metric_and_greys_the_baselines():
+    before = METRICS.copy()
+    fig, data = rc.model_comparison(METRICS, k=10)
+    pd.testing.assert_frame_equal(METRICS, before)
+    assert len(fig.data) == 8  # one bar trace per metric
+    for trace in fig.data:
+        assert list(trace.y) == ["Content", "Collaborative", "Hybrid", "Popularity", "Random"]
+        colors = list(trace.marker.color)
+        assert colors[3] == rc.MODEL_COLORS["Popularity"]
+        assert colors[4] == rc.MODEL_COLORS["Random"]
+    titles = [a.text for a in fig.layout.annotations]
+    assert any(t.startswith("NDCG@10") for t in titles)
+    assert any("80% target" in t for t in titles)
+    assert any(s.x0 == 0.8 for s in fig.layout.shapes)  # the genre-match target line
+    ndcg = next(t for t in fig.data if "ndcg" in t.hovertemplate)
+    assert ndcg.text[1] == "0.093"
+    assert set(data["metric"]) == set(rc.METRIC_INFO)
+    assert len(data) == 8 * 5
+    assert "baselines" in fig.layout.title.text
+
+
+def test_model_comparison_skips_missing_metrics_and_formats_percentages():
+    partial = METRICS.drop(columns=["genre_match"]).assign(diversity=np.nan)
+    fig, data = rc.model_comparison(partial, k=5)
+    assert len(fig.data) == 6
+    assert "diversity" not in set(data["metric"])
+    precision = next(t for t in fig.data if "precision" in t.hovertemplate)
+    assert precision.text[0] == "1.1%"
+    assert any(a.text.startswith("Precision@5") for a in fig.layout.annotations)
+
+
+def test_model_comparison_without_rows_says_so():
+    fig, _ = rc.model_comparison(METRICS.iloc[0:0])
+    assert "No metrics" in fig.layout.annotations[0].text
+
+
+@pytest.mark.parametrize("n_watched", [None, 10])
+def test_genre_mix_shares_are_of_the_number_of_titles(n_watched):
+    history = pd.Series({"Drama": 6, "Crime": 4, "Comedy": 1})
+    recs = pd.Series({"Drama": 5, "Thriller": 3})
+    fig, data = rc.genre_mix(history, recs, n_watched=n_watched, n_recommended=10)
+    assert list(data["genre"]) == ["Drama", "Crime", "Comedy", "Thriller"]
+    denom = n_watched or 6
+    np.testing.assert_allclose(data["watched_share"], np.array([6, 4, 1, 0]) / denom)
+    np.testing.assert_allclose(data["recommended_share"], [0.5, 0, 0, 0.3])
+    assert [t.name for t in fig.data] == ["watched (history)", "recommended"]
+    assert fig.layout.xaxis.tickformat == ".0%"
+    assert "share of titles" in fig.layout.xaxis.title.text
+
+
+def test_genre_mix_keeps_the_top_genres_and_survives_empty_input():
+    history = pd.Series({f"G{i}": 20 - i for i in range(15)})
+    _, data = rc.genre_mix(history, pd.Series(dtype="int64"), top=5)
+    assert list(data["genre"]) == ["G0", "G1", "G2", "G3", "G4"]
+    fig, data = rc.genre_mix(pd.Series(dtype="int64"), pd.Series(dtype="int64"))
+    assert data.empty and len(fig.data) == 2
