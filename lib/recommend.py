@@ -189,9 +189,10 @@ def _frame(ids: pd.Index, idx: np.ndarray, scores: np.ndarray) -> pd.DataFrame:
     """Result frame: ``title_id`` in the catalog's dtype, ``score`` as float64 in [-1, 1]."""
     return pd.DataFrame(
         {
-            COL_TITLE: ids.take(np.asarray(idx, dtype=np.int64)),
+            COL_TITLE: ids.array.take(np.asarray(idx, dtype=np.int64)),
             COL_SCORE: np.clip(np.asarray(scores, dtype=np.float64), -1.0, 1.0),
-        }
+        },
+        copy=False,
     )
 
 
@@ -1060,6 +1061,7 @@ class ItemKNN(_UserMixin, _Base):
             vectors.data[:] = 1.0
         items = normalize(vectors)
         items.eliminate_zeros()
+        self.vectors_ = items  # l2-normalised title x user rows (float32), as cosines use them
         self._index = _NeighborIndex(items, None, max(int(self.index_k), int(self.neighbors)))
         self.index_ = self._index.build(block_rows=self.block_rows)
         self.neighbors_ = _prune(self.index_, int(self.neighbors))

@@ -294,6 +294,11 @@ def test_itemknn_similar_and_explain(collab):
     assert why["co_viewers"] == 2 and why["query_viewers"] == 2
     assert why["summary"] == "2 of the 2 viewers of heat also watched ronin."
     assert collab.co_viewers("heat", "alien") == 1
+    v = collab.vectors_
+    a, b = collab.titles_.pos("heat"), collab.titles_.pos("ronin")
+    assert float((v[a] @ v[b].T).toarray()[0, 0]) == pytest.approx(
+        collab.similarity("heat", "ronin")
+    )
     assert collab.similarity("heat", "ronin") == collab.similarity("ronin", "heat")
 
 
