@@ -284,6 +284,18 @@ def _describe(features: list[str]) -> str:
     return ", ".join(n if c == 1 else f"{n} ({c})" for n, c in parts.items())
 
 
+def _version(folder) -> str:
+    """Cache key part naming one build of the dataset: its folder and manifest time.
+
+    (Two data roots can hold a dataset of the same name built in the same second.)
+    """
+    try:
+        stamp = (folder / "manifest.json").stat().st_mtime_ns
+    except OSError:
+        stamp = 0
+    return f"{folder}@{stamp}"
+
+
 # --- cached computations (keyed by dataset name + build time; bounded) -----------------------
 @st.cache_resource(max_entries=8, show_spinner="Preparing features...")
 def _entity(dataset: str, version: str, entity: str) -> Entity:
@@ -419,7 +431,7 @@ def _show(name: str, key: tuple, build, **kw) -> None:
 
 # --- page --------------------------------------------------------------------------------------
 dataset = ui.active_name()
-version = str(ui.manifest().get("built_at", ""))
+version = _version(ui.active_dir())
 st.title("Cluster explorer")
 st.caption(
     f"Dataset **{md_escape(dataset)}** - K-Means groups of viewers or titles, what defines "
