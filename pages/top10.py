@@ -172,18 +172,27 @@ def _name_options(dataset: str, stamp: str, feature: str) -> list[str]:
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _title_options(dataset: str, stamp: str) -> tuple[list[str], dict[str, str]]:
+    """Title ids of the labelled titles (sorted by name) and their shown label "Title (year)".
+
+    Labels are unique (a repeated one gets its id appended): a bound selectbox keeps the
+    *label* in the URL (``?t10_title=Cartel+(2021)``), so it must identify one title.
+    """
     table = tm.training_table(dataset)
     if "title_id" not in table.columns or table.empty:
         return [], {}
     labelled = table[pd.to_numeric(table[TOP10_LABEL], errors="coerce").notna()]
-    years = pd.to_numeric(labelled.get("release_year"), errors="coerce")
-    names = labelled["title"].astype(str) if "title" in labelled else labelled["title_id"]
-    text = [
-        f"{n} ({int(y)})" if not _missing(y) else str(n) for n, y in zip(names, years, strict=True)
-    ]
-    shown = dict(zip(labelled["title_id"].astype(str), text, strict=True))
-    ids = sorted(shown, key=lambda i: shown[i].casefold())
-    return ids, shown
+    ids = labelled["title_id"].astype(str)
+    names = labelled["title"].astype(str) if "title" in labelled else ids
+    years = pd.to_numeric(labelled.get("release_year", pd.Series(np.nan)), errors="coerce")
+    years = years.reindex(labelled.index)
+    text = pd.Series(
+        [f"{n} ({int(y)})" if not _missing(y) else str(n) for n, y in zip(names, years)],
+        index=labelled.index,
+    )
+    repeated = text.duplicated(keep=False)
+    text = text.where(~repeated, text + " [" + ids + "]")
+    shown = dict(zip(ids, text, strict=True))
+    return sorted(shown, key=lambda i: shown[i].casefold()), shown
 
 
 # --- widget state ------------------------------------------------------------------------------
@@ -339,7 +348,7 @@ ranked = cv["kind"].tolist()
 best = ranked[0]
 scores = dict(zip(cv["kind"], cv["roc_auc_mean"], strict=True))
 
-controls = st.columns([2, 1], gap="large", vertical_alignment="bottom")
+controls = st.columns([2, 1], gap="large")
 with controls[0]:
     kind = st.segmented_control(
         "Model",
@@ -702,6 +711,17 @@ def render_model() -> None:
         )
 
     st.subheader(f"{ct.model_label(kind)} on held-out titles")
+    if abs(m["test_base_rate"] - m["base_rate"]) >= 0.05:
+        more = m["test_base_rate"] > m["base_rate"]
+        st.info(
+            f"**Drift:** the held-out titles chart {'more' if more else 'less'} often "
+            f"({m['test_base_rate']:.1%}) than the titles the model learnt from "
+            f"({m['base_rate']:.1%}), so its probabilities are too "
+            f"{'low' if more else 'high'} on them (see the calibration curve). The ranking "
+            "(ROC-AUC) can still hold; the threshold may need moving. Cross-validation mixes "
+            "old and new titles and does not show this.",
+            icon=":material/trending_up:" if more else ":material/trending_down:",
+        )
     at = model.metrics_at(threshold)
     cols = st.columns(6)
     cols[0].metric(

@@ -274,3 +274,16 @@ def test_best_f1_button_moves_the_threshold(page):
     buttons[0].click().run()
     _ok(page)
     assert page.slider(key="t10_threshold").value == pytest.approx(target)
+
+
+def test_title_in_the_url_prefills_the_widgets(warm, gold):
+    table = gold["top10_training"].dropna(subset=["imdb_rating"]).sort_values("added_date")
+    table = table[~table.duplicated(["title", "release_year"], keep=False)]
+    row = table.iloc[5]
+    at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    # a bound selectbox keeps the shown label in the URL: "Title (year)"
+    at.query_params["t10_title"] = f"{row['title']} ({int(row['release_year'])})"
+    open_page(at, "top10")
+    _ok(at)
+    assert at.selectbox(key="t10_title").value == row["title_id"]
+    assert at.slider(key="t10_f_imdb_rating").value == pytest.approx(row["imdb_rating"])
