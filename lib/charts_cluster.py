@@ -25,6 +25,7 @@ __all__ = [
     "cluster_name",
     "plan_column",
     "feature_label",
+    "genre_words",
     "format_value",
     "condition_text",
     "rule_text",
@@ -113,7 +114,36 @@ _PLAN_NAMES = {plan_column(p): p for p in PLANS}
 
 
 def _pretty(key: str, names: Mapping[str, str]) -> str:
-    return names.get(key, key.replace("_", " ").capitalize())
+    if key in names:
+        return names[key]
+    text = key.replace("_", " ").capitalize()
+    return " ".join("TV" if w.lower() == "tv" else w for w in text.split(" "))
+
+
+_SINGULAR = {"dramas": "drama", "comedies": "comedy", "documentaries": "documentary"}
+_DROP = {"movies", "movie", "shows", "show", "films", "film"}
+# list names whose "&" the slug lost
+_JOINED = {
+    "action adventure": "action & adventure",
+    "children family": "children & family",
+    "sci-fi fantasy": "sci-fi & fantasy",
+}
+
+
+def genre_words(column: str) -> str:
+    """Short persona words for a genre-flag column of an imported catalog, whose genres are
+    list names such as Netflix's "International TV Shows" or "Children & Family Movies":
+    ``genre__international_tv_shows`` -> ``"international TV"``, ``genre__dramas`` ->
+    ``"drama"``, ``genre__kids_tv`` -> ``"kids' TV"``.
+    """
+    key = str(column).removeprefix("genre__").removeprefix("genre_share__")
+    words = [w for w in key.split("_") if w and w not in _DROP] or key.split("_")
+    out = []
+    for w in words:
+        w = _SINGULAR.get(w, w[:-1] if w.endswith("ers") else w)  # thrillers -> thriller
+        out.append({"tv": "TV", "kids": "kids'", "sci": "sci", "fi": "fi"}.get(w, w))
+    text = " ".join(out).replace("sci fi", "sci-fi")
+    return _JOINED.get(text, text)
 
 
 def feature_label(feature: str, *, units: bool = True) -> str:

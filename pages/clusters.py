@@ -33,7 +33,7 @@ from lib.cluster import (
     stability_ari,
     title_genre_flags,
 )
-from lib.config import DEFAULT_SEED, dataset_dir
+from lib.config import DEFAULT_SEED, GENRES, dataset_dir, slug
 from lib.ui import data as ui
 from lib.ui.widgets import download_csv, empty_state, figure, md_escape
 
@@ -241,6 +241,16 @@ def _titles(titles: pd.DataFrame) -> Entity:
                 cols[c] = flags[c].to_numpy(dtype="float64")
     cols.update(_floats(titles, [c for c in TITLE_EXTRA if c in titles and _usable(titles[c])]))
     candidates = pd.DataFrame(cols, index=titles.index)
+    # genres outside the demo's vocabulary (imported catalogs): shorter persona words
+    known = {f"genre__{slug(g)}" for g in GENRES}
+    words = dict(TITLE_WORDS)
+    words.update(
+        {
+            c: (cc.genre_words(c), None)
+            for c in candidates
+            if c.startswith("genre__") and c not in known
+        }
+    )
     hover = pd.DataFrame(
         {
             "title": display,
@@ -260,7 +270,7 @@ def _titles(titles: pd.DataFrame) -> Entity:
         list(base.columns) or list(candidates.columns),
         hover,
         ids,
-        TITLE_WORDS,
+        words,
         _unavailable(list(candidates.columns), TITLE_GROUPS),
         problem,
     )
@@ -319,13 +329,14 @@ def _X(dataset: str, version: str, entity: str, features: tuple[str, ...]) -> pd
 
 
 def _bar(text: str):
+    """A progress bar (created inside a cached function, so it is replayed, then emptied)."""
     bar = st.progress(0.0, text=text)
-    return bar, lambda f, t: bar.progress(f, text=f"{text} {t}")
+    return bar, lambda f, t: bar.progress(f, text=f"{text} - {t}")
 
 
 @st.cache_data(max_entries=16, show_spinner=False)
 def _scan(dataset, version, entity, features, scaling, missing) -> tuple[pd.DataFrame, int]:
-    bar, progress = _bar("Scanning k = 2-12:")
+    bar, progress = _bar("Scanning k = 2-12")
     scan = scan_k(
         _X(dataset, version, entity, features),
         range(K_RANGE[0], K_RANGE[1] + 1),
@@ -399,8 +410,7 @@ def _stability(dataset, version, entity, features, scaling, missing, k) -> Futur
 
 @st.cache_data(max_entries=12, show_spinner=False)
 def _projection(dataset, version, entity, features, scaling, missing, method, sample):
-    what = "PCA" if method == "pca" else f"t-SNE of {sample:,} sampled rows"
-    bar, progress = _bar(f"{what}:")
+    bar, progress = _bar("2-D view" + (" (t-SNE takes a while)" if method == "tsne" else ""))
     xy = project(
         _X(dataset, version, entity, features),
         method,

@@ -161,6 +161,16 @@ def test_zscore_heatmap_diverges_around_zero():
     assert list(data["name"]) == ["1 · Heavy", "2 · Light"]
 
 
+def test_genre_words_of_imported_catalog_lists():
+    assert cc.genre_words("genre__international_tv_shows") == "international TV"
+    assert cc.genre_words("genre__dramas") == "drama"
+    assert cc.genre_words("genre__thrillers") == "thriller"
+    assert cc.genre_words("genre__kids_tv") == "kids' TV"
+    assert cc.genre_words("genre__children_family_movies") == "children & family"
+    assert cc.genre_words("genre__movies") == "movies"  # never empty
+    assert cc.feature_label("genre__crime_tv_shows") == "Genre: Crime TV shows"
+
+
 def test_feature_label_without_units():
     assert cc.feature_label("device_share__mobile", units=False) == "Device: Mobile"
     assert cc.feature_label("age", units=False) == "Age"
