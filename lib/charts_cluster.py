@@ -510,9 +510,10 @@ def zscore_heatmap(
     """Heatmap of feature z-scores per cluster: one row per feature, one column per cluster.
 
     Colours diverge around 0 (blue below the overall mean, red above) and saturate at
-    ``+-clip`` SDs; each cell shows its z. ``means`` (same shape, original units) adds the
-    cluster mean to the hover. Columns are labelled with cluster numbers (names, which do not
-    fit above narrow columns, are in the hover: show them beside the figure).
+    ``+-clip`` SDs; each cell shows its z (up to 10 clusters). ``means`` (same shape,
+    original units) adds the cluster mean to the hover. Columns are labelled with cluster
+    numbers (names, which do not fit above narrow columns, are in the hover: show them
+    beside the figure).
     """
     zz = z.copy()
     zz.index = zz.index.astype(np.int64)
@@ -538,10 +539,10 @@ def zscore_heatmap(
             zmax=clip,
             colorscale="RdBu_r",
             text=np.vectorize(lambda v: f"{round(v, 1) + 0.0:+.1f}")(values)
-            if values.size
+            if values.size and len(full) <= 10
             else None,
             texttemplate="%{text}",
-            textfont={"size": 11},
+            textfont={"size": 11 if len(full) <= 6 else 9},
             customdata=custom if custom.size else None,
             hovertemplate="%{customdata[0]}<br>%{y}<br>z = %{z:+.2f}"
             + ("<br>cluster mean %{customdata[1]}" if means is not None else "")

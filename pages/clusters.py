@@ -747,7 +747,7 @@ def _card(c: int) -> None:
             st.markdown("No feature is 0.5 SD or more away from the average.")
 
 
-left, right = st.columns([1.3, 1])
+left, right = st.columns([1.3, 1] if k <= 6 else [1, 1])
 with left:
     _show(
         "cluster_sizes",
