@@ -215,7 +215,11 @@ def _titles(titles: pd.DataFrame) -> Entity:
         [f" ({y:.0f})" if pd.notna(y) else "" for y in year], index=titles.index, dtype="string"
     )
     ids = pd.DataFrame(
-        {"title_id": titles["title_id"].astype("string"), "title": name, "release_year": year},
+        {
+            "title_id": titles["title_id"].astype("string"),
+            "title": name,
+            "release_year": year.round().astype("Int64"),
+        },
         index=titles.index,
     )
     empty = pd.DataFrame(index=titles.index)
@@ -720,7 +724,9 @@ with right:
         "silhouettes",
         (*key, k),
         lambda: cc.silhouette_plot(fit["silhouette"], labels.to_numpy(), names=names),
-        caption=f"Silhouette of {fit['silhouette_n']:,} sampled {noun}: how much closer each "
+        caption=f"Silhouette of {fit['silhouette_n']:,}"
+        + (" sampled" if fit["silhouette_n"] < len(labels) else "")
+        + f" {noun}: how much closer each "
         "is to its own cluster than to the next one (1 = far closer, 0 = on the border, "
         "below 0 = closer to another cluster); dashed line = mean.",
     )
