@@ -7,7 +7,9 @@ its input.
 
 from __future__ import annotations
 
+import copy
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -45,6 +47,47 @@ MODEL_COLORS: dict[str, str] = {
 }
 
 
+_HOUSE: dict[bool, dict] = {}
+
+
+def _house(legend: bool) -> dict:
+    """The layout ``style()`` gives an empty figure (captured once per process)."""
+    if legend not in _HOUSE:
+        _HOUSE[legend] = style(go.Figure(), "", legend=legend).to_dict()["layout"]
+    return _HOUSE[legend]
+
+
+def _figure(
+    traces: list[dict[str, Any]],
+    title: str,
+    *,
+    x: str | None = None,
+    y: str | None = None,
+    height: int = 380,
+    legend: bool = True,
+    layout: Mapping[str, Any] | None = None,
+) -> go.Figure:
+    """House-styled figure from plain trace dicts, without plotly's slow validation.
+
+    Same look as ``style()`` (whose layout is captured once): building the template on every
+    call costs ~100 ms, which matters on the page's hot path (a title change).
+    """
+    house = _house(legend)
+    lay = copy.deepcopy({k: v for k, v in house.items() if k != "template"})
+    lay["title"] = {**lay.get("title", {}), "text": title}
+    lay["height"] = height
+    for axis, text in (("xaxis", x), ("yaxis", y)):
+        if text is not None:
+            lay[axis] = {**lay.get(axis, {}), "title": {"text": text}}
+    for key, value in (layout or {}).items():
+        if isinstance(value, Mapping) and isinstance(lay.get(key), dict):
+            lay[key] = {**lay[key], **value}
+        else:
+            lay[key] = value
+    lay["template"] = house["template"]  # shared and read-only: copied when serialised
+    return go.Figure({"data": traces, "layout": lay}, _validate=False)
+
+
 def short_label(text: str, width: int = 34) -> str:
     """``text`` cut to ``width`` characters with an ellipsis."""
     text = str(text)
@@ -78,11 +121,26 @@ def similarity_heatmap(
         }
     )
     if n == 0:
-        fig = go.Figure()
-        fig.add_annotation(text="No titles to compare", showarrow=False, x=0.5, y=0.5)
-        fig.update_xaxes(visible=False)
-        fig.update_yaxes(visible=False)
-        return style(fig, title, legend=False), long
+        fig = _figure(
+            [],
+            title,
+            legend=False,
+            layout={
+                "annotations": [
+                    {
+                        "text": "No titles to compare",
+                        "showarrow": False,
+                        "x": 0.5,
+                        "y": 0.5,
+                        "xref": "paper",
+                        "yref": "paper",
+                    }
+                ],
+                "xaxis": {"visible": False},
+                "yaxis": {"visible": False},
+            },
+        )
+        return fig, long
     codes = ["Q"] + [str(i) for i in range(1, n)]
     rows = [f"{c} · {short_label(name)}" for c, name in zip(codes, names)]
     z = matrix.to_numpy(dtype=np.float64).copy()
@@ -90,32 +148,34 @@ def similarity_heatmap(
     off = z[~np.isnan(z)]
     top = float(np.ceil(max(off.max() if len(off) else 0.0, 0.05) * 10) / 10)
     hover = np.array([[f"{a}<br>{b}" for b in names] for a in names], dtype=object)
-    fig = go.Figure(
-        go.Heatmap(
-            z=z,
-            x=codes,
-            y=rows,
-            zmin=0.0,
-            zmax=min(top, 1.0),
-            colorscale="Reds",
-            customdata=hover,
-            texttemplate="%{z:.2f}" if n <= 16 else None,
-            textfont={"size": 10},
-            hovertemplate="%{customdata}<br>" + measure + ": %{z:.3f}<extra></extra>",
-            colorbar={"title": {"text": measure.split()[0]}, "thickness": 14},
-            xgap=1,
-            ygap=1,
-        )
-    )
-    style(
-        fig,
+    trace = {
+        "type": "heatmap",
+        "z": z.tolist(),
+        "x": codes,
+        "y": rows,
+        "zmin": 0.0,
+        "zmax": min(top, 1.0),
+        "colorscale": "Reds",
+        "customdata": hover.tolist(),
+        "textfont": {"size": 10},
+        "hovertemplate": "%{customdata}<br>" + measure + ": %{z:.3f}<extra></extra>",
+        "colorbar": {"title": {"text": measure.split()[0]}, "thickness": 14},
+        "xgap": 1,
+        "ygap": 1,
+    }
+    if n <= 16:
+        trace["texttemplate"] = "%{z:.2f}"
+    fig = _figure(
+        [trace],
         title,
         x="result rank (Q = the chosen title)",
         legend=False,
         height=max(380, 150 + 26 * n),
+        layout={
+            "yaxis": {"autorange": "reversed", "type": "category", "automargin": True},
+            "xaxis": {"type": "category", "side": "bottom"},
+        },
     )
-    fig.update_yaxes(autorange="reversed", type="category", automargin=True)
-    fig.update_xaxes(type="category", side="bottom")
     return fig, long
 
 
@@ -248,27 +308,34 @@ def genre_mix(
     data["watched_share"] = data["watched_titles"] / n_h
     data["recommended_titles"] = rc.reindex(genres).fillna(0).to_numpy()
     data["recommended_share"] = data["recommended_titles"] / n_r
-    fig = go.Figure()
-    for name, col, n_col, color in (
-        ("watched (history)", "watched_share", "watched_titles", "#5F6B7A"),
-        ("recommended", "recommended_share", "recommended_titles", "#E50914"),
-    ):
-        fig.add_bar(
-            y=data["genre"],
-            x=data[col],
-            name=name,
-            orientation="h",
-            marker_color=color,
-            customdata=data[n_col],
-            hovertemplate="%{y}: %{x:.0%} of titles (%{customdata:.0f})<extra>" + name + "</extra>",
+    traces = [
+        {
+            "type": "bar",
+            "y": data["genre"].tolist(),
+            "x": data[col].tolist(),
+            "name": name,
+            "orientation": "h",
+            "marker": {"color": color},
+            "customdata": data[n_col].tolist(),
+            "hovertemplate": "%{y}: %{x:.0%} of titles (%{customdata:.0f})<extra>"
+            + name
+            + "</extra>",
+        }
+        for name, col, n_col, color in (
+            ("watched (history)", "watched_share", "watched_titles", "#5F6B7A"),
+            ("recommended", "recommended_share", "recommended_titles", "#E50914"),
         )
-    style(
-        fig,
+    ]
+    fig = _figure(
+        traces,
         title,
         x="share of titles (a title can have several genres)",
         height=max(320, 60 + 34 * len(genres) + 80),
+        layout={
+            "barmode": "group",
+            "legend": {"y": -0.18},
+            "xaxis": {"tickformat": ".0%", "rangemode": "tozero"},
+            "yaxis": {"autorange": "reversed", "type": "category"},
+        },
     )
-    fig.update_layout(barmode="group", legend={"y": -0.18})
-    fig.update_xaxes(tickformat=".0%", rangemode="tozero")
-    fig.update_yaxes(autorange="reversed", type="category")
     return fig, data[cols]

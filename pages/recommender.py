@@ -206,7 +206,9 @@ def _query_card(key: str) -> None:
             st.caption(md_escape(row["description"]))
 
 
+@st.fragment
 def similar_tab() -> None:
+    """Title picker, results and heatmap: a title change reruns only this fragment."""
     if not m.keys:
         empty_state("This dataset has no titles to choose from.")
         return
@@ -218,7 +220,8 @@ def similar_tab() -> None:
         format_func=m.labels.get,
         key="rec_title",
         bind="query-params",
-        help="Type to search by title or year. The choice is kept in the page's URL.",
+        filter_mode="contains",
+        help="Type any part of the title or the year. The choice is kept in the page's URL.",
     )
     if key not in m.labels:
         empty_state("Pick a title to see similar ones.")
@@ -306,7 +309,9 @@ def similar_tab() -> None:
     )
 
 
+@st.fragment
 def viewer_tab() -> None:
+    """Viewer picker, history and recommendations: a viewer change reruns only this."""
     if m.viewers is None or m.collab is None:
         st.info(
             f"Recommendations for a viewer {m.collab_reason or rec.NO_INTERACTIONS}. "
@@ -322,6 +327,7 @@ def viewer_tab() -> None:
         format_func=m.viewers["label"].get,
         key="rec_user",
         bind="query-params",
+        filter_mode="contains",
         help="Viewers are listed by the number of titles they watched (richest history first). "
         "Type to search by id.",
     )
@@ -447,15 +453,16 @@ def viewer_tab() -> None:
         )
 
 
+# metric -> (column label, printf format, factor); percentages shown as 0-100 with one decimal
 METRIC_COLUMNS = {
-    "precision": ("Precision@10", "percent"),
-    "recall": ("Recall@10", "percent"),
-    "ndcg": ("NDCG@10", "%.3f"),
-    "map": ("MAP@10", "%.3f"),
-    "coverage": ("Coverage", "percent"),
-    "novelty": ("Novelty (bits)", "%.2f"),
-    "diversity": ("Diversity", "%.2f"),
-    "genre_match": ("Genre match", "percent"),
+    "precision": (f"Precision@{rec.EVAL_K}", "%.1f%%", 100),
+    "recall": (f"Recall@{rec.EVAL_K}", "%.1f%%", 100),
+    "ndcg": (f"NDCG@{rec.EVAL_K}", "%.3f", 1),
+    "map": (f"MAP@{rec.EVAL_K}", "%.3f", 1),
+    "coverage": ("Coverage", "%.1f%%", 100),
+    "novelty": ("Novelty (bits)", "%.2f", 1),
+    "diversity": ("Diversity", "%.2f", 1),
+    "genre_match": ("Genre match", "%.1f%%", 100),
 }
 
 
@@ -497,6 +504,11 @@ def evaluation_tab() -> None:
     n_users = int(metrics["n_users"].iloc[0])
     protocol = rec.protocol_summary(n_users, n_candidates)
     st.markdown(f"**Protocol.** {md_escape(protocol)}")
+    st.caption(
+        f"The evaluation uses these fixed settings (k = {rec.EVAL_K}, hybrid alpha = "
+        f"{rec.EVAL_ALPHA}, all genres); the model, alpha, k and genre controls above apply to "
+        "the other two tabs."
+    )
 
     by = metrics.set_index("model")
     tiles = st.columns(3)
@@ -525,17 +537,19 @@ def evaluation_tab() -> None:
         help="The floor: random unseen titles. " + protocol,
     )
 
-    table = metrics[["model", *[c for c in METRIC_COLUMNS if c in metrics.columns]]].copy()
-    table = table.rename(columns={c: v[0] for c, v in METRIC_COLUMNS.items()})
+    shown = [c for c in METRIC_COLUMNS if c in metrics.columns]
+    table = pd.DataFrame({"Model": metrics["model"]})
+    for col in shown:
+        label, _, factor = METRIC_COLUMNS[col]
+        table[label] = metrics[col] * factor
     st.dataframe(
         table,
         hide_index=True,
         column_config={
-            "model": st.column_config.TextColumn("Model"),
-            **{
-                label: st.column_config.NumberColumn(format=fmt)
-                for label, fmt in METRIC_COLUMNS.values()
-            },
+            METRIC_COLUMNS[c][0]: st.column_config.NumberColumn(
+                format=METRIC_COLUMNS[c][1], help=rc.METRIC_INFO[c][2].capitalize() + "."
+            )
+            for c in shown
         },
         key="rec_metrics",
     )

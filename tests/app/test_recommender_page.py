@@ -149,8 +149,11 @@ def test_evaluation_tab_states_the_protocol_next_to_the_numbers(app, monkeypatch
     at.run()
     _no_exception(at)
     table = _results(at, "NDCG@10")
-    assert table["model"].tolist() == list(rec.EVAL_MODELS)
+    assert table["Model"].tolist() == list(rec.EVAL_MODELS)
     assert {"NDCG@10", "Precision@10", "Genre match", "Coverage"} <= set(table)
+    assert table["Genre match"].between(0, 100).all()  # shown as percentages
+    by = table.set_index("Model")
+    assert by.at["Random", "Coverage"] > by.at["Popularity", "Coverage"]
     text = " ".join(md.value for md in at.markdown).replace("\\", "")
     for part in ("split_holdout", "test_frac=0.2", "seed=0", "relevant", "150 viewers"):
         assert part in text, part
