@@ -7,6 +7,7 @@ from pathlib import Path
 import streamlit as st
 
 from lib.ui import data as ui
+from lib.ui.navigation import use_declared_navigation
 
 ROOT = Path(__file__).parent
 # (section, file, title, icon); a page is listed only when its file exists (no placeholders)
@@ -20,6 +21,7 @@ PAGES = (
     ("Data", "pages/import_data.py", "Import data", ":material/upload_file:"),
 )
 
+use_declared_navigation()  # a fresh server's first run: declared pages, not pages/ files
 st.set_page_config(
     page_title="Streaming catalog analytics",
     page_icon=str(ROOT / "assets" / "icon.png"),
@@ -39,11 +41,11 @@ ui.ensure_demo()  # after st.navigation, so the sidebar lists our pages while it
 with st.sidebar:
     names = ui.datasets()
     if names:
-        current = ui.active_name()
+        # the default is the static first option (the demo), never the URL's value: a bound
+        # widget drops its query parameter when the value equals the default
         st.selectbox(
             "Dataset",
             names,
-            index=names.index(current),
             key=ui.DATASET_KEY,
             bind="query-params",
             help="Every page shows the chosen dataset. Add datasets on the Import data page.",

@@ -9,7 +9,7 @@ from playwright.sync_api import Page
 ERROR_SELECTORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
 
-def settle(page: Page, timeout: float = 60.0, quiet: float = 0.6) -> float:
+def settle(page: Page, timeout: float = 60.0, quiet: float = 1.5) -> float:
     """Wait until the script finished and every Plotly chart drew its SVG; return seconds."""
     t0 = time.monotonic()
     calm_since = None
