@@ -340,7 +340,8 @@ try:
     cv = tm.cross_validation(dataset)
 except ValueError as error:  # table unusable for training (lib.top10 says why)
     st.warning(
-        f"The Top 10 model cannot be trained on this dataset: {error}", icon=":material/data_alert:"
+        f"The Top 10 model cannot be trained on this dataset: {md_escape(error)}",
+        icon=":material/data_alert:",
     )
     st.stop()
 
@@ -368,7 +369,8 @@ try:
     model = tm.model(dataset, kind)
 except ValueError as error:
     st.warning(
-        f"The {ct.model_label(kind)} model cannot be trained: {error}", icon=":material/data_alert:"
+        f"The {ct.model_label(kind)} model cannot be trained: {md_escape(error)}",
+        icon=":material/data_alert:",
     )
     st.stop()
 
@@ -799,7 +801,7 @@ def render_model() -> None:
     try:
         imp = tm.importance(dataset, kind)
     except ValueError as error:
-        st.info(f"Permutation importance is not available: {error}")
+        st.info(f"Permutation importance is not available: {md_escape(error)}")
         return
     fig, data = ct.permutation_importance(imp)
     figure(
@@ -825,7 +827,7 @@ def render_leakage() -> None:
     try:
         report = tm.leakage(dataset, kind)
     except ValueError as error:
-        st.info(f"The leakage comparison is not available: {error}")
+        st.info(f"The leakage comparison is not available: {md_escape(error)}")
         return
     honest, leaky = report["honest"], report["leaky"]
     cols = st.columns(4)
