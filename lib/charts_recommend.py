@@ -292,14 +292,21 @@ def genre_mix(
 
     ``history`` and ``recommended`` map genre -> number of titles (a title with two genres
     counts in both). Shares are of ``n_watched`` / ``n_recommended`` titles (default: the
-    largest count), so bars of one group can sum to more than 100%. The ``top`` genres of the
-    history (then of the recommendations) are shown.
+    largest count), so bars of one group can sum to more than 100%. Every recommended genre
+    is shown, plus the viewer's most watched genres up to ``top`` bars, ordered by the
+    history.
     """
     cols = ["genre", "watched_titles", "watched_share", "recommended_titles", "recommended_share"]
     h = history.astype("float64") if len(history) else pd.Series(dtype="float64")
     rc = recommended.astype("float64") if len(recommended) else pd.Series(dtype="float64")
-    genres = list(dict.fromkeys([*h.sort_values(ascending=False, kind="stable").index, *rc.index]))
-    genres = genres[:top]
+    # every recommended genre, then the viewer's most watched ones up to ``top`` bars
+    by_history = list(h.sort_values(ascending=False, kind="stable").index)
+    keep = set(rc.index[rc > 0])
+    for g in by_history:
+        if len(keep) >= top:
+            break
+        keep.add(g)
+    genres = [g for g in dict.fromkeys([*by_history, *rc.index]) if g in keep]
     n_h = float(n_watched if n_watched is not None else (h.max() if len(h) else 0)) or 1.0
     n_r = float(n_recommended if n_recommended is not None else (rc.max() if len(rc) else 0))
     n_r = n_r or 1.0

@@ -116,7 +116,7 @@ why_not = m.available(kind)
 if why_not is not None:
     fallback = "content" if m.content is not None else "collaborative"
     st.info(
-        f"{rec.MODEL_LABELS[kind]} recommendations {why_not}; showing "
+        f"{rec.MODEL_LABELS[kind]} recommendations need {why_not}; showing "
         f"{rec.MODEL_LABELS[fallback].lower()} results instead.",
         icon=":material/info:",
     )
@@ -197,9 +197,12 @@ def _query_card(key: str) -> None:
     imdb = pd.to_numeric(pd.Series([row["imdb_rating"]]), errors="coerce").iloc[0]
     if pd.notna(imdb):
         bits.append(f"IMDb {imdb:.1f}")
-    views = pd.to_numeric(pd.Series([row["viewers"]]), errors="coerce").iloc[0]
-    if pd.notna(views):
-        bits.append(f"{int(views):,} viewers")
+    tid = row["title_id"]
+    if m.collab is not None and tid in m.collab:  # the count the explanations use
+        n = int(m.collab.counts_[m.collab.title_ids_.get_loc(tid)])
+        bits.append(f"{n:,} viewers (watched or rated)")
+    elif m.collab is not None:
+        bits.append("no viewer yet")
     with st.container(border=True):
         st.markdown(" · ".join(bits))
         if isinstance(row["description"], str) and row["description"].strip():
@@ -314,7 +317,7 @@ def viewer_tab() -> None:
     """Viewer picker, history and recommendations: a viewer change reruns only this."""
     if m.viewers is None or m.collab is None:
         st.info(
-            f"Recommendations for a viewer {m.collab_reason or rec.NO_INTERACTIONS}. "
+            f"Recommendations for a viewer need {m.collab_reason or rec.NO_INTERACTIONS}. "
             "Import watch history or ratings to use this tab; similar titles work from the "
             "catalog alone.",
             icon=":material/info:",
@@ -470,9 +473,9 @@ def evaluation_tab() -> None:
     st.subheader("How good are the recommendations?", anchor=False)
     if m.collab is None:
         st.info(
-            f"Offline evaluation {m.collab_reason or rec.NO_INTERACTIONS}: the models are scored "
-            "by hiding some of each viewer's titles and checking whether the recommendations "
-            "find them again.",
+            f"The offline evaluation needs {m.collab_reason or rec.NO_INTERACTIONS}: the models "
+            "are scored by hiding some of each viewer's titles and checking whether the "
+            "recommendations find them again.",
             icon=":material/info:",
         )
         return
@@ -493,7 +496,7 @@ def evaluation_tab() -> None:
     try:
         metrics, n_candidates = rec.evaluation(progress)
     except ValueError as exc:
-        st.info(f"Offline evaluation is not available: {exc}.", icon=":material/info:")
+        st.info(f"The offline evaluation needs {exc}.", icon=":material/info:")
         return
     if "status" in state:
         state["bar"].progress(1.0, text="done")

@@ -142,3 +142,10 @@ def test_genre_mix_keeps_the_top_genres_and_survives_empty_input():
     assert list(data["genre"]) == ["G0", "G1", "G2", "G3", "G4"]
     fig, data = rc.genre_mix(pd.Series(dtype="int64"), pd.Series(dtype="int64"))
     assert data.empty and len(fig.data) == 2
+
+
+def test_genre_mix_always_shows_the_recommended_genres():
+    history = pd.Series({f"G{i}": 20 - i for i in range(15)})
+    _, data = rc.genre_mix(history, pd.Series({"G14": 10, "Rare": 2}), top=5)
+    assert {"G14", "Rare"} <= set(data["genre"])
+    assert list(data["genre"][:3]) == ["G0", "G1", "G2"] and len(data) == 5

@@ -78,7 +78,8 @@ log = logging.getLogger(__name__)
 
 MODEL_KINDS: tuple[str, ...] = ("content", "collaborative", "hybrid")
 MODEL_LABELS = {"content": "Content", "collaborative": "Collaborative", "hybrid": "Hybrid"}
-NO_INTERACTIONS = "needs viewing sessions or ratings, and this dataset has none"
+# Reasons are what a model needs, to follow "X need(s) ...": "viewing sessions or ratings, ..."
+NO_INTERACTIONS = "viewing sessions or ratings, which this dataset does not have"
 
 # Evaluation protocol of the "How good is it" tab (stated next to every number on the page).
 EVAL_K = 10
@@ -173,7 +174,7 @@ class RecModels:
         return dict(zip(self.catalog["title_id"], self.catalog["label"]))
 
     def available(self, kind: str) -> str | None:
-        """``None`` when model ``kind`` can be used, else the reason it cannot."""
+        """``None`` when model ``kind`` can be used, else what it needs (a noun phrase)."""
         if kind == "content":
             return self.content_reason
         if kind == "collaborative":
@@ -186,7 +187,7 @@ class RecModels:
         found = self._hybrids.get(alpha)
         if found is None:
             if self.content is None or self.collab is None:
-                raise ValueError(self.available("hybrid") or "hybrid needs both components")
+                raise ValueError(self.available("hybrid") or "both components")
             found = Hybrid(self.content, self.collab, alpha=alpha).fit()
             if len(self._hybrids) < 32:  # a small memo: the slider has 11 positions
                 self._hybrids[alpha] = found
@@ -204,10 +205,10 @@ class RecModels:
 
 def _content_reason(titles: pd.DataFrame) -> str | None:
     if len(titles) < 2:
-        return "needs at least 2 titles, and this dataset has fewer"
+        return "at least 2 titles, which this dataset does not have"
     fields = ("genres", "genre_primary", "description", "cast", "director")
     if not any(c in titles.columns and titles[c].notna().any() for c in fields):
-        return "needs titles with genres, descriptions or cast, and this dataset has none"
+        return "titles with genres, descriptions or cast, which this dataset does not have"
     return None
 
 
@@ -240,11 +241,11 @@ def fit_models(titles: pd.DataFrame, interactions: pd.DataFrame | None) -> RecMo
             out.content = ContentKNN().fit(titles)
             if out.content.vectors_.shape[1] == 0:
                 out.content = None
-                out.content_reason = "needs titles with genres, descriptions or cast, and "
-                out.content_reason += "this dataset's are empty"
+                out.content_reason = "titles with genres, descriptions or cast; this "
+                out.content_reason += "dataset's are all empty"
         except ValueError as exc:  # nothing usable after cleaning
             log.warning("content model not fitted: %s", exc)
-            out.content, out.content_reason = None, f"could not be fitted ({exc})"
+            out.content, out.content_reason = None, f"usable titles (fitting failed: {exc})"
         out.fit_seconds["content"] = time.perf_counter() - t0
     if not usable:
         out.collab_reason = NO_INTERACTIONS
@@ -254,7 +255,7 @@ def fit_models(titles: pd.DataFrame, interactions: pd.DataFrame | None) -> RecMo
         out.collab = ItemKNN().fit(inter)
     except ValueError as exc:
         log.warning("collaborative model not fitted: %s", exc)
-        out.collab_reason = f"could not be fitted ({exc})"
+        out.collab_reason = f"usable interactions (fitting failed: {exc})"
         return out
     out.fit_seconds["collaborative"] = time.perf_counter() - t0
     if not views.notna().any():  # no viewer counts in the titles table: most watched by model
