@@ -58,3 +58,72 @@ def test_every_page_renders_without_errors(walk):
         if title in ("Overview", "Catalog", "Engagement"):
             assert charts, f"{title} shows no chart"
     assert not walk["console"], walk["console"]
+
+
+def _charts_data(page) -> list[str]:
+    return page.eval_on_selector_all(
+        '[data-testid="stPlotlyChart"] .js-plotly-plot',
+        "els => els.map(e => JSON.stringify((e.data || []).map(t => [t.type, t.x, t.y,"
+        " t.marker && t.marker.color])))",
+    )
+
+
+def _goto(walk, path: str) -> None:
+    walk["page"].goto(f"{walk['server']['url']}/{path}")
+    settle(walk["page"], timeout=240)
+
+
+def test_recommender_title_change_changes_the_results(walk):
+    page = walk["page"]
+    _goto(walk, "recommender")
+    before = _charts_data(page)
+    box = page.get_by_role("combobox", name="Title", exact=True)
+    box.click()
+    page.keyboard.type("Dragon", delay=20)
+    page.get_by_role("option").first.click()
+    settle(page)
+    assert "rec_title=" in page.url
+    assert _charts_data(page) != before
+    assert not errors_on_page(page)
+
+
+def test_top10_slider_changes_the_probability(walk):
+    page = walk["page"]
+    _goto(walk, "top10")
+
+    def probability() -> str:
+        metric = page.locator('[data-testid="stMetric"]', has_text="Top 10 probability")
+        return metric.locator('[data-testid="stMetricValue"]').inner_text()
+
+    before = probability()
+    page.get_by_role("slider", name=re.compile(r"^IMDb rating")).focus()
+    for _ in range(10):
+        page.keyboard.press("ArrowRight")
+    settle(page)
+    assert probability() != before
+    assert not errors_on_page(page)
+
+
+def test_cluster_k_change_updates_the_chart(walk):
+    page = walk["page"]
+    _goto(walk, "clusters")
+    before = _charts_data(page)
+    page.get_by_role("slider", name=re.compile(r"^Number of clusters k")).focus()
+    page.keyboard.press("ArrowRight")
+    settle(page, timeout=120)
+    assert "cl_k=" in page.url
+    assert _charts_data(page) != before
+    assert not errors_on_page(page)
+
+
+def test_import_bad_file_shows_a_clear_error(walk):
+    page = walk["page"]
+    _goto(walk, "import_data")
+    page.locator('input[type="file"]').set_input_files(
+        files=[{"name": "not_text.csv", "mimeType": "text/csv", "buffer": bytes(range(256)) * 8}]
+    )
+    settle(page)
+    errors = errors_on_page(page)
+    assert any("not_text.csv" in e for e in errors), errors
+    page.screenshot(path=str(walk["artifacts"] / "import-bad-file.png"), full_page=True)
+    assert not [e for e in page.query_selector_all('[data-testid="stException"]')]

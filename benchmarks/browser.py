@@ -1,0 +1,196 @@
+"""Speed budget in a real browser (Chromium via Playwright), demo data at scale 1.
+
+    python -m benchmarks.browser [--repeat 5] [--data-root DIR]
+
+Prints the median (and min/max) of ``--repeat`` runs of:
+  cold start   server process start -> first page (Overview) fully rendered (data built)
+  page switch  sidebar click -> page fully rendered, per page
+  recommender  title change -> new results visible (heatmap data changed)
+  top 10       slider change -> new probability visible
+"Fully rendered" = no script running, no skeleton, every Plotly chart has drawn its SVG
+(the same rule as the browser tests). Budgets (issue 8): 3 s, 1.5 s, 500 ms, 300 ms.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from lib.config import PROJECT_ROOT, data_root
+from tests.e2e.conftest import CHROME_ARGS, CHROMIUM, _free_port, _wait_healthy
+from tests.e2e.helpers import settle, sidebar_pages
+
+BUDGET = {"cold start": 3.0, "page switch": 1.5, "recommender": 0.5, "top 10": 0.3}
+
+
+def _start(root: Path) -> tuple[subprocess.Popen, str, float]:
+    port = _free_port()
+    env = {**os.environ, "STREAMDASH_DATA": str(root)}
+    t0 = time.monotonic()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    _wait_healthy(url, proc)
+    return proc, url, t0
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _wait_change(read, before, timeout: float = 30.0) -> float:
+    t0 = time.monotonic()
+    while time.monotonic() - t0 < timeout:
+        if read() != before:
+            return time.monotonic() - t0
+        time.sleep(0.01)
+    raise TimeoutError("no visible change")
+
+
+def _heatmap(page) -> str:
+    return str(
+        page.eval_on_selector_all(
+            '[data-testid="stPlotlyChart"] .js-plotly-plot',
+            "els => els.map(e => (e.data || []).map(t => t.y))",
+        )
+    )
+
+
+def _probability(page) -> str:
+    m = page.locator('[data-testid="stMetric"]', has_text="Top 10 probability")
+    return m.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def _fmt(values: list[float], budget: float) -> str:
+    med = statistics.median(values)
+    verdict = "met" if med <= budget else "MISSED"
+    return (
+        f"median {med * 1000:7.0f} ms  (min {min(values) * 1000:.0f}, max "
+        f"{max(values) * 1000:.0f}; budget {budget * 1000:.0f} ms: {verdict}, "
+        f"{med / budget:.2f} x)"
+    )
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    ap.add_argument("--repeat", type=int, default=5)
+    ap.add_argument(
+        "--data-root",
+        type=Path,
+        default=None,
+        help="folder holding a built 'demo' dataset (default: data/, built if absent)",
+    )
+    args = ap.parse_args(argv)
+    root = args.data_root or data_root()
+    if not (root / "demo" / "manifest.json").is_file():
+        from lib.pipeline import build
+
+        root = Path(tempfile.mkdtemp(prefix="bench-browser-"))
+        print(f"building the scale-1 demo into {root} ...", flush=True)
+        build(scale=1, seed=0, data_dir=root / "demo")
+    from playwright.sync_api import sync_playwright
+
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
+    results: dict[str, list[float]] = {}
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        # cold start: a fresh server process each time
+        for _ in range(args.repeat):
+            proc, url, t_start = _start(root)
+            try:
+                page = browser.new_page(viewport={"width": 1400, "height": 1000})
+                page.goto(url)
+                t_goto = time.monotonic()
+                rendered = settle(page, timeout=120)
+                results.setdefault("cold start", []).append(t_goto - t_start + rendered)
+                page.close()
+            finally:
+                _stop(proc)
+        proc, url, _ = _start(root)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(url)
+            settle(page, timeout=120)
+            titles = sidebar_pages(page)
+            for title in titles:  # warm every page once (model training, caches)
+                page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+                settle(page, timeout=300)
+            for _ in range(args.repeat):
+                for title in titles:
+                    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+                    t = settle(page, timeout=120)
+                    results.setdefault(f"page switch: {title}", []).append(t)
+            page.goto(f"{url}/recommender")
+            settle(page, timeout=120)
+            for i in range(args.repeat):
+                before = _heatmap(page)
+                page.get_by_role("combobox", name="Title", exact=True).click()
+                page.keyboard.type(["Dragon", "Witness", "Nebula", "Puppy", "Empire"][i % 5])
+                time.sleep(0.3)
+                page.get_by_role("option").first.click()
+                results.setdefault("recommender", []).append(
+                    _wait_change(lambda: _heatmap(page), before)
+                )
+                settle(page)
+            page.goto(f"{url}/top10")
+            settle(page, timeout=300)
+            slider = page.get_by_role("slider", name="IMDb rating (1-10)")
+            for i in range(args.repeat):
+                before = _probability(page)
+                slider.focus()
+                for _ in range(3):
+                    page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+                results.setdefault("top 10", []).append(
+                    _wait_change(lambda: _probability(page), before)
+                )
+                settle(page)
+        finally:
+            _stop(proc)
+        browser.close()
+    print(f"\n{'step':<32} result")
+    for step, values in results.items():
+        budget = BUDGET["page switch"] if step.startswith("page switch") else BUDGET[step]
+        print(f"{step:<32} {_fmt(values, budget)}")
+    slowest = max(
+        results,
+        key=lambda s: (
+            statistics.median(results[s])
+            / (BUDGET["page switch"] if s.startswith("page switch") else BUDGET[s])
+        ),
+    )
+    print(f"\nslowest against its budget: {slowest}")
+
+
+if __name__ == "__main__":
+    main()
