@@ -8,6 +8,7 @@ import streamlit as st
 from lib import charts
 from lib.config import dataset_dir
 from lib.pipeline.gold import COMPLETED_DEFINITION
+from lib.pipeline.report import bronze_profile, silver_actions
 from lib.store import read_tables
 from lib.ui import data as ui
 from lib.ui.widgets import download_csv, empty_state, figure, md_escape
@@ -142,26 +143,7 @@ bronze_tab, silver_tab, gold_tab = st.tabs(
     ["Bronze: as received", "Silver: what was done", "Gold: checks"]
 )
 with bronze_tab:
-    rows = []
-    for tname, p in report["bronze"].items():
-        worst = sorted(p["completeness"].items(), key=lambda kv: kv[1])[:3]
-        fresh = p.get("freshness") or {}
-        rows.append(
-            {
-                "table": tname,
-                "rows": p["rows"],
-                "columns": p["columns"],
-                "completeness": p["mean_completeness"],
-                "least complete columns": ", ".join(f"{c} {v:.0%}" for c, v in worst if v < 1),
-                "exact duplicates": p["exact_duplicates"],
-                "duplicate ids": p["key_duplicates"],
-                "schema compliance": p["schema"]["compliance"],
-                "missing columns": ", ".join(p["schema"]["missing_columns"]),
-                "latest date": fresh.get("latest"),
-                "unparseable dates": fresh.get("unparseable"),
-            }
-        )
-    bronze_df = pd.DataFrame(rows)
+    bronze_df = bronze_profile(report)
     st.dataframe(
         bronze_df,
         hide_index=True,
@@ -174,31 +156,7 @@ with bronze_tab:
     )
     download_csv(bronze_df, f"{name}_bronze_profile", key="bronze")
 with silver_tab:
-    rows = []
-    for tname, s in report["silver"].items():
-        for reason, n in s["reject_reasons"].items():
-            rows.append({"table": tname, "action": "row rejected", "rule": reason, "rows": n})
-        if s["duplicates_removed"]:
-            rows.append(
-                {
-                    "table": tname,
-                    "action": "duplicate removed",
-                    "rule": "exact copy or repeated id (first kept)",
-                    "rows": s["duplicates_removed"],
-                }
-            )
-        for rule, n in s["repairs"].items():
-            rows.append({"table": tname, "action": "value repaired", "rule": rule, "rows": n})
-        for col, imp in s["imputations"].items():
-            rows.append(
-                {
-                    "table": tname,
-                    "action": "value imputed",
-                    "rule": f"{col}: {imp['strategy']}",
-                    "rows": imp["count"],
-                }
-            )
-    silver_df = pd.DataFrame(rows, columns=["table", "action", "rule", "rows"])
+    silver_df = silver_actions(report)
     st.dataframe(silver_df, hide_index=True)
     c1, c2 = st.columns(2)
     with c1:

@@ -39,6 +39,7 @@ import streamlit as st
 
 from lib import importers
 from lib.config import DEMO_NAME, PROJECT_ROOT, dataset_dir, slug
+from lib.pipeline.report import silver_actions
 from lib.store import list_datasets, load_manifest, read_tables
 from lib.ui.widgets import md_escape
 
@@ -764,31 +765,7 @@ def _counts(df: pd.DataFrame, **extra: Any) -> dict[str, Any]:
 
 
 def _actions(report: dict[str, Any]) -> pd.DataFrame:
-    rows = []
-    for tname, s in report["silver"].items():
-        for reason, n in s["reject_reasons"].items():
-            rows.append({"table": tname, "action": "row rejected", "rule": reason, "rows": n})
-        if s["duplicates_removed"]:
-            rows.append(
-                {
-                    "table": tname,
-                    "action": "duplicate removed",
-                    "rule": "exact copy or repeated id (first kept)",
-                    "rows": s["duplicates_removed"],
-                }
-            )
-        for rule, n in s["repairs"].items():
-            rows.append({"table": tname, "action": "value repaired", "rule": rule, "rows": n})
-        for col, imp in s["imputations"].items():
-            rows.append(
-                {
-                    "table": tname,
-                    "action": "value imputed",
-                    "rule": f"{col}: {imp['strategy']}",
-                    "rows": imp["count"],
-                }
-            )
-    return pd.DataFrame(rows, columns=["table", "action", "rule", "rows"])
+    return silver_actions(report)
 
 
 def render_quality_report(report: dict[str, Any]) -> None:
