@@ -49,6 +49,7 @@ TIMING_KEY = "_t10_predict_ms"  # (wall, cpu) of the last prediction + explanati
 NUMERIC = ("imdb_rating", "meta_score", "imdb_votes", "release_year", "duration_minutes")
 CATEGORICAL = ("maturity_rating", "content_type", "language", "country", "genre_primary")
 NAMES = ("cast", "director")
+MAX_NAMES = {"cast": 10, "director": 3}  # max_selections of the names multiselects
 DROP_REASONS = {"column not in the table": "no such column", "no values (all missing)": "empty"}
 NEW_OPTIONS = ("language", "country")  # selects that accept a value never seen in training
 # help texts with units
@@ -258,7 +259,10 @@ def title_state(
                 notes.append(f"genres not seen in training left out: {unseen}")
             state[key_of(f)] = kept
         elif f in NAMES:
-            state[key_of(f)] = _labels(value)
+            names = _labels(value)
+            if len(names) > MAX_NAMES[f]:
+                notes.append(f"{name}: the first {MAX_NAMES[f]} of {len(names)} names kept")
+            state[key_of(f)] = names[: MAX_NAMES[f]]
     return state, notes
 
 
@@ -296,6 +300,8 @@ def _sanitize(model: top10.Top10Model, specs: dict[str, Any]) -> None:
             current = st.session_state.get(key_of(f))
             if not isinstance(current, list):
                 st.session_state[key_of(f)] = typical.get(key_of(f), [])
+            elif f in NAMES and len(current) > MAX_NAMES[f]:
+                st.session_state[key_of(f)] = current[: MAX_NAMES[f]]
         if f == "genres":
             allowed = set(model.feature_ranges[f]["options"])
             st.session_state[key_of(f)] = [g for g in st.session_state[key_of(f)] if g in allowed]
@@ -484,7 +490,7 @@ def names_input(f: str) -> None:
         help=HELP[f],
         accept_new_options=True,
         placeholder="search names or type a new one",
-        max_selections=10 if f == "cast" else 3,
+        max_selections=MAX_NAMES[f],
         persist_state="page",
     )
 

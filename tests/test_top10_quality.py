@@ -27,8 +27,8 @@ LEAKY = tuple(PRE_RELEASE_FEATURES) + tuple(POST_RELEASE_FEATURES)
 
 
 def _scores(table):
-    honest = compare_models(table, PRE_RELEASE_FEATURES, seed=0, n_jobs=2)
-    leaky = compare_models(table, LEAKY, seed=0, n_jobs=2)
+    honest = compare_models(table, PRE_RELEASE_FEATURES, seed=0)
+    leaky = compare_models(table, LEAKY, seed=0)
     return honest.set_index("kind", drop=False), leaky.set_index("kind", drop=False)
 
 

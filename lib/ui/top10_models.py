@@ -42,9 +42,10 @@ __all__ = [
 
 SEED = 0
 N_SPLITS = 5
-# compare_models worker processes. Two roughly halve the wall time of the first visit on an
-# idle 2-core machine (16.5 s of CPU on the scale-1 demo); on a busy one they cost nothing.
-N_JOBS = 2
+# compare_models worker processes. One: on the shared 2-core machine two workers were slower
+# (benchmarks/top10_page.py, scale-1 demo, load 3.6: 13.8 s with 1, 17.1 s with 2 warm
+# workers, 23.4 s with 2 cold ones) and each keeps ~200 MB resident.
+N_JOBS = 1
 PRE = tuple(PRE_RELEASE_COLUMNS)
 T = TypeVar("T")
 
