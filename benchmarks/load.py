@@ -43,8 +43,13 @@ def _session(url: str, deadline: float, out: dict, lock: threading.Lock, first: 
         page.on("pageerror", lambda e: out["errors"].append(f"page error: {e}"))
         try:
             page.goto(url)
+            page.wait_for_selector('[data-testid="stSidebarNav"] a', timeout=300_000)
             settle(page, timeout=300)
             titles = sidebar_pages(page)
+            if not titles:
+                with lock:
+                    out["errors"].append("no pages listed in the sidebar")
+                return
             walks = 0
             while time.monotonic() < deadline and walks < MAX_WALKS_PER_SESSION:
                 for title in titles:
@@ -61,10 +66,11 @@ def _session(url: str, deadline: float, out: dict, lock: threading.Lock, first: 
                     with lock:
                         out["latency"].append(t)
                         out["errors"].extend(f"{title}: {e}" for e in errs)
-                walks += 1
-                with lock:
-                    out["walks"] += 1
-                first.set()
+                else:  # only a walk that visited every page counts
+                    walks += 1
+                    with lock:
+                        out["walks"] += 1
+                    first.set()
         finally:
             browser.close()
 

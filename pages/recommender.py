@@ -271,7 +271,9 @@ def similar_tab() -> None:
     extra["Why similar"] = why["summary"].tolist()
     table = _result_table(res, extra)
     filt = f" in {', '.join(genres)}" if genres else ""
-    st.subheader(f"{len(res)} titles most similar to {label}{filt}", anchor=False)
+    st.subheader(
+        f"{len(res)} titles most similar to {md_escape(label)}{md_escape(filt)}", anchor=False
+    )
     st.dataframe(
         table,
         hide_index=True,
@@ -367,7 +369,7 @@ def viewer_tab() -> None:
         for gl in cat["genre_list"]
     ]
     filt = f" in {', '.join(genres)}" if genres else ""
-    st.subheader(f"Top {len(recs)} unseen titles for this viewer{filt}", anchor=False)
+    st.subheader(f"Top {len(recs)} unseen titles for this viewer{md_escape(filt)}", anchor=False)
     if recs.empty:
         empty_state("No unseen title matches the chosen genres.", "Clear the genre filter.")
     else:
