@@ -15,56 +15,19 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import statistics
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from lib.config import PROJECT_ROOT, data_root
-from tests.e2e.conftest import CHROME_ARGS, CHROMIUM, _free_port, _wait_healthy
+from lib.config import data_root
+from tests.e2e.conftest import CHROME_ARGS, CHROMIUM, start_app, stop_app
 from tests.e2e.helpers import settle, sidebar_pages
 
 BUDGET = {"cold start": 3.0, "page switch": 1.5, "recommender": 0.5, "top 10": 0.3}
 
 
-def _start(root: Path) -> tuple[subprocess.Popen, str, float]:
-    port = _free_port()
-    env = {**os.environ, "STREAMDASH_DATA": str(root)}
-    t0 = time.monotonic()
-    proc = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "streamlit",
-            "run",
-            "streamlit_app.py",
-            "--server.port",
-            str(port),
-            "--server.address",
-            "127.0.0.1",
-            "--server.headless",
-            "true",
-        ],
-        cwd=PROJECT_ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
-    url = f"http://127.0.0.1:{port}"
-    _wait_healthy(url, proc)
-    return proc, url, t0
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    try:
-        os.killpg(proc.pid, signal.SIGTERM)
-        proc.wait(timeout=15)
-    except (ProcessLookupError, subprocess.TimeoutExpired):
-        os.killpg(proc.pid, signal.SIGKILL)
+_start, _stop = start_app, stop_app
 
 
 def _wait_change(read, before, timeout: float = 30.0) -> float:

@@ -68,47 +68,63 @@ def chromium_path() -> str:
     return CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
 
 
+def start_app(data_root: Path, log=subprocess.DEVNULL) -> tuple[subprocess.Popen, str, float]:
+    """Start ``streamlit run`` on a free localhost port; return (process, url, start time)."""
+    port = _free_port()
+    env = {**os.environ, "STREAMDASH_DATA": str(data_root), "PYTHONUNBUFFERED": "1"}
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "streamlit_app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+        ],
+        cwd=PROJECT_ROOT,
+        env=env,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    url = f"http://127.0.0.1:{port}"
+    try:
+        _wait_healthy(url, proc)
+    except BaseException:
+        stop_app(proc)
+        raise
+    return proc, url, started
+
+
+def stop_app(proc: subprocess.Popen) -> None:
+    """Stop the app and everything it started, whatever state it is in."""
+    try:
+        os.killpg(proc.pid, signal.SIGTERM)
+        proc.wait(timeout=15)
+    except (ProcessLookupError, subprocess.TimeoutExpired):
+        try:
+            os.killpg(proc.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+
+
 @pytest.fixture(scope="session")
 def server(chromium_path: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[dict]:
     """The real app on a fresh, empty data folder; yields {"url", "data_root", "log"}."""
     data_root = tmp_path_factory.mktemp("e2e-data")
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}"
     log_path = tmp_path_factory.mktemp("e2e-log") / "streamlit.log"
-    env = {**os.environ, "STREAMDASH_DATA": str(data_root), "PYTHONUNBUFFERED": "1"}
     with open(log_path, "w") as log:
-        proc = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "streamlit",
-                "run",
-                "streamlit_app.py",
-                "--server.port",
-                str(port),
-                "--server.address",
-                "127.0.0.1",
-                "--server.headless",
-                "true",
-            ],
-            cwd=PROJECT_ROOT,
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
+        proc, url, _ = start_app(data_root, log)
     try:
-        _wait_healthy(url, proc)
         yield {"url": url, "data_root": data_root, "log": log_path, "proc": proc}
     finally:
-        try:
-            os.killpg(proc.pid, signal.SIGTERM)
-            proc.wait(timeout=15)
-        except (ProcessLookupError, subprocess.TimeoutExpired):
-            try:
-                os.killpg(proc.pid, signal.SIGKILL)
-            except ProcessLookupError:
-                pass
+        stop_app(proc)
 
 
 @pytest.fixture(scope="session")
