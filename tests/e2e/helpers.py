@@ -6,6 +6,11 @@ import time
 
 from playwright.sync_api import Page
 
+try:  # the protobuf messages the app sends to the browser (installed with streamlit)
+    from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
+except ImportError:  # pragma: no cover
+    ForwardMsg = None
+
 ERROR_SELECTORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 
 
@@ -53,3 +58,38 @@ def sidebar_pages(page: Page) -> list[str]:
 
 def open_page(page: Page, title: str) -> None:
     page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+
+
+class ScriptRuns:
+    """Counts the script runs the app reports finished to one page (sync or async Playwright).
+
+    Streamlit sends a ``script_finished`` message over the page's websocket when a rerun (or
+    a fragment rerun) is complete. Until it arrives the previous page is still on screen and
+    looks "settled", so a timing must first wait for :attr:`finished` to grow, then for the
+    charts to draw (:func:`settle`). Runs stopped early for a rerun are not counted.
+    """
+
+    _DONE = (0, 3)  # FINISHED_SUCCESSFULLY, FINISHED_FRAGMENT_RUN_SUCCESSFULLY
+
+    def __init__(self, page) -> None:
+        self.finished = 0
+        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+
+    def _frame(self, payload: bytes | str) -> None:
+        if ForwardMsg is None or isinstance(payload, str):
+            return
+        msg = ForwardMsg()
+        try:
+            msg.ParseFromString(payload)
+        except Exception:  # not a ForwardMsg (cannot happen with Streamlit's own socket)
+            return
+        if msg.WhichOneof("type") == "script_finished" and msg.script_finished in self._DONE:
+            self.finished += 1
+
+    def wait_after(self, page: Page, count: int, timeout: float = 60.0) -> None:
+        """Wait (sync API) until more than ``count`` runs have finished."""
+        deadline = time.monotonic() + timeout
+        while self.finished <= count:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"no script run finished within {timeout} s")
+            page.wait_for_timeout(10)  # lets Playwright deliver the websocket events
