@@ -73,6 +73,11 @@ FAULT_RATES: dict[str, dict[str, float]] = {
     "reviews": {"helpful_votes": 0.05, "total_votes": 0.05},
 }
 DUPLICATE_RANGE = (0.03, 0.06)
+# Sub-themes per genre: a title's description leans on one third of its genre's words, and a
+# viewer picks titles of their favourite sub-theme of a genre THEME_BOOST times as often (so
+# what a viewer watches within a genre follows content, not only popularity).
+THEMES = 3
+THEME_BOOST = 5.0
 
 _G = {g: i for i, g in enumerate(GENRES)}
 _D = {d: i for i, d in enumerate(DEVICES)}
@@ -530,6 +535,9 @@ def _titles(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, pd.DataFram
     srest = series & ~kids & ~dark
     mat[srest] = rng.choice(["TV-PG", "TV-14", "TV-MA"], srest.sum())
 
+    # each title has one of THEMES sub-themes of its primary genre (a third of the genre's
+    # description words); viewers favour one sub-theme per genre (see _users/_sessions)
+    theme = rng.integers(0, THEMES, n)
     titles, descs = [], []
     used: dict[str, int] = {}
     for i in range(n):
@@ -544,7 +552,11 @@ def _titles(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, pd.DataFram
             if c > 7:
                 t = f"{t}: Part {c}"
         titles.append(t)
-        w1 = rng.choice(v["desc"], 4, replace=False)
+        words = v["desc"]
+        own = [w for j, w in enumerate(words) if j % THEMES == theme[i]]
+        other = [w for j, w in enumerate(words) if j % THEMES != theme[i]]
+        w1 = np.concatenate([rng.choice(own, 3, replace=False), rng.choice(other, 1)])
+        w1 = w1[rng.permutation(4)]
         w2 = rng.choice(v2["desc"], 2, replace=False)
         who = _PROTAG[rng.integers(len(_PROTAG))]
         descs.append(
@@ -595,6 +607,7 @@ def _titles(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, pd.DataFram
             "quality": q,
             "popularity": pop,
             "genre_index": gp,
+            "theme": theme,
             "added": added,
             "is_series": series,
             "episodes": episodes,
@@ -762,8 +775,10 @@ def _users(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, dict]:
             ).astype(object),
         }
     )
+    fav_theme = rng.integers(0, THEMES, (n, g)).astype(np.int8)
     latent = {
         "segment": seg,
+        "fav_theme": fav_theme,
         "taste": taste,
         "devmix": devmix,
         "activity": activity,
@@ -788,23 +803,30 @@ def _sessions(
     seg = lat["segment"][u]
     genre = _choice_rows(rng, lat["taste"], u)
 
-    # title of that genre (primary weight 1, secondary 0.5) weighted by popularity
+    # title of that genre (primary weight 1, secondary 0.5) weighted by popularity, and
+    # THEME_BOOST times as likely in the viewer's favourite sub-theme of the genre
     gp = tt["genre_index"].to_numpy()
+    theme = tt["theme"].to_numpy()
     pop_w = np.exp(0.9 * tt["popularity"].to_numpy())
     sec = movies["genre_secondary"].map(_G).to_numpy()
+    fav = lat["fav_theme"][u, genre]
     title = np.empty(n, dtype=np.int64)
     for gi in range(len(GENRES)):
         members = np.flatnonzero((gp == gi) | (sec == gi))
         if len(members) == 0:
             members = np.arange(len(movies))
-        w = pop_w[members] * np.where(gp[members] == gi, 1.0, 0.5)
-        cum = np.cumsum(w)
-        m = genre == gi
-        title[m] = members[
-            np.searchsorted(cum, rng.random(m.sum()) * cum[-1], side="right").clip(
-                0, len(members) - 1
-            )
-        ]
+        primary = gp[members] == gi
+        base = pop_w[members] * np.where(primary, 1.0, 0.5)
+        in_genre = genre == gi
+        for th in range(THEMES):
+            w = base * np.where(primary & (theme[members] == th), THEME_BOOST, 1.0)
+            cum = np.cumsum(w)
+            m = np.flatnonzero(in_genre & (fav == th))
+            title[m] = members[
+                np.searchsorted(cum, rng.random(len(m)) * cum[-1], side="right").clip(
+                    0, len(members) - 1
+                )
+            ]
 
     # date: after the title was added and the account created, weekday pattern by segment
     w_start, w_span = _days(*WINDOW)
@@ -1290,6 +1312,6 @@ def generate(
         "user_tastes": pd.DataFrame(lat["taste"], columns=list(GENRES)).assign(
             user_id=users["user_id"].to_numpy()
         ),
-        "title_latents": tt[["movie_id", "quality", "popularity"]].copy(),
+        "title_latents": tt[["movie_id", "quality", "popularity", "theme"]].copy(),
     }
     return SynthData(tables=tables, truth=truth)
