@@ -95,17 +95,29 @@ def main(argv: list[str] | None = None) -> None:
 
     print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores")
     results: dict[str, list[float]] = {}
+    parts: dict[str, dict[str, list[float]]] = {}  # step -> part -> seconds (medians printed)
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
         # cold start: a fresh server process each time
         for _ in range(args.repeat):
             proc, url, t_start = _start(root)
             try:
+                t_healthy = time.monotonic()
                 page = browser.new_page(viewport={"width": 1400, "height": 1000})
                 runs = ScriptRuns(page)
-                page.goto(url)
+                page.goto(url)  # returns at the load event: HTML and the main JS bundle
+                t_loaded = time.monotonic()
                 rendered = _rendered(page, runs, 0, t_start, timeout=120)
                 results.setdefault("cold start", []).append(rendered)
+                t_delta = runs.first_delta_after(t_loaded)
+                for part, seconds in (
+                    ("server start (process -> health check answers)", t_healthy - t_start),
+                    ("page load (HTML + main JS, to the load event)", t_loaded - t_healthy),
+                    ("load event -> first element (socket, script start)", t_delta - t_loaded),
+                    ("first element -> script run finished", runs.finished_at - t_delta),
+                    ("run finished -> every chart drawn", t_start + rendered - runs.finished_at),
+                ):
+                    parts.setdefault("cold start", {}).setdefault(part, []).append(seconds)
                 page.close()
             finally:
                 _stop(proc)
@@ -127,6 +139,9 @@ def main(argv: list[str] | None = None) -> None:
                     page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
                     t = _rendered(page, runs, before, t0, timeout=120)
                     results.setdefault(f"page switch: {title}", []).append(t)
+                    split = parts.setdefault(f"page switch: {title}", {})
+                    split.setdefault("click -> run finished", []).append(runs.finished_at - t0)
+                    split.setdefault("-> charts drawn", []).append(t0 + t - runs.finished_at)
             before = runs.finished
             page.goto(f"{url}/recommender")
             _rendered(page, runs, before, time.monotonic(), timeout=120)
@@ -135,23 +150,34 @@ def main(argv: list[str] | None = None) -> None:
                 page.get_by_role("combobox", name="Title", exact=True).click()
                 page.keyboard.type(["Dragon", "Witness", "Nebula", "Puppy", "Empire"][i % 5])
                 time.sleep(0.3)
+                n = runs.finished
                 page.get_by_role("option").first.click()
+                t0 = time.monotonic()
                 results.setdefault("recommender", []).append(
                     _wait_change(lambda: _heatmap(page), before)
                 )
+                runs.wait_after(page, n)
+                parts.setdefault("recommender", {}).setdefault(
+                    "option click -> fragment run finished", []
+                ).append(runs.finished_at - t0)
                 settle(page)
             before = runs.finished
             page.goto(f"{url}/top10")
             _rendered(page, runs, before, time.monotonic(), timeout=300)
             slider = page.get_by_role("slider", name="IMDb rating (1-10)")
             for i in range(args.repeat):
-                before = _probability(page)
+                before, n = _probability(page), runs.finished
                 slider.focus()
                 for _ in range(3):
                     page.keyboard.press("ArrowRight" if i % 2 == 0 else "ArrowLeft")
+                t0 = time.monotonic()
                 results.setdefault("top 10", []).append(
                     _wait_change(lambda: _probability(page), before)
                 )
+                runs.wait_after(page, n)
+                parts.setdefault("top 10", {}).setdefault(
+                    "last key press -> run finished", []
+                ).append(runs.finished_at - t0)
                 settle(page)
         finally:
             _stop(proc)
@@ -160,6 +186,14 @@ def main(argv: list[str] | None = None) -> None:
     for step, values in results.items():
         budget = BUDGET["page switch"] if step.startswith("page switch") else BUDGET[step]
         print(f"{step:<32} {_fmt(values, budget)}")
+        if step in parts:
+            print(
+                " " * 33
+                + "; ".join(
+                    f"{part} {statistics.median(v) * 1000:.0f}" for part, v in parts[step].items()
+                )
+                + " ms (medians)"
+            )
     slowest = max(
         results,
         key=lambda s: (
@@ -168,6 +202,7 @@ def main(argv: list[str] | None = None) -> None:
         ),
     )
     print(f"\nslowest against its budget: {slowest}")
+    print(f"load average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections import deque
 
 from playwright.sync_api import Page
 
@@ -12,6 +13,14 @@ except ImportError:  # pragma: no cover
     ForwardMsg = None
 
 ERROR_SELECTORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
+# Ready: no script running, no skeleton, and EVERY Plotly chart has drawn (a chart draws three
+# .main-svg layers, so counting them against the charts passed with a third of them drawn).
+READY_JS = """() => {
+  if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
+  if (document.querySelector('[data-testid="stSkeleton"]')) return false;
+  return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
+    .every(c => c.querySelector('.main-svg'));
+}"""
 
 
 def settle(page: Page, timeout: float = 60.0, quiet: float = 1.5) -> float:
@@ -19,12 +28,7 @@ def settle(page: Page, timeout: float = 60.0, quiet: float = 1.5) -> float:
     t0 = time.monotonic()
     calm_since = None
     while time.monotonic() - t0 < timeout:
-        running = page.query_selector('[data-testid="stStatusWidget"]')
-        skeleton = page.query_selector('[data-testid="stSkeleton"]')
-        charts = page.query_selector_all('[data-testid="stPlotlyChart"]')
-        drawn = page.query_selector_all('[data-testid="stPlotlyChart"] .main-svg')
-        ready = not running and not skeleton and len(drawn) >= len(charts)
-        if ready:
+        if page.evaluate(READY_JS):
             calm_since = calm_since or time.monotonic()
             if time.monotonic() - calm_since >= quiet:
                 return calm_since - t0
@@ -73,6 +77,8 @@ class ScriptRuns:
 
     def __init__(self, page) -> None:
         self.finished = 0
+        self.finished_at = float("nan")  # time.monotonic() of the last counted run's end
+        self.deltas_at: deque[float] = deque(maxlen=10_000)  # arrival of each element delta
         page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
 
     def _frame(self, payload: bytes | str) -> None:
@@ -83,8 +89,16 @@ class ScriptRuns:
             msg.ParseFromString(payload)
         except Exception:  # not a ForwardMsg (cannot happen with Streamlit's own socket)
             return
-        if msg.WhichOneof("type") == "script_finished" and msg.script_finished in self._DONE:
+        kind = msg.WhichOneof("type")
+        if kind in ("delta", "ref_hash"):
+            self.deltas_at.append(time.monotonic())
+        elif kind == "script_finished" and msg.script_finished in self._DONE:
             self.finished += 1
+            self.finished_at = time.monotonic()
+
+    def first_delta_after(self, t: float) -> float:
+        """Arrival time of the first element delta after ``t`` (NaN when none arrived)."""
+        return next((d for d in self.deltas_at if d > t), float("nan"))
 
     def wait_after(self, page: Page, count: int, timeout: float = 60.0) -> None:
         """Wait (sync API) until more than ``count`` runs have finished."""
