@@ -4,7 +4,8 @@ Three tabs, only the open one runs (``st.tabs`` bound to the URL as ``t10_tab``)
 
 * Predict - sliders and selects for every pre-release feature the dataset has (bounded by the
   training range), prefill from an existing title, the live probability with the seed-000
-  verdict at an adjustable threshold, and the Shapley contributions of this prediction.
+  verdict at an adjustable threshold, and the Shapley contributions of this prediction. It is
+  an ``st.fragment``: moving a slider reruns only the inputs and the result.
 * Model quality - three model kinds cross-validated on the same folds, ROC / PR / calibration
   curves, confusion matrix at the threshold, permutation importance, the validation protocol.
 * Leakage - what seed 000 did: the same model with the post-release columns, side by side.
@@ -544,7 +545,11 @@ def plain(message: str) -> str:
     return f"{ct.feature_label(head)} {rest}" if head in model.feature_ranges else message
 
 
+@st.fragment
 def render_predict() -> None:
+    """Title pick, feature widgets and the prediction: a widget change here reruns only this
+    fragment (the model, cross-validation and the other controls are not looked up again);
+    the model, threshold and tab above still rerun the whole page."""
     if st.session_state.get(CONTEXT_KEY) != (dataset, stamp):
         _apply(typical_state(model, specs))
         st.session_state[CONTEXT_KEY] = (dataset, stamp)
