@@ -7,16 +7,14 @@ its input.
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Mapping, Sequence
-from typing import Any
 
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from lib.charts import PALETTE, style
+from lib.charts import PALETTE, house_figure, style
 
 __all__ = [
     "METRIC_INFO",
@@ -47,45 +45,8 @@ MODEL_COLORS: dict[str, str] = {
 }
 
 
-_HOUSE: dict[bool, dict] = {}
-
-
-def _house(legend: bool) -> dict:
-    """The layout ``style()`` gives an empty figure (captured once per process)."""
-    if legend not in _HOUSE:
-        _HOUSE[legend] = style(go.Figure(), "", legend=legend).to_dict()["layout"]
-    return _HOUSE[legend]
-
-
-def _figure(
-    traces: list[dict[str, Any]],
-    title: str,
-    *,
-    x: str | None = None,
-    y: str | None = None,
-    height: int = 380,
-    legend: bool = True,
-    layout: Mapping[str, Any] | None = None,
-) -> go.Figure:
-    """House-styled figure from plain trace dicts, without plotly's slow validation.
-
-    Same look as ``style()`` (whose layout is captured once): building the template on every
-    call costs ~100 ms, which matters on the page's hot path (a title change).
-    """
-    house = _house(legend)
-    lay = copy.deepcopy({k: v for k, v in house.items() if k != "template"})
-    lay["title"] = {**lay.get("title", {}), "text": title}
-    lay["height"] = height
-    for axis, text in (("xaxis", x), ("yaxis", y)):
-        if text is not None:
-            lay[axis] = {**lay.get(axis, {}), "title": {"text": text}}
-    for key, value in (layout or {}).items():
-        if isinstance(value, Mapping) and isinstance(lay.get(key), dict):
-            lay[key] = {**lay[key], **value}
-        else:
-            lay[key] = value
-    lay["template"] = house["template"]  # shared and read-only: copied when serialised
-    return go.Figure({"data": traces, "layout": lay}, _validate=False)
+# house-styled figures from trace dicts, without plotly's validation (lib.charts)
+_figure = house_figure
 
 
 def short_label(text: str, width: int = 34) -> str:

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.charts import style
+from lib.charts import house_figure, style
 from lib.config import LIST_SEP
 
 __all__ = [
@@ -132,41 +132,46 @@ def probability_gauge(
         {"range": [0, 100 * t], "color": "#F6E3E3"},
         {"range": [100 * t, 100], "color": "#E3F1E4"},
     ]
-    fig = go.Figure(
-        go.Indicator(
-            mode="gauge+number",
-            value=100 * p,
-            number={"suffix": "%", "valueformat": ".1f", "font": {"size": 44}},
-            gauge={
-                "axis": {"range": [0, 100], "ticksuffix": "%", "dtick": 20},
-                "bar": {"color": UP_COLOR if hit else DOWN_COLOR, "thickness": 0.35},
-                "steps": steps,
-                "threshold": {
-                    "line": {"color": "#222222", "width": 4},
-                    "thickness": 0.9,
-                    "value": 100 * t,
-                },
+    gauge = {
+        "type": "indicator",
+        "mode": "gauge+number",
+        "value": 100 * p,
+        "number": {"suffix": "%", "valueformat": ".1f", "font": {"size": 44}},
+        "gauge": {
+            "axis": {"range": [0, 100], "ticksuffix": "%", "dtick": 20},
+            "bar": {"color": UP_COLOR if hit else DOWN_COLOR, "thickness": 0.35},
+            "steps": steps,
+            "threshold": {
+                "line": {"color": "#222222", "width": 4},
+                "thickness": 0.9,
+                "value": 100 * t,
             },
-            domain={"x": [0, 1], "y": [0, 1]},
-        )
-    )
+        },
+        "domain": {"x": [0, 1], "y": [0, 1]},
+    }
     subtitle = f"black line = threshold {_pct(t)}"
     if base_rate is not None and np.isfinite(base_rate):
         subtitle += f"; average title {_pct(base_rate)}"
-    style(fig, "Probability of making the Top 10", height=280, legend=False)
-    fig.update_layout(
-        margin={"l": 40, "r": 40, "t": 50, "b": 40},
-        annotations=[
-            {
-                "text": subtitle,
-                "x": 0.5,
-                "y": -0.18,
-                "xref": "paper",
-                "yref": "paper",
-                "showarrow": False,
-                "font": {"size": 12, "color": "#555555"},
-            }
-        ],
+    # built in one call (house_figure): it is redrawn on every slider move of the Predict tab
+    fig = house_figure(
+        [gauge],
+        "Probability of making the Top 10",
+        height=280,
+        legend=False,
+        layout={
+            "margin": {"l": 40, "r": 40, "t": 50, "b": 40},
+            "annotations": [
+                {
+                    "text": subtitle,
+                    "x": 0.5,
+                    "y": -0.18,
+                    "xref": "paper",
+                    "yref": "paper",
+                    "showarrow": False,
+                    "font": {"size": 12, "color": "#555555"},
+                }
+            ],
+        },
     )
     data = pd.DataFrame(
         {"probability": [p], "threshold": [t], "verdict": ["Top 10" if hit else "not Top 10"]}
@@ -213,18 +218,17 @@ def contributions(
     shown = shown.reset_index(drop=True)
     points = 100 * shown["contribution"]
     colors = [UP_COLOR if v >= 0 else DOWN_COLOR for v in points]
-    fig = go.Figure(
-        go.Bar(
-            x=points,
-            y=shown["label"],
-            orientation="h",
-            marker_color=colors,
-            text=[f"{v:+.1f}" for v in points],
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate="%{y}<br>%{x:+.2f} percentage points<extra></extra>",
-        )
-    )
+    bars = {
+        "type": "bar",
+        "x": points.to_numpy(),
+        "y": shown["label"].to_numpy(),
+        "orientation": "h",
+        "marker": {"color": colors},
+        "text": [f"{v:+.1f}" for v in points],
+        "textposition": "outside",
+        "cliponaxis": False,
+        "hovertemplate": "%{y}<br>%{x:+.2f} percentage points<extra></extra>",
+    }
     attrs = explanation.attrs
     if title is None:
         title = "Why this probability"
@@ -233,13 +237,21 @@ def contributions(
                 f"<br><sup>from {_pct(attrs['base_value'])} (typical title) to "
                 f"{_pct(attrs['prediction'])}: green pushes up, red down</sup>"
             )
-    height = 140 + 30 * len(shown)
-    style(fig, title, x="change in probability (percentage points)", height=height)
-    fig.update_layout(showlegend=False, margin={"l": 10, "r": 40, "t": 70, "b": 10})
-    fig.update_yaxes(autorange="reversed", title_text=None, automargin=True)
     span = float(np.max(np.abs(points))) if len(points) else 1.0
     span = max(span, 1.0) * 1.5
-    fig.update_xaxes(range=[-span, span], zeroline=True, zerolinecolor="#888888")
+    # built in one call (house_figure): it is redrawn on every slider move of the Predict tab
+    fig = house_figure(
+        [bars],
+        title,
+        x="change in probability (percentage points)",
+        height=140 + 30 * len(shown),
+        layout={
+            "showlegend": False,
+            "margin": {"l": 10, "r": 40, "t": 70, "b": 10},
+            "yaxis": {"autorange": "reversed", "automargin": True},
+            "xaxis": {"range": [-span, span], "zeroline": True, "zerolinecolor": "#888888"},
+        },
+    )
     out = shown.rename(columns={"contribution": "contribution_probability"})
     out = out.assign(
         value=[format_value(f, v, max_chars=10_000) for f, v in zip(out["feature"], out["value"])]
