@@ -31,7 +31,8 @@ t_imp = time.perf_counter()
 data = generate(scale=scale, seed=seed)
 t_gen = time.perf_counter()
 report = build_tables(data.tables, data_dir=out, name="bench", source="bench",
-                      as_of=pd.Timestamp(WINDOW[1]), truth=data.truth)
+                      as_of=pd.Timestamp(WINDOW[1]), truth=data.truth,
+                      consume=True)
 t_end = time.perf_counter()
 print(json.dumps({
     "import_s": t_imp - t0, "generate_s": t_gen - t_imp, "build_s": t_end - t_gen,

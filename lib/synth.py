@@ -30,13 +30,16 @@ tests and the cluster page's "planted segments" check read.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from lib.config import DEVICES, GENRES, LIST_SEP, PLANS
+from lib.memory import release_memory
 
 __all__ = ["BASE_COUNTS", "SEGMENTS", "SynthData", "generate", "FAULT_RATES", "WINDOW"]
 
@@ -389,8 +392,25 @@ def _counts(scale: float) -> dict[str, int]:
     return {k: max(minimum.get(k, 50), int(round(v * scale))) for k, v in BASE_COUNTS.items()}
 
 
-def _ids(prefix: str, n: int, width: int) -> np.ndarray:
-    return np.array([f"{prefix}_{i:0{width}d}" for i in range(1, n + 1)], dtype=object)
+def _ids(prefix: str, n: int, width: int, start: int = 0) -> pd.api.extensions.ExtensionArray:
+    """``prefix_000001`` ... as Arrow strings (no Python string per row: scale 100 has 10M)."""
+    num = pc.cast(pa.array(np.arange(start + 1, start + n + 1)), pa.string())
+    return _str(pc.binary_join_element_wise(f"{prefix}_", pc.utf8_lpad(num, width, "0"), ""))
+
+
+def _str(values: pa.Array | pa.ChunkedArray) -> pd.api.extensions.ExtensionArray:
+    """An Arrow string array as pandas' ``str`` dtype, without a copy."""
+    return pd.array(values, dtype="str")
+
+
+def _take(values: pd.Series, idx: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``values[idx]`` for a string column, as Arrow strings (no Python string per row)."""
+    return _str(pc.take(pa.array(values, pa.string()), pa.array(idx)))
+
+
+def _labels(labels: Sequence[str], idx: np.ndarray) -> pd.api.extensions.ExtensionArray:
+    """``labels[idx]`` as Arrow strings (a dictionary take, no Python string per row)."""
+    return _str(pc.take(pa.array(list(labels), pa.string()), pa.array(idx)))
 
 
 def _choice_rows(rng: np.random.Generator, probs: np.ndarray, rows: np.ndarray) -> np.ndarray:
@@ -410,8 +430,12 @@ def _days(a: str, b: str) -> tuple[np.datetime64, int]:
     return start, int((np.datetime64(b, "D") - start).astype(int))
 
 
-def _fmt_dates(values: np.ndarray, unit: str = "D") -> np.ndarray:
-    return np.datetime_as_string(values.astype(f"datetime64[{unit}]"), unit=unit).astype(object)
+def _fmt_dates(values: np.ndarray, unit: str = "D") -> pd.api.extensions.ExtensionArray:
+    """ISO dates (``2025-01-31``) or timestamps (``2025-01-31T20:15:00``) as Arrow strings."""
+    text = pc.cast(pa.array(values.astype(f"datetime64[{unit}]")), pa.string())
+    if unit != "D":
+        text = pc.replace_substring(text, " ", "T", max_replacements=1)
+    return _str(text)
 
 
 # ----------------------------------------------------------------------------- titles --------
@@ -727,7 +751,8 @@ def _users(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, dict]:
     hh = rng.integers(hh_lo, hh_hi + 1)
 
     cn = np.array(list(COUNTRIES))
-    country = cn[rng.choice(len(cn), n, p=np.array(list(COUNTRIES.values())))]
+    country_idx = rng.choice(len(cn), n, p=np.array(list(COUNTRIES.values())))
+    country = cn[country_idx]
     state = np.empty(n, dtype=object)
     city = np.empty(n, dtype=object)
     for c in np.unique(country):
@@ -779,6 +804,8 @@ def _users(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, dict]:
     latent = {
         "segment": seg,
         "fav_theme": fav_theme,
+        "plan": plans,
+        "country": country_idx,
         "taste": taste,
         "devmix": devmix,
         "activity": activity,
@@ -789,6 +816,9 @@ def _users(rng: np.random.Generator, n: int) -> tuple[pd.DataFrame, dict]:
 
 
 # ----------------------------------------------------------------------------- sessions ------
+SESSION_CHUNK = 1_000_000  # rows simulated at a time (bounds memory at scale 100: 10M rows)
+
+
 def _sessions(
     rng: np.random.Generator,
     n: int,
@@ -797,9 +827,50 @@ def _sessions(
     movies: pd.DataFrame,
     tt: pd.DataFrame,
 ) -> tuple[pd.DataFrame, dict]:
-    n_users = len(users)
+    """Viewing sessions, in time order; ``info`` keeps compact per-row latents for later tables.
+
+    Two passes over chunks of ``SESSION_CHUNK`` rows: first who watched which title when (kept
+    as three compact arrays), then, once the rows are in time order, how (device, progress,
+    quality, ...) and the table's columns, so that no pass holds more than a chunk's
+    temporaries.
+    """
+    picks = [_pick_sessions(rng, m, lat, movies, tt) for m in _chunk_sizes(n)]
+    u = np.concatenate([p[0] for p in picks])
+    title = np.concatenate([p[1] for p in picks])
+    ts = np.concatenate([p[2] for p in picks])
+    del picks
+    order = np.argsort(ts, kind="stable")
+    u, title, ts = u[order], title[order], ts[order]
+    del order
+    frames, infos = [], []
+    start = 0
+    width = max(6, len(str(n)))
+    for m in _chunk_sizes(n):
+        sl = slice(start, start + m)
+        frame, info = _describe_sessions(rng, u[sl], title[sl], ts[sl], lat, movies, tt)
+        frame.insert(0, "session_id", _ids("session", m, width, start=start))
+        frame.insert(1, "user_id", _take(users["user_id"], u[sl]))
+        frame.insert(2, "movie_id", _take(movies["movie_id"], title[sl]))
+        frames.append(frame)
+        infos.append(info)
+        start += m
+    df = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
+    info = {k: np.concatenate([i[k] for i in infos]) for k in infos[0]}
+    info.update(u=u, title=title, ts=ts)
+    return df, info
+
+
+def _chunk_sizes(n: int) -> list[int]:
+    full, rest = divmod(n, SESSION_CHUNK)
+    return [SESSION_CHUNK] * full + ([rest] if rest or not full else [])
+
+
+def _pick_sessions(
+    rng: np.random.Generator, n: int, lat: dict, movies: pd.DataFrame, tt: pd.DataFrame
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Who (user position), what (title position) and when (datetime64[s]) for ``n`` sessions."""
     act = lat["activity"] / lat["activity"].sum()
-    u = rng.choice(n_users, n, p=act)
+    u = rng.choice(len(act), n, p=act)
     seg = lat["segment"][u]
     genre = _choice_rows(rng, lat["taste"], u)
 
@@ -810,7 +881,7 @@ def _sessions(
     pop_w = np.exp(0.9 * tt["popularity"].to_numpy())
     sec = movies["genre_secondary"].map(_G).to_numpy()
     fav = lat["fav_theme"][u, genre]
-    title = np.empty(n, dtype=np.int64)
+    title = np.empty(n, dtype=np.int32)
     for gi in range(len(GENRES)):
         members = np.flatnonzero((gp == gi) | (sec == gi))
         if len(members) == 0:
@@ -827,13 +898,14 @@ def _sessions(
                     0, len(members) - 1
                 )
             ]
+    del genre, fav
 
     # date: after the title was added and the account created, weekday pattern by segment
     w_start, w_span = _days(*WINDOW)
     added = tt["added"].to_numpy().astype("datetime64[D]")[title]
     created = lat["created"][u]
-    lo = np.maximum(np.maximum(added, created), w_start)
-    lo_off = (lo - w_start).astype(int)
+    lo_off = (np.maximum(np.maximum(added, created), w_start) - w_start).astype(np.int64)
+    del added, created
     day = np.empty(n, dtype=np.int64)
     pending = np.arange(n)
     weekend_w = np.array([s["weekend"] for s in SEGMENTS])
@@ -853,14 +925,37 @@ def _sessions(
         pending = pending[~ok]
         if len(pending) == 0:
             break
-    # growth: the service gains viewing over the window (later dates a bit more likely)
     hour_p = np.vstack([s["hours"] for s in SEGMENTS])
     hour = _choice_rows(rng, hour_p, seg)
+    ts = (w_start + day.astype("timedelta64[D]")).astype("datetime64[s]") + (
+        hour * 3600 + rng.integers(0, 3600, n)
+    ).astype("timedelta64[s]")
+    return u.astype(np.int32), title, ts
+
+
+_QUALITIES = ("SD", "HD", "4K", "Ultra HD")
+_ACTIONS = ("started", "paused", "stopped", "completed")
+
+
+def _describe_sessions(
+    rng: np.random.Generator,
+    u: np.ndarray,
+    title: np.ndarray,
+    ts: np.ndarray,
+    lat: dict,
+    movies: pd.DataFrame,
+    tt: pd.DataFrame,
+) -> tuple[pd.DataFrame, dict]:
+    """How each session went: device, completion, quality, location, rating."""
+    n = len(u)
+    seg = lat["segment"][u]
+    hour = (ts.astype(np.int64) % 86400) // 3600
     device = _choice_rows(rng, lat["devmix"], u)
     late = (hour >= 23) | (hour <= 4)
     device = np.where(late & (rng.random(n) < 0.35), _D["Mobile"], device)
 
     # completion follows quality and taste match
+    gp = tt["genre_index"].to_numpy()
     q = tt["quality"].to_numpy()[title]
     match = lat["taste"][u, gp[title]] / lat["taste"][u].max(1)
     mean_c = np.clip(lat["completion"][u] - 0.1 + 0.08 * q + 0.15 * (match - 0.5), 0.05, 0.95)
@@ -870,62 +965,55 @@ def _sessions(
     runtime = movies["duration_minutes"].to_numpy()[title]
     episodes_watched = np.where(series, 1 + rng.poisson(0.6 + 1.5 * (seg == 3)), 1)
     minutes = (progress / 100 * runtime * episodes_watched).round(1)
-    action = np.where(
-        progress >= 90,
-        "completed",
-        rng.choice(np.array(["started", "paused", "stopped"], dtype=object), n),
-    ).astype(object)
+    action = np.where(progress >= 90, 3, rng.integers(0, 3, n))
 
-    plan = users["subscription_plan"].to_numpy()[u]
-    qual = np.empty(n, dtype=object)
+    plan = lat["plan"][u]
+    basic, premium, premium_plus = (PLANS.index(p) for p in ("Basic", "Premium", "Premium+"))
     r = rng.random(n)
-    qual[:] = "HD"
-    qual[(plan == "Basic") | ((device == _D["Mobile"]) & (r < 0.5))] = "SD"
-    qual[(plan == "Premium") & (r < 0.55)] = "4K"
-    qual[(plan == "Premium+") & (r < 0.45)] = "4K"
-    qual[(plan == "Premium+") & (r >= 0.45) & (r < 0.8)] = "Ultra HD"
+    qual = np.full(n, _QUALITIES.index("HD"), dtype=np.int8)
+    qual[(plan == basic) | ((device == _D["Mobile"]) & (r < 0.5))] = _QUALITIES.index("SD")
+    qual[(plan == premium) & (r < 0.55)] = _QUALITIES.index("4K")
+    qual[(plan == premium_plus) & (r < 0.45)] = _QUALITIES.index("4K")
+    qual[(plan == premium_plus) & (r >= 0.45) & (r < 0.8)] = _QUALITIES.index("Ultra HD")
     portable = np.isin(device, [_D["Mobile"], _D["Tablet"]])
     is_download = rng.random(n) < np.where(portable, 0.22, 0.01)
-    loc = users["country"].to_numpy()[u].copy()
+    loc = lat["country"][u].copy()
     travel = rng.random(n) < 0.03
-    loc[travel] = rng.choice(np.array(list(COUNTRIES), dtype=object), travel.sum())
+    loc[travel] = rng.integers(0, len(COUNTRIES), travel.sum())
 
     # explicit star ratings (sparse; 85% missing as documented)
     stars = np.clip(np.round(3.0 + 0.75 * q + 1.6 * (match - 0.55) + rng.normal(0, 0.6, n)), 1, 5)
     rated = rng.random(n) < 0.15
-    ts = (w_start + day.astype("timedelta64[D]")).astype("datetime64[s]") + (
-        hour * 3600 + rng.integers(0, 3600, n)
-    ).astype("timedelta64[s]")
-    order = np.argsort(ts, kind="stable")
     df = pd.DataFrame(
         {
-            "session_id": _ids("session", n, max(6, len(str(n)))),
-            "user_id": users["user_id"].to_numpy()[u][order],
-            "movie_id": movies["movie_id"].to_numpy()[title][order],
-            "watch_date": np.datetime_as_string(ts[order], unit="s").astype(object),
-            "device_type": np.array(DEVICES, dtype=object)[device][order],
-            "watch_duration_minutes": minutes[order],
-            "progress_percentage": progress[order],
-            "action": action[order],
-            "quality": qual[order],
-            "location_country": loc[order],
-            "is_download": is_download[order],
-            "user_rating": np.where(rated, stars, np.nan)[order],
+            "watch_date": _fmt_dates(ts, unit="s"),
+            "device_type": _labels(DEVICES, device),
+            "watch_duration_minutes": minutes,
+            "progress_percentage": progress,
+            "action": _labels(_ACTIONS, action),
+            "quality": _labels(_QUALITIES, qual),
+            "location_country": _labels(list(COUNTRIES), loc),
+            "is_download": is_download,
+            "user_rating": np.where(rated, stars, np.nan),
         }
     )
-    info = {"u": u[order], "title": title[order], "match": match[order], "q": q[order]}
+    info = {
+        "match": match.astype(np.float32),
+        "q": q.astype(np.float32),
+        "progress": progress.astype(np.float32),
+        "device": device.astype(np.int8),
+    }
     return df, info
 
 
-def _churn(rng: np.random.Generator, users: pd.DataFrame, sessions: pd.DataFrame) -> np.ndarray:
-    counts = sessions.groupby("user_id").size().reindex(users["user_id"]).fillna(0).to_numpy()
-    last = (
-        pd.to_datetime(sessions["watch_date"])
-        .groupby(sessions["user_id"])
-        .max()
-        .reindex(users["user_id"])
-    )
-    days_since = (pd.Timestamp(WINDOW[1]) - last).dt.days.fillna(720).to_numpy()
+def _churn(rng: np.random.Generator, users: pd.DataFrame, info: dict) -> np.ndarray:
+    n = len(users)
+    counts = np.bincount(info["u"], minlength=n)
+    never = np.iinfo(np.int64).min
+    last = np.full(n, never, dtype=np.int64)
+    np.maximum.at(last, info["u"], info["ts"].view(np.int64))
+    end = np.datetime64(WINDOW[1], "s").astype(np.int64)
+    days_since = np.where(last == never, 720.0, (end - last) // 86400)
     z = 0.3 + 0.9 * np.log1p(counts) - 0.012 * days_since
     p_active = 1 / (1 + np.exp(-z))
     return rng.random(len(users)) < p_active
@@ -947,35 +1035,32 @@ def _rec_logs(rng, n, users, lat, movies, tt) -> pd.DataFrame:
             title[m] = rng.choice(members, m.sum())
     match = lat["taste"][u, gp[title]] / lat["taste"][u].max(1)
     pos = rng.integers(1, 11, n)
-    algo = rng.choice(np.array(["v1.3", "v1.4", "v2.0"], dtype=object), n, p=[0.3, 0.4, 0.3])
+    algos = ("v1.3", "v1.4", "v2.0")
+    algo = rng.choice(len(algos), n, p=[0.3, 0.4, 0.3])
     z = -2.4 + 2.6 * match + 0.3 * tt["popularity"].to_numpy()[title] - 0.09 * pos
-    z = z + np.where(algo == "v2.0", 0.35, 0.0)
+    z = z + np.where(algo == algos.index("v2.0"), 0.35, 0.0)
     clicked = rng.random(n) < 1 / (1 + np.exp(-z))
     score = np.clip(0.35 + 0.5 * match + rng.normal(0, 0.1, n), 0, 1).round(3)
     w_start, w_span = _days(*WINDOW)
     date = w_start + rng.integers(0, w_span + 1, n).astype("timedelta64[D]")
-    rtype = np.where(
-        by_taste,
-        rng.choice(np.array(["genre_based", "because_you_watched"], dtype=object), n),
-        rng.choice(np.array(["trending", "new_releases", "similar_users"], dtype=object), n),
-    )
+    rtypes = ("genre_based", "because_you_watched", "trending", "new_releases", "similar_users")
+    rtype = np.where(by_taste, rng.integers(0, 2, n), 2 + rng.integers(0, 3, n))
     return pd.DataFrame(
         {
             "recommendation_id": _ids("rec", n, max(6, len(str(n)))),
-            "user_id": users["user_id"].to_numpy()[u],
-            "movie_id": movies["movie_id"].to_numpy()[title],
+            "user_id": _take(users["user_id"], u),
+            "movie_id": _take(movies["movie_id"], title),
             "recommendation_date": _fmt_dates(date),
-            "recommendation_type": rtype.astype(object),
+            "recommendation_type": _labels(rtypes, rtype),
             "recommendation_score": score,
             "was_clicked": clicked,
             "position_in_list": pos.astype(float),
-            "device_type": np.array(DEVICES, dtype=object)[_choice_rows(rng, lat["devmix"], u)],
-            "time_of_day": rng.choice(
-                np.array(["morning", "afternoon", "evening", "night"], dtype=object),
-                n,
-                p=[0.15, 0.25, 0.4, 0.2],
+            "device_type": _labels(DEVICES, _choice_rows(rng, lat["devmix"], u)),
+            "time_of_day": _labels(
+                ("morning", "afternoon", "evening", "night"),
+                rng.choice(4, n, p=[0.15, 0.25, 0.4, 0.2]),
             ),
-            "algorithm_version": algo,
+            "algorithm_version": _labels(algos, algo),
         }
     )
 
@@ -1027,26 +1112,26 @@ def _search_logs(rng, n, users, lat) -> pd.DataFrame:
     return pd.DataFrame(
         {
             "search_id": _ids("search", n, max(6, len(str(n)))),
-            "user_id": users["user_id"].to_numpy()[u],
+            "user_id": _take(users["user_id"], u),
             "search_query": queries,
             "search_date": _fmt_dates(date),
             "results_returned": results.astype(float),
             "clicked_result_position": np.where(
                 clicked, np.minimum(rng.geometric(0.4, n), np.maximum(results, 1)), np.nan
             ),
-            "device_type": np.array(DEVICES, dtype=object)[_choice_rows(rng, lat["devmix"], u)],
+            "device_type": _labels(DEVICES, _choice_rows(rng, lat["devmix"], u)),
             "search_duration_seconds": np.round(rng.gamma(2.0, 9.0, n) * np.where(typo, 1.6, 1), 1),
             "had_typo": typo,
             "used_filters": rng.random(n) < 0.22,
-            "location_country": users["country"].to_numpy()[u],
+            "location_country": _labels(list(COUNTRIES), lat["country"][u]),
         }
     )
 
 
-def _reviews(rng, n, users, movies, sessions, info) -> pd.DataFrame:
-    m = len(sessions)
+def _reviews(rng, n, users, movies, info) -> pd.DataFrame:
+    m = len(info["u"])
     # reviewers lean to sessions they finished
-    w = 0.3 + sessions["progress_percentage"].to_numpy() / 100
+    w = 0.3 + info["progress"].astype(float) / 100
     pick = rng.choice(m, n, p=w / w.sum())
     verified = rng.random(n) < 0.9
     uidx = info["u"][pick].copy()
@@ -1054,8 +1139,8 @@ def _reviews(rng, n, users, movies, sessions, info) -> pd.DataFrame:
     unver = ~verified
     uidx[unver] = rng.integers(0, len(users), unver.sum())
     tidx[unver] = rng.integers(0, len(movies), unver.sum())
-    q = info["q"][pick]
-    match = info["match"][pick]
+    q = info["q"][pick].astype(float)
+    match = info["match"][pick].astype(float)
     stars = np.clip(np.round(3.0 + 0.75 * q + 1.6 * (match - 0.55) + rng.normal(0, 0.6, n)), 1, 5)
     sentiment = np.where(stars >= 4, "positive", np.where(stars == 3, "neutral", "negative"))
     texts = np.empty(n, dtype=object)
@@ -1067,17 +1152,17 @@ def _reviews(rng, n, users, movies, sessions, info) -> pd.DataFrame:
     score = np.clip((stars - 3) / 2 * 0.8 + rng.normal(0, 0.12, n), -1, 1).round(3)
     total = rng.poisson(4, n).astype(float)
     helpful = np.minimum(total, rng.binomial(total.astype(int), 0.6)).astype(float)
-    base_dates = pd.to_datetime(sessions["watch_date"].to_numpy()[pick]).to_numpy()
+    base_dates = info["ts"][pick]
     date = base_dates.astype("datetime64[D]") + rng.integers(0, 5, n).astype("timedelta64[D]")
     date = np.minimum(date, np.datetime64(WINDOW[1], "D"))
     return pd.DataFrame(
         {
             "review_id": _ids("review", n, max(6, len(str(n)))),
-            "user_id": users["user_id"].to_numpy()[uidx],
-            "movie_id": movies["movie_id"].to_numpy()[tidx],
+            "user_id": _take(users["user_id"], uidx),
+            "movie_id": _take(movies["movie_id"], tidx),
             "rating": stars,
             "review_date": _fmt_dates(date),
-            "device_type": sessions["device_type"].to_numpy()[pick],
+            "device_type": _labels(DEVICES, info["device"][pick]),
             "is_verified_watch": verified,
             "helpful_votes": helpful,
             "total_votes": total,
@@ -1117,51 +1202,66 @@ _SPELLINGS = {
 
 
 def _misspell(rng, df: pd.DataFrame, col: str, rate: float) -> None:
+    """Respell a ``rate`` share of the known labels of ``col`` (vectorised for 10M rows)."""
     mapping = (
         _SPELLINGS.get(col)
         or _SPELLINGS[{"primary_device": "device_type", "location_country": "country"}[col]]
     )
-    values = df[col].to_numpy(dtype=object).copy()
-    hit = np.flatnonzero(rng.random(len(values)) < rate)
-    for i in hit:
-        variants = mapping.get(values[i])
-        if variants:
-            values[i] = variants[rng.integers(len(variants))]
-    df[col] = values
+    values = df[col]
+    hit = rng.random(len(values)) < rate
+    out = values.copy()
+    for label, variants in mapping.items():
+        m = np.flatnonzero(hit & (values == label).to_numpy(dtype=bool))
+        if len(m):
+            out.iloc[m] = np.array(variants, dtype=object)[rng.integers(len(variants), size=len(m))]
+    df[col] = out
 
 
 def _blank(rng, df: pd.DataFrame, col: str, rate: float) -> None:
     mask = rng.random(len(df)) < rate
     numeric = pd.api.types.is_numeric_dtype(df[col]) and not pd.api.types.is_bool_dtype(df[col])
-    values = df[col].to_numpy(dtype=float if numeric else object).copy()
-    values[mask] = np.nan if numeric else None
-    df[col] = values
+    if numeric:
+        values = df[col].to_numpy(dtype=float, copy=True)
+        values[mask] = np.nan
+        df[col] = values
+    else:
+        df[col] = df[col].mask(mask)
 
 
 def _duplicate(rng, df: pd.DataFrame, n_dup: int, mutate: list[str]) -> pd.DataFrame:
-    """Append ``n_dup`` duplicates: exact copies, and re-sent records with the same id."""
+    """Add ``n_dup`` duplicates: exact copies, and re-sent records with the same id.
+
+    Each duplicate arrives a little after its original (up to 50 rows later), as a re-sent
+    record would. ``df`` is handed over: its columns are moved into the result one at a time,
+    so only one column is ever held twice (watch_history has 10M rows at scale 100).
+    """
     if n_dup <= 0:
         return df
     src = rng.choice(len(df), min(n_dup, len(df)), replace=False)
     dups = df.iloc[src].copy()
     changed = rng.random(len(dups)) < 0.3
-    for col in mutate:
+    for col in mutate:  # numeric columns: a re-sent record with a slightly different value
         if col in dups and changed.any():
-            vals = dups[col].to_numpy(dtype=object).copy()
-            for i in np.flatnonzero(changed):
-                v = vals[i]
-                if isinstance(v, float) and np.isfinite(v):
-                    vals[i] = round(v * rng.uniform(0.9, 1.1), 2)
+            vals = dups[col].to_numpy(dtype=float, copy=True)
+            i = np.flatnonzero(changed & np.isfinite(vals))
+            vals[i] = np.round(vals[i] * rng.uniform(0.9, 1.1, len(i)), 2)
             dups[col] = vals
-    out = pd.concat([df, dups], ignore_index=True)
-    # shuffle the duplicates in among the originals (deterministically)
-    return out.iloc[rng.permutation(len(out))].reset_index(drop=True)
+    arrival = np.concatenate(
+        [np.arange(len(df), dtype=float), src + rng.integers(1, 51, len(src)) - 0.5]
+    )
+    order = np.argsort(arrival, kind="stable")
+    out = {}
+    for col in list(df.columns):
+        both = pd.concat([df.pop(col), dups.pop(col)], ignore_index=True)
+        out[col] = both.take(order).reset_index(drop=True)
+    return pd.DataFrame(out)
 
 
 def _faults(
     rng: np.random.Generator, t: dict[str, pd.DataFrame], n_dups: dict[str, int]
 ) -> dict[str, pd.DataFrame]:
-    users, movies, wh = t["users"].copy(), t["movies"].copy(), t["watch_history"].copy()
+    # generate() hands its tables over: change them in place (no copies of 10M-row tables)
+    users, movies, wh = t["users"], t["movies"], t["watch_history"]
     # out-of-range anomalies
     ages = users["age"].to_numpy().copy()
     bad = rng.random(len(users)) < 0.006
@@ -1187,43 +1287,35 @@ def _faults(
     movies["duration_minutes"] = mdur
 
     # orphans, unparseable and future dates (silver rejects these rows)
-    uid = wh["user_id"].to_numpy(dtype=object).copy()
-    bad = rng.random(len(wh)) < 0.003
-    uid[bad] = [f"user_x{i:05d}" for i in range(bad.sum())]
+    uid = wh["user_id"].copy()
+    bad = np.flatnonzero(rng.random(len(wh)) < 0.003)
+    uid.iloc[bad] = np.array([f"user_x{i:05d}" for i in range(len(bad))], dtype=object)
     wh["user_id"] = uid
-    mid = wh["movie_id"].to_numpy(dtype=object).copy()
-    bad = rng.random(len(wh)) < 0.002
-    mid[bad] = [f"movie_x{i:04d}" for i in range(bad.sum())]
+    mid = wh["movie_id"].copy()
+    bad = np.flatnonzero(rng.random(len(wh)) < 0.002)
+    mid.iloc[bad] = np.array([f"movie_x{i:04d}" for i in range(len(bad))], dtype=object)
     wh["movie_id"] = mid
-    wd = wh["watch_date"].to_numpy(dtype=object).copy()
+    wd = wh["watch_date"].copy()
     bad = np.flatnonzero(rng.random(len(wh)) < 0.001)
-    for j, i in enumerate(bad):
-        wd[i] = ["not recorded", "2025-13-45", "31/31/2025", "n/a"][j % 4]
-    bad = rng.random(len(wh)) < 0.0008
-    wd[bad] = "2027-03-15 20:00:00"
+    bad_text = np.array(["not recorded", "2025-13-45", "31/31/2025", "n/a"], dtype=object)
+    wd.iloc[bad] = bad_text[np.arange(len(bad)) % 4]
+    bad = np.flatnonzero(rng.random(len(wh)) < 0.0008)
+    wd.iloc[bad] = "2027-03-15 20:00:00"
     wh["watch_date"] = wd
-    t = {**t, "users": users, "movies": movies, "watch_history": wh}
+    del users, movies, wh  # t holds them; _duplicate below replaces them one by one
 
     # missing values at the documented rates
     for table, cols in FAULT_RATES.items():
-        df = t[table].copy()
         for col, rate in cols.items():
             if rate > 0:
-                _blank(rng, df, col, rate)
-        t[table] = df
+                _blank(rng, t[table], col, rate)
     # inconsistent category spellings
-    u = t["users"].copy()
     for col in ("gender", "subscription_plan", "country", "primary_device"):
-        _misspell(rng, u, col, 0.03)
-    t["users"] = u
-    w = t["watch_history"].copy()
+        _misspell(rng, t["users"], col, 0.03)
     for col in ("device_type", "quality", "location_country"):
-        _misspell(rng, w, col, 0.04)
-    t["watch_history"] = w
+        _misspell(rng, t["watch_history"], col, 0.04)
     for name in ("recommendation_logs", "search_logs", "reviews"):
-        df = t[name].copy()
-        _misspell(rng, df, "device_type", 0.02)
-        t[name] = df
+        _misspell(rng, t[name], "device_type", 0.02)
 
     keys = {
         "users": ("user_id", ["monthly_spend"]),
@@ -1233,9 +1325,10 @@ def _faults(
         "search_logs": ("search_id", ["search_duration_seconds"]),
         "reviews": ("review_id", ["sentiment_score"]),
     }
+    order = list(t)
     for name, (_key, mutate) in keys.items():
-        t[name] = _duplicate(rng, t[name], n_dups.get(name, 0), mutate)
-    return t
+        t[name] = _duplicate(rng, t.pop(name), n_dups.get(name, 0), mutate)
+    return {k: t[k] for k in order}
 
 
 # ----------------------------------------------------------------------------- entry ---------
@@ -1264,6 +1357,7 @@ def generate(
     rng = np.random.default_rng(np.random.PCG64(seed))
 
     def step(fraction: float, message: str) -> None:
+        release_memory()  # the previous step's temporaries (10M-row arrays at scale 100)
         log.info(message)
         if progress is not None:
             progress(fraction, message)
@@ -1282,11 +1376,12 @@ def generate(
     users, lat = _users(rng, n["users"])
     step(0.4, f"simulating {n['watch_history']:,} viewing sessions")
     wh, info = _sessions(rng, n["watch_history"], users, lat, movies, tt)
-    users["is_active"] = _churn(rng, users, wh)
+    users["is_active"] = _churn(rng, users, info)
     step(0.7, "generating recommendation logs, searches and reviews")
     rec = _rec_logs(rng, n["recommendation_logs"], users, lat, movies, tt)
     srch = _search_logs(rng, n["search_logs"], users, lat)
-    rev = _reviews(rng, n["reviews"], users, movies, wh, info)
+    rev = _reviews(rng, n["reviews"], users, movies, info)
+    del info
     tables = {
         "users": users,
         "movies": movies,
@@ -1296,9 +1391,6 @@ def generate(
         "reviews": rev,
         "top10_weekly": top10,
     }
-    if faults:
-        step(0.9, "injecting seed 004's data-quality faults")
-        tables = _faults(rng, tables, n_dups)
     truth = {
         "user_segments": pd.DataFrame(
             {
@@ -1314,4 +1406,8 @@ def generate(
         ),
         "title_latents": tt[["movie_id", "quality", "popularity", "theme"]].copy(),
     }
+    del users, movies, wh, rec, srch, rev  # tables owns them: the faults free each original
+    if faults:
+        step(0.9, "injecting seed 004's data-quality faults")
+        tables = _faults(rng, tables, n_dups)
     return SynthData(tables=tables, truth=truth)

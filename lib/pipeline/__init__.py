@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,11 +24,12 @@ import numpy as np
 import pandas as pd
 
 from lib.config import DEMO_NAME, dataset_dir
+from lib.memory import release_memory
 from lib.pipeline.bronze import profile_bronze, to_bronze
 from lib.pipeline.gold import build_gold
-from lib.pipeline.silver import clean_all
+from lib.pipeline.silver import ORDER, clean_table
 from lib.schema import check_gold
-from lib.store import atomic_dataset, write_json, write_tables
+from lib.store import atomic_dataset, read_tables, write_json, write_tables
 
 __all__ = ["build", "build_tables", "Progress"]
 
@@ -68,6 +69,7 @@ def build(
         synth = generate(scale=scale, seed=seed, progress=lambda f, m: progress(0.02 + 0.2 * f, m))
         return build_tables(
             synth.tables,
+            consume=True,
             data_dir=data_dir or dataset_dir(label),
             name=label,
             source=f"demo generator (scale {scale:g}, seed {seed})",
@@ -84,6 +86,7 @@ def build(
     result = load_source(src)
     return build_tables(
         result.tables,
+        consume=True,
         data_dir=data_dir or dataset_dir(label),
         name=label,
         source=str(src.name),
@@ -121,33 +124,72 @@ def build_tables(
     truth: dict[str, pd.DataFrame] | None = None,
     meta: dict[str, Any] | None = None,
     progress: Progress | None = None,
+    consume: bool = False,
 ) -> dict[str, Any]:
-    """Run bronze -> silver -> gold on canonical bronze tables and write the dataset."""
+    """Run bronze -> silver -> gold on canonical bronze tables and write the dataset.
+
+    ``consume=True`` hands ``tables`` over: each table is taken out of the dict when its turn
+    comes, so it can be freed once cleaned (``build`` does this; at scale 100 it is the
+    difference between fitting in 8 GiB or not).
+    """
     progress = progress or _noop
     t0 = time.perf_counter()
     if not tables:
         raise ValueError("no tables to build: the source contained no recognised data")
     as_of = as_of if as_of is not None else pd.Timestamp(datetime.now(UTC).date())
-    progress(0.25, "bronze: adding ingestion metadata and profiling")
-    bronze = {k: to_bronze(k, v, source) for k, v in tables.items()}
-    profiles = {k: profile_bronze(k, v, as_of) for k, v in bronze.items()}
-    progress(0.40, "silver: typing, deduplicating, validating")
-    results = clean_all(bronze, as_of)
-    silver = {k: r.table for k, r in results.items()}
-    rejects = [df for r in results.values() for df in r.rejects]
-    rejects_df = (
-        pd.concat(rejects, ignore_index=True)
-        if rejects
-        else pd.DataFrame(columns=["table", "kind", "reason", "source", "row", "record"])
-    )
-    progress(0.60, "gold: building analysis tables")
-    gold = build_gold(silver, as_of)
-    checks = check_gold(gold)
-    progress(0.85, "writing layers")
-    report = _report(name, source, as_of, profiles, results, gold, checks)
     with atomic_dataset(data_dir) as stage:
-        write_tables(stage / "bronze", bronze)
-        write_tables(stage / "silver", {**silver, "rejects": rejects_df})
+        # One table at a time through bronze and silver, each written as soon as it exists and
+        # then dropped (users and titles stay: they are the other tables' foreign keys); gold
+        # reads silver back table by table. The biggest table goes last, when the least else
+        # is held, so a scale-100 build (10M sessions) stays within 8 GiB.
+        original = list(tables)
+        names = sorted(original, key=_silver_rank)
+        profiles: dict[str, dict] = {}
+        summaries: dict[str, dict] = {}
+        rejects: dict[str, list[pd.DataFrame]] = {}
+        completeness: list[float] = []
+        parents: dict[str, pd.DataFrame] = {}
+        for i, key in enumerate(names):
+            raw = tables.pop(key) if consume else tables[key]
+            progress(
+                0.25 + 0.35 * i / len(names),
+                f"bronze and silver: {key} ({len(raw):,} rows): profiling, typing, "
+                "deduplicating, validating",
+            )
+            bronze = to_bronze(key, raw, source)
+            del raw
+            profiles[key] = profile_bronze(key, bronze, as_of)
+            write_tables(stage / "bronze", {key: bronze})
+            result = clean_table(key, bronze, as_of, parents)
+            del bronze
+            if result is not None:
+                summaries[key] = result.summary()
+                rejects[key] = result.rejects
+                completeness.extend(_completeness({key: result.table}))
+                write_tables(stage / "silver", {key: result.table})
+                if key in ("users", "movies"):
+                    parents[key] = result.table
+                del result
+            release_memory()
+        parts = [df for k in original for df in rejects.get(k, [])]
+        del rejects
+        rejects_df = (
+            pd.concat(parts, ignore_index=True)
+            if parts
+            else pd.DataFrame(columns=["table", "kind", "reason", "source", "row", "record"])
+        )
+        del parts
+        write_tables(stage / "silver", {"rejects": rejects_df})
+        del rejects_df
+        profiles = {k: profiles[k] for k in original}
+        silver_summary = {k: summaries[k] for k in original if k in summaries}
+        progress(0.60, "gold: building analysis tables")
+        gold = build_gold(_Layer(stage / "silver", list(silver_summary), parents), as_of)
+        del parents
+        release_memory()
+        checks = check_gold(gold)
+        progress(0.85, "writing layers")
+        report = _report(name, source, as_of, profiles, silver_summary, completeness, gold, checks)
         write_tables(stage / "gold", gold)
         if truth:
             write_tables(stage / "truth", truth)
@@ -169,13 +211,59 @@ def build_tables(
     return report
 
 
+def _silver_rank(name: str) -> tuple[int, int]:
+    """Cleaning order: users and titles first (foreign keys), watch history last (biggest)."""
+    if name in ("users", "movies"):
+        return (0, ORDER.index(name))
+    if name == "watch_history":
+        return (2, 0)
+    return (1, ORDER.index(name) if name in ORDER else len(ORDER))
+
+
+class _Layer(Mapping[str, pd.DataFrame]):
+    """Read-only mapping of a written layer's tables, read from Parquet on each access.
+
+    ``cached`` tables are served from memory. Gold asks for each big table once or twice, so
+    only the table in use is held rather than the whole silver layer.
+    """
+
+    def __init__(self, folder: Path, names: list[str], cached: dict[str, pd.DataFrame]):
+        self._folder, self._names, self._cached = folder, names, cached
+
+    def __getitem__(self, key: str) -> pd.DataFrame:
+        if key not in self._names:
+            raise KeyError(key)
+        if key in self._cached:
+            return self._cached[key]
+        return read_tables(self._folder, [key])[key]
+
+    def __contains__(self, key: object) -> bool:
+        return key in self._names
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._names)
+
+    def __len__(self) -> int:
+        return len(self._names)
+
+
+def _completeness(silver: dict[str, pd.DataFrame]) -> list[float]:
+    out = []
+    for df in silver.values():
+        if len(df):
+            flags = [c for c in df.columns if c.endswith("_imputed")]
+            out.append(float(df.drop(columns=flags).notna().mean().mean()))
+    return out
+
+
 def _score(parts: dict[str, float]) -> float:
     vals = [v for v in parts.values() if v is not None and np.isfinite(v)]
     return round(100 * float(np.mean(vals)), 1) if vals else float("nan")
 
 
-def _report(name, source, as_of, profiles, results, gold, checks) -> dict[str, Any]:
-    silver = {k: r.summary() for k, r in results.items()}
+def _report(
+    name, source, as_of, profiles, silver, silver_completeness, gold, checks
+) -> dict[str, Any]:
     invariants = {
         k: {
             "bronze": s["rows_in"],
@@ -195,12 +283,6 @@ def _report(name, source, as_of, profiles, results, gold, checks) -> dict[str, A
     }
     kept = sum(s["rows_in"] - s["duplicates_removed"] for s in silver.values()) or 1
     rejected = sum(s["rejected"] for s in silver.values())
-    silver_completeness = []
-    for r in results.values():
-        df = r.table
-        if len(df):
-            flags = [c for c in df.columns if c.endswith("_imputed")]
-            silver_completeness.append(float(df.drop(columns=flags).notna().mean().mean()))
     silver_parts = {
         "validity": 1 - rejected / kept,
         "completeness": float(np.mean(silver_completeness)) if silver_completeness else None,

@@ -5,6 +5,8 @@ Definitions shown to analysts live here as constants, so pages quote the same wo
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
@@ -49,6 +51,12 @@ def _age_band(age: pd.Series) -> pd.Series:
     bins = [b[0] for b in AGE_BANDS] + [AGE_BANDS[-1][1]]
     labels = [b[2] for b in AGE_BANDS]
     return pd.cut(age, bins=bins, labels=labels, right=False).astype("str").replace("nan", np.nan)
+
+
+def _table(s: Mapping[str, pd.DataFrame], name: str) -> pd.DataFrame | None:
+    """``s[name]`` read once, or None when the table is missing or empty."""
+    df = s.get(name)
+    return df if df is not None and len(df) else None
 
 
 def _conform(df: pd.DataFrame, name: str, extra: list[str] | None = None) -> pd.DataFrame:
@@ -108,11 +116,12 @@ def _sessions(
         "country",
     ]
     t = titles.reindex(columns=tcols).rename(columns={"country": "title_country"})
-    w = w.merge(t, on="title_id", how="left")
+    w = _lookup(w, t, "title_id")
     ucols = ["user_id", "subscription_plan", "age_band", "country"]
     u = users.reindex(columns=ucols).rename(columns={"country": "user_country"})
-    w = w.merge(u, on="user_id", how="left")
-    w = w.sort_values(["watch_ts", "session_id"], kind="stable")
+    w = _lookup(w, u, "user_id")
+    if not _sorted_by_time(w):
+        w = w.sort_values(["watch_ts", "session_id"], kind="stable")
     out = _conform(w, "sessions")
     for col in (
         "device_type",
@@ -131,10 +140,48 @@ def _sessions(
     return out
 
 
+def _lookup(w: pd.DataFrame, table: pd.DataFrame, key: str) -> pd.DataFrame:
+    """``w.merge(table, on=key, how="left")`` when ``table``'s keys are unique, without copying
+    ``w``: each looked-up column is one take (text columns come back as categories)."""
+    if table[key].duplicated().any() or w.columns.intersection(table.columns).size > 1:
+        return w.merge(table, on=key, how="left")
+    pos = pd.Index(table[key]).get_indexer(w[key])
+    found = pos >= 0
+    pos = np.where(found, pos, 0)
+    new = {}
+    for col in table.columns.drop(key):
+        values = table[col]
+        if len(values) == 0:
+            new[col] = pd.Series(np.nan, index=w.index)
+        elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
+            new[col] = np.where(found, values.to_numpy(dtype=float)[pos], np.nan)
+        else:
+            cat = values.astype("category")
+            codes = np.where(found, cat.cat.codes.to_numpy()[pos], -1)
+            looked_up = pd.Categorical.from_codes(codes, dtype=cat.dtype)
+            # a categorical keeps its categories, as merge does; text gets the ones it uses
+            is_cat = isinstance(values.dtype, pd.CategoricalDtype)
+            new[col] = looked_up if is_cat else looked_up.remove_unused_categories()
+    return w.assign(**new)
+
+
+def _sorted_by_time(w: pd.DataFrame) -> bool:
+    """True when rows are already ordered by (watch_ts, session_id): no sort (copy) needed."""
+    ts = w["watch_ts"]
+    if ts.isna().any() or not ts.is_monotonic_increasing:
+        return False
+    tie = (ts.to_numpy()[1:] == ts.to_numpy()[:-1]).nonzero()[0]
+    if not len(tie):
+        return True
+    sid = w["session_id"].astype(str).to_numpy()
+    return bool((sid[tie + 1] >= sid[tie]).all())
+
+
 def _explicit_ratings(s: dict[str, pd.DataFrame]) -> pd.DataFrame:
     parts = []
-    if "watch_history" in s and "user_rating" in s["watch_history"]:
-        w = s["watch_history"]
+    w = s.get("watch_history")
+    if w is not None and "user_rating" in w:
+        w = w[w["user_rating"].notna()]
         parts.append(
             pd.DataFrame(
                 {
@@ -145,8 +192,8 @@ def _explicit_ratings(s: dict[str, pd.DataFrame]) -> pd.DataFrame:
                 }
             )
         )
-    if "reviews" in s and "rating" in s["reviews"]:
-        r = s["reviews"]
+    r = s.get("reviews")
+    if r is not None and "rating" in r:
         parts.append(
             pd.DataFrame(
                 {
@@ -271,8 +318,8 @@ def _top10_per_title(s: dict) -> pd.DataFrame | None:
     says so, and chart measures come from the weekly rows where available.
     """
     weekly = labels = None
-    if "top10_weekly" in s and len(s["top10_weekly"]):
-        w = s["top10_weekly"]
+    w = _table(s, "top10_weekly")
+    if w is not None:
         weekly = w.groupby("movie_id").agg(
             weeks=("week", "nunique"),
             weekly_hours_viewed=("weekly_hours_viewed", "mean"),
@@ -280,8 +327,9 @@ def _top10_per_title(s: dict) -> pd.DataFrame | None:
             cumulative_weeks_in_top10=("cumulative_weeks_in_top_10", "max"),
         )
         weekly = weekly.assign(in_top10=1)
-    if "top10_titles" in s and len(s["top10_titles"]):
-        w = s["top10_titles"].set_index("movie_id")
+    w = _table(s, "top10_titles")
+    if w is not None:
+        w = w.set_index("movie_id")
         flag = w["in_top10"].fillna(0).astype(int)
         cum = w["cumulative_weeks_in_top_10"] if "cumulative_weeks_in_top_10" in w else flag
         labels = pd.DataFrame(
@@ -314,7 +362,7 @@ def _top10_training(titles: pd.DataFrame, s: dict) -> pd.DataFrame:
         per[["weekly_hours_viewed", "weekly_views", "cumulative_weeks_in_top10"]],
         on="title_id",
     )
-    if "top10_titles" in s and len(s["top10_titles"]):
+    if _table(s, "top10_titles") is not None:
         # a per-title label file defines the universe of titles (e.g. seed 000's table)
         t = t[t["title_id"].isin(per.attrs.get("universe", per.index))]
     label = t["title_id"].map(per["in_top10"]).fillna(0).astype(int)
@@ -512,15 +560,14 @@ def _content_performance(titles: pd.DataFrame, s: dict) -> pd.DataFrame:
         ]
     )
     t = t.rename(columns={"avg_completion": "completion_rate"})
-    if "reviews" in s and len(s["reviews"]):
-        r = (
-            s["reviews"]
-            .groupby("movie_id")
-            .agg(reviews=("review_id", "size"), avg_sentiment=("sentiment_score", "mean"))
+    reviews = _table(s, "reviews")
+    if reviews is not None:
+        r = reviews.groupby("movie_id").agg(
+            reviews=("review_id", "size"), avg_sentiment=("sentiment_score", "mean")
         )
         t = t.join(r, on="title_id")
-    if "recommendation_logs" in s and len(s["recommendation_logs"]):
-        rl = s["recommendation_logs"]
+    rl = _table(s, "recommendation_logs")
+    if rl is not None:
         r = (
             rl.assign(_c=rl["was_clicked"].astype(float))
             .groupby("movie_id")
@@ -532,9 +579,9 @@ def _content_performance(titles: pd.DataFrame, s: dict) -> pd.DataFrame:
 
 
 def _recommendation_performance(s: dict) -> pd.DataFrame:
-    if "recommendation_logs" not in s or not len(s["recommendation_logs"]):
+    rl = _table(s, "recommendation_logs")
+    if rl is None:
         return _conform(pd.DataFrame(), "recommendation_performance")
-    rl = s["recommendation_logs"]
     g = (
         rl.assign(_c=rl["was_clicked"].astype(float))
         .groupby(["recommendation_type", "algorithm_version", "position_in_list"], dropna=False)
@@ -546,9 +593,9 @@ def _recommendation_performance(s: dict) -> pd.DataFrame:
 
 
 def _search_summary(s: dict) -> pd.DataFrame:
-    if "search_logs" not in s or not len(s["search_logs"]):
+    sl = _table(s, "search_logs")
+    if sl is None:
         return _conform(pd.DataFrame(), "search_summary")
-    sl = s["search_logs"]
     g = (
         sl.assign(
             _clicked=sl["clicked_result_position"].notna().astype(float),
@@ -569,14 +616,16 @@ def _search_summary(s: dict) -> pd.DataFrame:
     return _conform(g, "search_summary")
 
 
-def build_gold(silver: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> dict[str, pd.DataFrame]:
-    """All gold tables from the cleaned silver tables."""
+def build_gold(silver: Mapping[str, pd.DataFrame], as_of: pd.Timestamp) -> dict[str, pd.DataFrame]:
+    """All gold tables from the cleaned silver tables (a dict, or a mapping that reads them)."""
     titles = _titles(silver)
     users_base = silver.get("users", pd.DataFrame(columns=["user_id"])).copy()
     if "age" in users_base:
         users_base["age_band"] = _age_band(users_base["age"])
+    ratings = _explicit_ratings(silver)
     sessions = _sessions(silver, titles, users_base)
-    inter = _interactions(sessions, _explicit_ratings(silver))
+    inter = _interactions(sessions, ratings)
+    del ratings
     users, extra = _users(silver, sessions, inter, titles, as_of)
     n_users = len(users)
     titles = _title_metrics(titles, sessions, inter, silver, n_users)

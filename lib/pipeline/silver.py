@@ -31,15 +31,18 @@ from __future__ import annotations
 import json
 import re
 from collections import Counter
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from lib.config import DEVICES, LIST_SEP, PLANS, QUALITIES
-from lib.pipeline.bronze import KEYS, META
+from lib.pipeline.bronze import KEYS, META, duplicated_rows
 
-__all__ = ["SilverResult", "clean_all", "CANONICAL"]
+__all__ = ["SilverResult", "clean_all", "clean_table", "ORDER", "CANONICAL"]
 
 
 def _k(v: str) -> str:
@@ -108,6 +111,9 @@ CANONICAL: dict[str, dict[str, str]] = {
 }
 
 
+Marks = tuple[pd.Series, pd.Series]  # exact-duplicate and key-duplicate row masks
+
+
 @dataclass
 class SilverResult:
     """One cleaned table plus the account of what was done to it."""
@@ -174,14 +180,26 @@ class _Cleaner:
     def reject(self, mask: pd.Series, reason: str) -> None:
         self._remove(mask, reason, "rejected")
 
-    def dedupe(self, key: tuple[str, ...] | None) -> None:
+    def dedupe(self, key: tuple[str, ...] | None, marks: Marks | None = None) -> None:
+        """Remove exact duplicate rows, then rows whose ``key`` was already seen.
+
+        ``marks``: the two masks precomputed over the whole table (see ``_clean_in_chunks``),
+        aligned on the index; this chunk's rows are looked up in them.
+        """
         data_cols = [c for c in self.df.columns if c not in META]
-        self._remove(self.df.duplicated(subset=data_cols), "exact duplicate row", "duplicate")
+        exact = (
+            duplicated_rows(self.df, data_cols)
+            if marks is None
+            else marks[0].reindex(self.df.index, fill_value=False)
+        )
+        self._remove(exact, "exact duplicate row", "duplicate")
         if self.res.name == "top10_weekly" and "country_iso2" in self.df and key:
             key = (*key, "country_iso2")  # per-country charts share week/category/rank
         if key and all(k in self.df for k in key):
             self._remove(
-                self.df.duplicated(subset=list(key)),
+                duplicated_rows(self.df, list(key))
+                if marks is None
+                else marks[1].reindex(self.df.index, fill_value=False),
                 f"duplicate {'+'.join(key)} (first occurrence kept)",
                 "duplicate",
             )
@@ -288,7 +306,8 @@ class _Cleaner:
     def orphans(self, col: str, valid: pd.Index | None, what: str) -> None:
         if valid is None or col not in self.df:
             return
-        self.reject(~self.df[col].isin(valid), f"unknown {what} ({col} not in {what} table)")
+        known = pd.Series(_isin(self.df[col], valid), index=self.df.index)
+        self.reject(~known, f"unknown {what} ({col} not in {what} table)")
 
     def impute(self, col: str, values: pd.Series, strategy: str) -> None:
         if col not in self.df:
@@ -305,6 +324,21 @@ class _Cleaner:
             drop=True
         )
         return self.res
+
+
+def _isin(values: pd.Series, valid: pd.Index) -> np.ndarray:
+    """``values.isin(valid)``; for text through Arrow (pandas' Arrow-string ``isin`` turns every
+    valid id into a Python string on each call: 11 s for 1M sessions x 1M users vs 0.4 s)."""
+    if pd.api.types.is_string_dtype(values) and pd.api.types.is_string_dtype(valid):
+        try:
+            found = pc.is_in(
+                pa.array(values, pa.string(), from_pandas=True),
+                value_set=pa.array(valid, pa.string(), from_pandas=True),
+            )
+            return found.to_numpy(zero_copy_only=False).astype(bool)
+        except (pa.ArrowInvalid, pa.ArrowTypeError):  # mixed types: pandas decides
+            pass
+    return values.isin(valid).to_numpy(dtype=bool)
 
 
 def _genres_from(df: pd.DataFrame) -> pd.Series:
@@ -437,12 +471,13 @@ def _sessions(
     as_of: pd.Timestamp,
     users: pd.Index | None,
     titles: pd.DataFrame | None,
+    marks: Marks | None = None,
 ) -> SilverResult:
     c = _Cleaner("watch_history", df)
-    c.require(("session_id", "user_id", "movie_id"))
-    for col in ("session_id", "user_id", "movie_id", "action"):
+    c.require(_SESSION_IDS)
+    for col in (*_SESSION_IDS, "action"):
         c.text(col)
-    c.dedupe(KEYS["watch_history"])
+    c.dedupe(KEYS["watch_history"], marks)
     c.date("watch_date", required=True, as_of=as_of)
     c.orphans("user_id", users, "user")
     c.orphans("movie_id", None if titles is None else pd.Index(titles["movie_id"]), "title")
@@ -476,19 +511,29 @@ def _sessions(
     return c.finish()
 
 
+_SESSION_IDS = ("session_id", "user_id", "movie_id")
+_SIMPLE_IDS = ("user_id", "movie_id", "recommendation_id", "search_id", "review_id")
+_DATE_KEYS = ("week", "category", "weekly_rank")
+
+
+def _simple_required(name: str) -> tuple[str, ...]:
+    return tuple(k for k in (KEYS.get(name) or ()) if k not in _DATE_KEYS)
+
+
 def _simple(
     name: str,
     df: pd.DataFrame,
     as_of: pd.Timestamp,
     users: pd.Index | None,
     titles: pd.Index | None,
+    marks: Marks | None = None,
 ) -> SilverResult:
     c = _Cleaner(name, df)
     key = KEYS.get(name)
-    c.require(tuple(k for k in (key or ()) if k not in ("week", "category", "weekly_rank")))
-    for col in ("user_id", "movie_id", "recommendation_id", "search_id", "review_id"):
+    c.require(_simple_required(name))
+    for col in _SIMPLE_IDS:
         c.text(col)
-    c.dedupe(key)
+    c.dedupe(key, marks)
     for col in {
         "recommendation_logs": ("recommendation_date",),
         "search_logs": ("search_date",),
@@ -551,19 +596,125 @@ ORDER = (
 )
 
 
+def clean_table(
+    name: str, df: pd.DataFrame, as_of: pd.Timestamp, parents: Mapping[str, pd.DataFrame]
+) -> SilverResult | None:
+    """Clean one bronze table (``None`` for a table silver does not know).
+
+    ``parents`` holds the cleaned ``users`` and ``movies`` tables (when there are any): foreign
+    keys are checked against them, so clean those two first (see ``ORDER``).
+    """
+    users = pd.Index(parents["users"]["user_id"]) if "users" in parents else None
+    titles_df = parents.get("movies")
+    titles = pd.Index(titles_df["movie_id"]) if titles_df is not None else None
+    if name == "users":
+        return _users(df)
+    if name == "movies":
+        return _movies(df, as_of)
+    if name == "watch_history":
+        return _clean_in_chunks(
+            name,
+            df,
+            lambda part, marks: _sessions(part, as_of, users, titles_df, marks),
+            required=_SESSION_IDS,
+            text_cols=(*_SESSION_IDS, "action"),
+        )
+    if name in CHUNKED:
+        return _clean_in_chunks(
+            name,
+            df,
+            lambda part, marks: _simple(name, part, as_of, users, titles, marks),
+            required=_simple_required(name),
+            text_cols=_SIMPLE_IDS,
+        )
+    if name in ORDER:
+        return _simple(name, df, as_of, users, titles)
+    return None
+
+
+# Tables cleaned SILVER_CHUNK rows at a time when longer (bounded memory at scale 100).
+# Every rule but deduplication is row by row; duplicates are found over the whole table first.
+SILVER_CHUNK = 1_000_000
+CHUNKED = ("watch_history", "recommendation_logs", "search_logs", "reviews")
+
+
+def _clean_in_chunks(
+    name: str,
+    df: pd.DataFrame,
+    clean: Callable[[pd.DataFrame, Marks | None], SilverResult],
+    *,
+    required: tuple[str, ...],
+    text_cols: tuple[str, ...],
+) -> SilverResult:
+    """``clean(df)`` for a short table; else the same rules chunk by chunk, results merged.
+
+    The whole-table pass that finds duplicates sees ids as ``require`` and ``text`` leave them,
+    so a chunked run removes exactly the rows a whole-table run would (tested).
+    """
+    if len(df) <= SILVER_CHUNK:
+        return clean(df, None)
+    df = df.reset_index(drop=True)
+    marks = _duplicate_marks(name, df, required, text_cols)
+    parts = [
+        clean(df.iloc[a : a + SILVER_CHUNK], (marks[0], marks[1]))
+        for a in range(0, len(df), SILVER_CHUNK)
+    ]
+    return _merge(name, parts)
+
+
+def _duplicate_marks(
+    name: str, df: pd.DataFrame, required: tuple[str, ...], text_cols: tuple[str, ...]
+) -> Marks:
+    """Exact-duplicate and key-duplicate masks as a whole-table ``_Cleaner`` finds them."""
+    alive = np.ones(len(df), dtype=bool)
+    for c in required:
+        if c in df:
+            s = df[c]
+            alive &= ~(s.isna() | (s.astype(str).str.strip() == "")).to_numpy(dtype=bool)
+
+    def column(c: str) -> pd.Series:
+        s = df[c]
+        if c in text_cols:  # as _Cleaner.text leaves it
+            s = s.where(s.isna(), s.astype(str).str.strip()).replace("", np.nan).astype("str")
+        return s
+
+    data_cols = [c for c in df.columns if c not in META]
+    exact = duplicated_rows(df, data_cols, among=alive, column=column)
+    key = KEYS.get(name)
+    if key and all(k in df for k in key):
+        keyed = duplicated_rows(df, list(key), among=alive & ~exact.to_numpy(), column=column)
+    else:
+        keyed = pd.Series(False, index=df.index)
+    return exact, keyed
+
+
+def _merge(name: str, parts: list[SilverResult]) -> SilverResult:
+    res = SilverResult(
+        name=name,
+        table=pd.concat([p.table for p in parts], ignore_index=True),
+        rows_in=sum(p.rows_in for p in parts),
+    )
+    for p in parts:
+        res.rejects.extend(p.rejects)
+        res.duplicates_removed += p.duplicates_removed
+        res.rejected += p.rejected
+        res.reject_reasons.update(p.reject_reasons)
+        res.repairs.update(p.repairs)
+        for col, imp in p.imputations.items():
+            if col in res.imputations:
+                res.imputations[col]["count"] += imp["count"]
+            else:
+                res.imputations[col] = dict(imp)
+    return res
+
+
 def clean_all(bronze: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> dict[str, SilverResult]:
     """Clean every bronze table; foreign keys are checked against the cleaned parents."""
     out: dict[str, SilverResult] = {}
-    if "users" in bronze:
-        out["users"] = _users(bronze["users"])
-    if "movies" in bronze:
-        out["movies"] = _movies(bronze["movies"], as_of)
-    users = pd.Index(out["users"].table["user_id"]) if "users" in out else None
-    titles_df = out["movies"].table if "movies" in out else None
-    titles = pd.Index(titles_df["movie_id"]) if titles_df is not None else None
-    if "watch_history" in bronze:
-        out["watch_history"] = _sessions(bronze["watch_history"], as_of, users, titles_df)
-    for name in ORDER[3:]:
+    for name in ORDER:
         if name in bronze:
-            out[name] = _simple(name, bronze[name], as_of, users, titles)
+            parents = {k: out[k].table for k in ("users", "movies") if k in out}
+            result = clean_table(name, bronze[name], as_of, parents)
+            if result is not None:
+                out[name] = result
     return out
