@@ -22,6 +22,10 @@ bench:          ## benchmark scripts (print figures)
 	$(PY) -m benchmarks.cluster
 	$(PY) -m benchmarks.top10
 	$(PY) -m benchmarks.imports
+	$(PY) -m benchmarks.cluster_page
+	$(PY) -m benchmarks.top10_page
+	$(PY) -m benchmarks.browser
+	$(PY) -m benchmarks.load
 
 lint:
 	$(PY) -m ruff check . && $(PY) -m ruff format --check .
