@@ -143,7 +143,8 @@ def house_figure(
 def watch_hours_trend(daily: pd.DataFrame, *, freq: str = "W") -> tuple[go.Figure, pd.DataFrame]:
     """Watch hours and sessions per week (or ``freq``) from gold ``engagement_daily``.
 
-    Returns the figure and the aggregated data behind it.
+    Periods the data covers only in part (the first and the last) are left out: a partial
+    week looks like a drop. Returns the figure and the aggregated data behind it.
     """
     if daily.empty:
         data = pd.DataFrame(columns=["period", "watch_hours", "sessions"])
@@ -155,10 +156,13 @@ def watch_hours_trend(daily: pd.DataFrame, *, freq: str = "W") -> tuple[go.Figur
             .groupby("period", as_index=False)[["watch_hours", "sessions"]]
             .sum()
         )
-        # a trailing period that the data does not cover fully would look like a drop
+        # a period at either end that the data does not cover fully would look like a drop
         last = periods.max()
         if len(data) > 1 and dates.max().normalize() < last.end_time.normalize():
             data = data[data["period"] < last.start_time]
+        first = periods.min()
+        if len(data) > 1 and dates.min().normalize() > first.start_time.normalize():
+            data = data[data["period"] > first.start_time]
     label = {"W": "week", "D": "day", "M": "month"}.get(freq, freq)
     fig = go.Figure(
         go.Scatter(
@@ -1289,10 +1293,8 @@ def hour_weekday_heatmap(sessions: pd.DataFrame) -> tuple[go.Figure, pd.DataFram
 
 
 def watch_time_trend(sessions: pd.DataFrame, *, freq: str = "W") -> tuple[go.Figure, pd.DataFrame]:
-    """Watch hours per week (``freq``) of the given sessions (reuses ``watch_hours_trend``).
-
-    Partial periods at both ends are left out (a partial period looks like a drop).
-    """
+    """Watch hours per week (``freq``) of the given sessions (reuses ``watch_hours_trend``,
+    which leaves out partial periods at both ends)."""
     if not (has_values(sessions, "date") and has_values(sessions, "watch_minutes")):
         return _no_data("Watch hours over time"), pd.DataFrame(
             columns=["period", "watch_hours", "sessions"]
@@ -1312,12 +1314,6 @@ def watch_time_trend(sessions: pd.DataFrame, *, freq: str = "W") -> tuple[go.Fig
             "sessions": t["sessions"],
         }
     )
-    first = daily["date"].min()
-    start = first.to_period(freq).start_time
-    if first > start:
-        later = daily[daily["date"] >= (first.to_period(freq) + 1).start_time]
-        if later["date"].dt.to_period(freq).nunique() > 1:
-            daily = later
     return watch_hours_trend(daily, freq=freq)
 
 

@@ -103,7 +103,10 @@ if len(daily):
         data,
         key="trend",
         name=f"{name}_watch_hours",
-        caption="Sum of session watch minutes / 60, by the period in which the session started.",
+        caption=(
+            "Sum of session watch minutes / 60, by the period in which the session started; "
+            "the first and last periods are left out when the data covers them only in part."
+        ),
     )
 else:
     empty_state(

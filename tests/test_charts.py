@@ -397,3 +397,17 @@ def test_every_builder_runs_on_the_demo_data(gold):
         assert len(data) > 0
     fig, data = charts.segment_engagement(users)
     assert len(data) > 0
+
+
+def test_watch_hours_trend_leaves_out_partial_periods_at_both_ends():
+    # Friday 2024-11-01 .. Wednesday 2024-11-27: the first and last weeks are partial
+    days = pd.date_range("2024-11-01", "2024-11-27", freq="D")
+    daily = pd.DataFrame({"date": days, "watch_hours": 10.0, "sessions": 2})
+    _, data = charts.watch_hours_trend(daily, freq="W")
+    assert list(data["period"]) == list(pd.to_datetime(["2024-11-04", "2024-11-11", "2024-11-18"]))
+    assert (data["watch_hours"] == 70.0).all()  # only full weeks: 7 days x 10 h
+    # a range that starts and ends on full weeks keeps them
+    _, full = charts.watch_hours_trend(
+        daily[(daily["date"] >= "2024-11-04") & (daily["date"] <= "2024-11-24")], freq="W"
+    )
+    assert len(full) == 3
