@@ -154,7 +154,7 @@ def _lookup(w: pd.DataFrame, table: pd.DataFrame, key: str) -> pd.DataFrame:
         if len(values) == 0:
             new[col] = pd.Series(np.nan, index=w.index)
         elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-            new[col] = np.where(found, values.to_numpy(dtype=float)[pos], np.nan)
+            new[col] = np.where(found, values.to_numpy(dtype=float, na_value=np.nan)[pos], np.nan)
         else:
             cat = values.astype("category")
             codes = np.where(found, cat.cat.codes.to_numpy()[pos], -1)
