@@ -11,20 +11,24 @@ Unlike the uniform Faker data of seed 004, the tables here come from a small gen
   and user ratings) and a latent popularity ``p`` (quality + cast star power + director +
   noise; drives votes, views and the weekly Top 10).
 * **Sessions** pick a genre from the viewer's taste, then a title of that genre weighted by
-  popularity, a date after the title was added (weekday pattern by segment), an hour (segment
-  and device), a device from the viewer's mix (late-night sessions lean to mobile).
+  popularity and by the viewer's favourite sub-theme of the genre (``THEMES``; a title's
+  description words carry its sub-theme, so content similarity can learn it), a date after
+  the title was added (weekday pattern by segment), an hour (segment and device), a device
+  from the viewer's mix (late-night sessions lean to mobile).
 * **Weekly Top 10**: simulated weekly views per title after it is added (launch peak with
   decay plus a catalogue tail); each week's ten most viewed films and series chart. Weekly
   hours viewed are therefore post-release: they exist because a title charted (seed 000's
   leakage trap, reproducible here).
+* **Scale**: sessions are simulated a million at a time and text columns are built as Arrow
+  strings, so scale 100 (10M sessions) fits in a few GiB.
 * **Faults as seed 004 documents**: missing values at the documented per-column rates, 3-6%
   duplicate records per table, out-of-range values (ages outside 5-110, negative or absurd
   durations, progress over 100%, absurd spend), inconsistent category spellings, orphan
   foreign keys, unparseable and future dates.
 
 ``generate(scale, seed)`` returns the bronze tables (as received: dates as text) plus a
-``truth`` mapping (planted segment per user, latent title quality/popularity) that only the
-tests and the cluster page's "planted segments" check read.
+``truth`` mapping (planted segment per user, latent title quality, popularity and sub-theme)
+that only the tests and the cluster page's "planted segments" check read.
 """
 
 from __future__ import annotations
