@@ -320,6 +320,21 @@ def _threshold_point(curve: pd.DataFrame, threshold: float) -> pd.Series | None:
     return usable.iloc[int(np.argmin(np.abs(usable["threshold"].to_numpy() - threshold)))]
 
 
+def _mark_threshold(
+    fig: go.Figure, curve: pd.DataFrame, threshold: float | None, x: str, y: str
+) -> None:
+    """The operating point at ``threshold`` on a ROC or precision-recall curve (a diamond)."""
+    point = None if threshold is None else _threshold_point(curve, threshold)
+    if point is not None:
+        fig.add_scatter(
+            x=[point[x]],
+            y=[point[y]],
+            mode="markers",
+            name=f"threshold {threshold:.2f}",
+            marker={"size": 11, "color": "#222222", "symbol": "diamond"},
+        )
+
+
 def roc_curve(
     roc: pd.DataFrame, *, auc: float, threshold: float | None = None, name: str = "model"
 ) -> tuple[go.Figure, pd.DataFrame]:
@@ -343,16 +358,7 @@ def roc_curve(
         hovertemplate="false positive rate %{x:.1%}<br>true positive rate %{y:.1%}"
         "<br>threshold %{customdata[0]:.2f}<extra></extra>",
     )
-    if threshold is not None:
-        point = _threshold_point(roc, threshold)
-        if point is not None:
-            fig.add_scatter(
-                x=[point["fpr"]],
-                y=[point["tpr"]],
-                mode="markers",
-                name=f"threshold {threshold:.2f}",
-                marker={"size": 11, "color": "#222222", "symbol": "diamond"},
-            )
+    _mark_threshold(fig, roc, threshold, "fpr", "tpr")
     style(
         fig,
         "ROC curve (held-out titles)",
@@ -391,16 +397,7 @@ def pr_curve(
         line={"color": "#9467BD", "width": 2, "shape": "vh"},
         hovertemplate="recall %{x:.1%}<br>precision %{y:.1%}<extra></extra>",
     )
-    if threshold is not None:
-        point = _threshold_point(pr, threshold)
-        if point is not None:
-            fig.add_scatter(
-                x=[point["recall"]],
-                y=[point["precision"]],
-                mode="markers",
-                name=f"threshold {threshold:.2f}",
-                marker={"size": 11, "color": "#222222", "symbol": "diamond"},
-            )
+    _mark_threshold(fig, pr, threshold, "recall", "precision")
     style(
         fig,
         "Precision-recall curve (held-out titles)",

@@ -86,11 +86,11 @@ def _titles(s: dict[str, pd.DataFrame]) -> pd.DataFrame:
 
 
 def _sessions(
-    s: dict[str, pd.DataFrame], titles: pd.DataFrame, users: pd.DataFrame
+    watch_history: pd.DataFrame | None, titles: pd.DataFrame, users: pd.DataFrame
 ) -> pd.DataFrame:
-    if "watch_history" not in s:
+    if watch_history is None:
         return pd.DataFrame(columns=list(GOLD_COLUMNS["sessions"]))
-    w = s["watch_history"].rename(
+    w = watch_history.rename(
         columns={
             "movie_id": "title_id",
             "watch_date": "watch_ts",
@@ -177,9 +177,11 @@ def _sorted_by_time(w: pd.DataFrame) -> bool:
     return bool((sid[tie + 1] >= sid[tie]).all())
 
 
-def _explicit_ratings(s: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def _explicit_ratings(
+    s: Mapping[str, pd.DataFrame], watch_history: pd.DataFrame | None
+) -> pd.DataFrame:
     parts = []
-    w = s.get("watch_history")
+    w = watch_history
     if w is not None and "user_rating" in w:
         w = w[w["user_rating"].notna()]
         parts.append(
@@ -622,8 +624,10 @@ def build_gold(silver: Mapping[str, pd.DataFrame], as_of: pd.Timestamp) -> dict[
     users_base = silver.get("users", pd.DataFrame(columns=["user_id"])).copy()
     if "age" in users_base:
         users_base["age_band"] = _age_band(users_base["age"])
-    ratings = _explicit_ratings(silver)
-    sessions = _sessions(silver, titles, users_base)
+    wh = silver.get("watch_history")  # read once: silver may be read from disk per access
+    ratings = _explicit_ratings(silver, wh)
+    sessions = _sessions(wh, titles, users_base)
+    del wh
     inter = _interactions(sessions, ratings)
     del ratings
     users, extra = _users(silver, sessions, inter, titles, as_of)
