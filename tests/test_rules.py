@@ -61,3 +61,9 @@ def test_xsrf_protection_is_on():
     assert re.search(r"^enableXsrfProtection\s*=\s*true", cfg, re.M)
     assert re.search(r"^gatherUsageStats\s*=\s*false", cfg, re.M)
     assert re.search(r"^maxUploadSize\s*=\s*\d+", cfg, re.M)
+
+
+def test_no_forced_full_gc_after_every_run():
+    """A full collection after each run cost 150-300 ms per interaction (see config.toml)."""
+    cfg = (PROJECT_ROOT / ".streamlit" / "config.toml").read_text()
+    assert re.search(r"^\[runner\][^\[]*^postScriptGC\s*=\s*false", cfg, re.M | re.S)
