@@ -587,45 +587,8 @@ def render_predict() -> None:
     _sanitize(model, specs)
 
     inputs, result = st.columns([11, 9], gap="large")
-    with inputs:
-        if chosen is not None:
-            rows = table[table["title_id"].astype(str) == chosen]
-            actual = (
-                pd.to_numeric(rows[TOP10_LABEL], errors="coerce").iloc[0] if len(rows) else None
-            )
-            if actual == 1:
-                st.caption(":material/check_circle: In reality this title **was** in the Top 10.")
-            elif actual == 0:
-                st.caption("In reality this title was **not** in the Top 10.")
-            for note in st.session_state.get(NOTES_KEY, []):
-                st.caption(":material/info: " + md_escape(note) + ".")
-        numbers = [f for f in NUMERIC if f in model.features]
-        grid = st.columns(2)
-        for i, f in enumerate(numbers):
-            with grid[i % 2]:
-                numeric_input(f)
-        if "genres" in model.features:
-            st.multiselect(
-                ct.feature_label("genres"),
-                sorted(model.feature_ranges["genres"]["options"]),
-                key=key_of("genres"),
-                help=HELP["genres"],
-                placeholder="choose genres",
-                persist_state="page",
-            )
-        selects = [
-            f
-            for f in CATEGORICAL
-            if f in model.features and not (f == "genre_primary" and "genres" in model.features)
-        ]
-        grid = st.columns(2)
-        for i, f in enumerate(selects):
-            with grid[i % 2]:
-                select_input(f)
-        for f in NAMES:
-            if f in model.features:
-                names_input(f)
-
+    # The result column is filled first: its widgets' values are already in session state,
+    # and the new probability reaches the browser before the inputs are redrawn.
     row = current_row()
     started, cpu = time.perf_counter(), time.process_time()
     probability, explanation, warnings = tm.predict(dataset, kind, row)
@@ -678,6 +641,45 @@ def render_predict() -> None:
         )
         with st.expander("How are the contributions computed?"):
             st.markdown(md_escape(top10.EXPLAIN_METHOD))
+
+    with inputs:
+        if chosen is not None:
+            rows = table[table["title_id"].astype(str) == chosen]
+            actual = (
+                pd.to_numeric(rows[TOP10_LABEL], errors="coerce").iloc[0] if len(rows) else None
+            )
+            if actual == 1:
+                st.caption(":material/check_circle: In reality this title **was** in the Top 10.")
+            elif actual == 0:
+                st.caption("In reality this title was **not** in the Top 10.")
+            for note in st.session_state.get(NOTES_KEY, []):
+                st.caption(":material/info: " + md_escape(note) + ".")
+        numbers = [f for f in NUMERIC if f in model.features]
+        grid = st.columns(2)
+        for i, f in enumerate(numbers):
+            with grid[i % 2]:
+                numeric_input(f)
+        if "genres" in model.features:
+            st.multiselect(
+                ct.feature_label("genres"),
+                sorted(model.feature_ranges["genres"]["options"]),
+                key=key_of("genres"),
+                help=HELP["genres"],
+                placeholder="choose genres",
+                persist_state="page",
+            )
+        selects = [
+            f
+            for f in CATEGORICAL
+            if f in model.features and not (f == "genre_primary" and "genres" in model.features)
+        ]
+        grid = st.columns(2)
+        for i, f in enumerate(selects):
+            with grid[i % 2]:
+                select_input(f)
+        for f in NAMES:
+            if f in model.features:
+                names_input(f)
 
 
 # --- tab 2: model quality ----------------------------------------------------------------------
