@@ -53,7 +53,7 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None
                 if r.status == 200:
                     return
         except OSError:
-            time.sleep(0.3)
+            time.sleep(0.05)
     raise TimeoutError(f"streamlit did not become healthy at {url} within {timeout} s")
 
 
@@ -68,8 +68,12 @@ def chromium_path() -> str:
     return CHROMIUM if Path(CHROMIUM).exists() else shutil.which("chromium")
 
 
-def start_app(data_root: Path, log=subprocess.DEVNULL) -> tuple[subprocess.Popen, str, float]:
-    """Start ``streamlit run`` on a free localhost port; return (process, url, start time)."""
+def start_app(
+    data_root: Path, log=subprocess.DEVNULL, script: str = "streamlit_app.py"
+) -> tuple[subprocess.Popen, str, float]:
+    """Start ``streamlit run`` on a free localhost port; return (process, url, start time).
+
+    ``script`` is relative to the project root (the benchmarks start a bare baseline app)."""
     port = _free_port()
     env = {**os.environ, "STREAMDASH_DATA": str(data_root), "PYTHONUNBUFFERED": "1"}
     started = time.monotonic()
@@ -79,7 +83,7 @@ def start_app(data_root: Path, log=subprocess.DEVNULL) -> tuple[subprocess.Popen
             "-m",
             "streamlit",
             "run",
-            "streamlit_app.py",
+            script,
             "--server.port",
             str(port),
             "--server.address",
