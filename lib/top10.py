@@ -23,6 +23,7 @@ deliberately no function that loads a model from a file.
 
 from __future__ import annotations
 
+import functools
 import itertools
 import logging
 import time
@@ -160,19 +161,19 @@ def _split_list(value: Any, sep: str = LIST_SEP) -> list[str]:
     return [label for label in labels if label.lower() not in _MISSING_MARKS]
 
 
+@functools.lru_cache(maxsize=1 << 15)  # ~30,000 distinct cells: a 10k-title catalog
+def _string_labels(value: str, sep: str) -> tuple[str, ...]:
+    """``_split_list`` of one string, kept: cross-validation fits the encoders 20+ times on
+    overlapping rows, and a cast list is parsed once per process instead of once per fit."""
+    return tuple(_split_list(value, sep))
+
+
 def _column_labels(values: Sequence[Any], sep: str = LIST_SEP) -> list[tuple[str, ...]]:
     """``_split_list`` of every cell, computing each distinct string once."""
-    cache: dict[str, tuple[str, ...]] = {}
-    out = []
-    for value in values:
-        if type(value) is str:
-            labels = cache.get(value)
-            if labels is None:
-                labels = cache[value] = tuple(_split_list(value, sep))
-        else:
-            labels = tuple(_split_list(value, sep))
-        out.append(labels)
-    return out
+    return [
+        _string_labels(value, sep) if type(value) is str else tuple(_split_list(value, sep))
+        for value in values
+    ]
 
 
 def _clean_label(value: Any) -> Any:
@@ -396,9 +397,10 @@ class NameTargetEncoder(TransformerMixin, BaseEstimator):
     def fit_transform(self, X: Any, y: Any = None, **fit_params: Any) -> np.ndarray:
         if y is None:
             raise ValueError("NameTargetEncoder needs the target y")
-        self.fit(X, y)
+        _remember_input(self, X)
         y = np.asarray(y, dtype=float)
-        names = self._names(X)
+        names = self._names(X)  # parsed once for the fit and every cross-fitting fold
+        self.prior_, self.rates_ = self._statistics(names, y)
         smallest_class = int(min(np.sum(y == 1), np.sum(y == 0)))
         n_splits = min(self.cv, smallest_class)
         if n_splits < 2:
