@@ -45,10 +45,6 @@ MODEL_COLORS: dict[str, str] = {
 }
 
 
-# house-styled figures from trace dicts, without plotly's validation (lib.charts)
-_figure = house_figure
-
-
 def short_label(text: str, width: int = 34) -> str:
     """``text`` cut to ``width`` characters with an ellipsis."""
     text = str(text)
@@ -82,7 +78,7 @@ def similarity_heatmap(
         }
     )
     if n == 0:
-        fig = _figure(
+        fig = house_figure(
             [],
             title,
             legend=False,
@@ -126,7 +122,7 @@ def similarity_heatmap(
     }
     if n <= 16:
         trace["texttemplate"] = "%{z:.2f}"
-    fig = _figure(
+    fig = house_figure(
         [trace],
         title,
         x="result rank (Q = the chosen title)",
@@ -294,7 +290,7 @@ def genre_mix(
             ("recommended", "recommended_share", "recommended_titles", "#E50914"),
         )
     ]
-    fig = _figure(
+    fig = house_figure(
         traces,
         title,
         x="share of titles (a title can have several genres)",

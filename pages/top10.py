@@ -576,13 +576,13 @@ def render_predict() -> None:
             help="Median numbers and the most frequent categories of the training titles.",
             icon=":material/restart_alt:",
         )
+    # the chosen title's rows, looked up once per run (prefill and the "in reality" note)
+    rows = table[table["title_id"].astype(str) == chosen] if chosen is not None else None
     if chosen != st.session_state.get(PREFILLED_KEY):
-        if chosen is not None:
-            rows = table[table["title_id"].astype(str) == chosen]
-            if len(rows):
-                state, prefill_notes = title_state(model, specs, rows.iloc[0])
-                _apply(state)
-                st.session_state[NOTES_KEY] = prefill_notes
+        if rows is not None and len(rows):
+            state, prefill_notes = title_state(model, specs, rows.iloc[0])
+            _apply(state)
+            st.session_state[NOTES_KEY] = prefill_notes
         st.session_state[PREFILLED_KEY] = chosen
     _sanitize(model, specs)
 
@@ -643,8 +643,7 @@ def render_predict() -> None:
             st.markdown(md_escape(top10.EXPLAIN_METHOD))
 
     with inputs:
-        if chosen is not None:
-            rows = table[table["title_id"].astype(str) == chosen]
+        if rows is not None:
             actual = (
                 pd.to_numeric(rows[TOP10_LABEL], errors="coerce").iloc[0] if len(rows) else None
             )
