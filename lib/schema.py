@@ -1,22 +1,32 @@
-"""Checks of the canonical gold tables (run by every build; results go into the report).
+"""Schemas and checks of the gold tables, declared once with pandera (its Ibis backend).
 
-A light, dependency-free equivalent of a pandera schema: each check is a named predicate with
-the number of offending rows, so the Overview page can show a pass/fail scorecard.
+The same schema validates a gold table on whichever engine built it (DuckDB or Spark), since
+both hand the pipeline Ibis tables. Every build runs the checks and counts the failing rows
+of each (the engine counts them: nothing is pulled into memory), so the Overview page can
+show a pass/fail scorecard with numbers.
+
+``gold_schemas()`` gives the pandera ``DataFrameSchema`` per table for validation in tests and
+notebooks (``schema.validate(table, lazy=True)``); ``check_gold()`` runs the named checks.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 
-import pandas as pd
+import ibis
+import ibis.expr.types as ir
+import pandera.ibis as pa
 
 from lib.config import GOLD_COLUMNS
 
-__all__ = ["Check", "check_gold"]
+__all__ = ["Check", "CHECKS", "check_gold", "gold_schemas"]
 
 
 @dataclass(frozen=True)
 class Check:
+    """The result of one named check on one gold table."""
+
     table: str
     name: str
     failing: int
@@ -30,47 +40,165 @@ class Check:
         return {**asdict(self), "passed": self.passed}
 
 
-def _range(df: pd.DataFrame, col: str, lo: float | None, hi: float | None) -> int:
-    if col not in df or not len(df):
-        return 0
-    s = pd.to_numeric(df[col], errors="coerce")
-    bad = pd.Series(False, index=s.index)
-    if lo is not None:
-        bad |= s < lo
-    if hi is not None:
-        bad |= s > hi
-    return int(bad.sum())
+# --- check functions: IbisData -> boolean column (True = the row passes) -------------------
+def _unique(*cols: str) -> Callable:
+    def fn(data) -> ir.BooleanColumn:
+        t = data.table
+        return (
+            ibis.row_number().over(group_by=[t[c] for c in cols], order_by=[t[c] for c in cols])
+            == 0
+        )
+
+    return fn
 
 
-def check_gold(gold: dict[str, pd.DataFrame]) -> list[Check]:
-    """Run the gold checks: columns present, keys unique, references valid, values in range."""
-    out: list[Check] = []
+def _exists_in(column: str, other: Mapping[str, ir.Table], table: str, key: str) -> Callable:
+    def fn(data) -> ir.BooleanColumn:
+        ref = other[table]
+        return data.table[column].isin(ref[key])
 
-    def add(table: str, name: str, failing: int) -> None:
-        out.append(Check(table, name, int(failing), len(gold.get(table, []))))
+    return fn
 
+
+@dataclass(frozen=True)
+class _Spec:
+    table: str
+    name: str
+    column: str | None
+    make: Callable[[Mapping[str, ir.Table]], pa.Check]
+
+
+def _specs() -> list[_Spec]:
+    def const(check: pa.Check) -> Callable[[Mapping[str, ir.Table]], pa.Check]:
+        return lambda _tables: check
+
+    def named(fn_factory: Callable, name: str) -> Callable[[Mapping[str, ir.Table]], pa.Check]:
+        return lambda tables: pa.Check(fn_factory(tables), name=name, ignore_na=False)
+
+    return [
+        _Spec(
+            "titles",
+            "title_id unique",
+            None,
+            named(lambda _t: _unique("title_id"), "title_id unique"),
+        ),
+        _Spec(
+            "users", "user_id unique", None, named(lambda _t: _unique("user_id"), "user_id unique")
+        ),
+        _Spec(
+            "interactions",
+            "(user_id, title_id) unique",
+            None,
+            named(lambda _t: _unique("user_id", "title_id"), "(user_id, title_id) unique"),
+        ),
+        _Spec(
+            "interactions",
+            "title_id exists in titles",
+            None,
+            named(
+                lambda t: _exists_in("title_id", t, "titles", "title_id"),
+                "title_id exists in titles",
+            ),
+        ),
+        _Spec(
+            "interactions",
+            "user_id exists in users",
+            None,
+            named(
+                lambda t: _exists_in("user_id", t, "users", "user_id"), "user_id exists in users"
+            ),
+        ),
+        _Spec("interactions", "weight > 0", "weight", const(pa.Check.gt(0, name="weight > 0"))),
+        _Spec(
+            "titles",
+            "imdb_rating within 1-10",
+            "imdb_rating",
+            const(pa.Check.in_range(1, 10, name="imdb_rating within 1-10")),
+        ),
+        _Spec(
+            "titles",
+            "meta_score within 0-100",
+            "meta_score",
+            const(pa.Check.in_range(0, 100, name="meta_score within 0-100")),
+        ),
+        _Spec("users", "age within 5-110", "age", const(pa.Check.in_range(5, 110, name="age"))),
+        _Spec(
+            "sessions",
+            "progress_pct within 0-100",
+            "progress_pct",
+            const(pa.Check.in_range(0, 100, name="progress_pct within 0-100")),
+        ),
+        _Spec(
+            "sessions",
+            "watch_minutes within 0-1,440",
+            "watch_minutes",
+            const(pa.Check.in_range(0, 1440, name="watch_minutes within 0-1,440")),
+        ),
+        _Spec(
+            "sessions",
+            "session_id unique",
+            None,
+            named(lambda _t: _unique("session_id"), "session_id unique"),
+        ),
+        _Spec(
+            "top10_training",
+            "label is 0 or 1",
+            "in_top10",
+            const(pa.Check.isin([0, 1], name="label is 0 or 1")),
+        ),
+        _Spec(
+            "top10_weekly",
+            "weekly_rank within 1-10",
+            "weekly_rank",
+            const(pa.Check.in_range(1, 10, name="weekly_rank within 1-10")),
+        ),
+        _Spec(
+            "engagement_report",
+            "hours_viewed >= 0",
+            "hours_viewed",
+            const(pa.Check.ge(0, name="hours_viewed >= 0")),
+        ),
+    ]
+
+
+CHECKS: tuple[str, ...] = tuple(f"{s.table}: {s.name}" for s in _specs())
+
+
+def gold_schemas(tables: Mapping[str, ir.Table]) -> dict[str, pa.DataFrameSchema]:
+    """A pandera schema per gold table: its canonical columns, nullable, with its checks."""
+    by_table: dict[str, list[_Spec]] = {}
+    for s in _specs():
+        by_table.setdefault(s.table, []).append(s)
+    out = {}
     for table, cols in GOLD_COLUMNS.items():
-        df = gold.get(table)
-        missing = [] if df is None else [c for c in cols if c not in df]
-        add(table, "all canonical columns present", len(missing) if df is not None else 1)
-    t, u, i = gold["titles"], gold["users"], gold["interactions"]
-    add("titles", "title_id unique", t["title_id"].duplicated().sum())
-    add("users", "user_id unique", u["user_id"].duplicated().sum())
-    add(
-        "interactions",
-        "(user_id, title_id) unique",
-        i.duplicated(subset=["user_id", "title_id"]).sum(),
-    )
-    add("interactions", "title_id exists in titles", (~i["title_id"].isin(t["title_id"])).sum())
-    add("interactions", "user_id exists in users", (~i["user_id"].isin(u["user_id"])).sum())
-    add("interactions", "weight > 0", (i["weight"] <= 0).sum())
-    add("titles", "imdb_rating within 1-10", _range(t, "imdb_rating", 1, 10))
-    add("titles", "meta_score within 0-100", _range(t, "meta_score", 0, 100))
-    add("users", "age within 5-110", _range(u, "age", 5, 110))
-    s = gold["sessions"]
-    add("sessions", "progress_pct within 0-100", _range(s, "progress_pct", 0, 100))
-    add("sessions", "watch_minutes within 0-1,440", _range(s, "watch_minutes", 0, 1440))
-    add("sessions", "session_id unique", s["session_id"].duplicated().sum())
-    tt = gold["top10_training"]
-    add("top10_training", "label is 0 or 1", (~tt["in_top10"].isin([0, 1])).sum())
+        specs = by_table.get(table, [])
+        columns = {
+            c: pa.Column(checks=[s.make(tables) for s in specs if s.column == c], nullable=True)
+            for c in cols
+        }
+        frame_checks = [s.make(tables) for s in specs if s.column is None]
+        out[table] = pa.DataFrameSchema(columns, checks=frame_checks, name=table, strict=False)
+    return out
+
+
+def check_gold(engine, tables: Mapping[str, ir.Table]) -> list[Check]:
+    """Run the gold checks: columns present, keys unique, references valid, values in range.
+
+    ``tables`` maps each gold table name to its Ibis table on ``engine``. Each check's failing
+    rows are counted by the engine (the check's pandera failure cases, counted).
+    """
+    out: list[Check] = []
+    rows = {name: engine.count(t) for name, t in tables.items()}
+    for table, cols in GOLD_COLUMNS.items():
+        t = tables.get(table)
+        missing = 1 if t is None else sum(c not in t.columns for c in cols)
+        out.append(Check(table, "all canonical columns present", int(missing), rows.get(table, 0)))
+    for spec in _specs():
+        t = tables.get(spec.table)
+        if t is None or (spec.column is not None and spec.column not in t.columns):
+            continue
+        check = spec.make(tables)
+        result = check(t, spec.column)
+        failing = 0 if result.failure_cases is None else engine.count(result.failure_cases)
+        out.append(Check(spec.table, spec.name, int(failing), rows[spec.table]))
     return out

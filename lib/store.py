@@ -4,14 +4,15 @@ Layout of one dataset folder (``data/<name>/``)::
 
     manifest.json            name, source, scale, seed, build time, row counts
     report.json              the quality report of the last successful build
-    bronze/<table>.parquet   raw tables as received + ingestion metadata
+    bronze/<table>.parquet   raw tables as received + ingestion metadata (a folder of parts)
     silver/<table>.parquet   typed, deduplicated, validated tables
     silver/rejects.parquet   every removed row with its table and reason
-    gold/<table>.parquet     analysis-ready tables (see lib.config.GOLD_COLUMNS)
+    gold/<table>.parquet     analysis-ready tables (see lib.config.GOLD_SCHEMA)
     truth/<table>.parquet    demo data only: the generator's latent truth (for tests)
 
-A build writes a complete new folder beside the old one and swaps it in with renames, so a
-failed build leaves the previous good dataset untouched.
+A table is one Parquet file, or a folder of part files (bronze, and every layer a Spark
+build writes); readers accept both. A build writes a complete new folder beside the old one
+and swaps it in with renames, so a failed build leaves the previous good dataset untouched.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import re
 import shutil
 import uuid
 from collections.abc import Iterator
@@ -30,7 +32,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from lib.config import data_root
+from lib.config import GOLD_SCHEMA, data_root
 
 __all__ = [
     "LAYERS",
@@ -42,7 +44,9 @@ __all__ = [
     "load_manifest",
     "list_datasets",
     "atomic_dataset",
+    "remove_stale_staging",
     "has_gold",
+    "gold_path",
 ]
 
 log = logging.getLogger(__name__)
@@ -69,7 +73,27 @@ def read_tables(folder: Path, names: list[str] | None = None) -> dict[str, pd.Da
     files = sorted(folder.glob("*.parquet"))
     if names is not None:
         files = [folder / f"{n}.parquet" for n in names]
-    return {f.stem: pd.read_parquet(f) for f in files}
+    return {f.stem: _read(f, _categories(folder.name, f.stem)) for f in files}
+
+
+def _categories(layer: str, table: str) -> list[str]:
+    if layer != "gold":
+        return []
+    return [c for c, k in GOLD_SCHEMA.get(table, {}).items() if k == "category"]
+
+
+def _read(path: Path, categories: list[str]) -> pd.DataFrame:
+    """One table (a file or a folder of parts); ``categories`` come back as categoricals."""
+    df = pq.read_table(path).to_pandas()
+    for c in categories:
+        if c in df.columns and not isinstance(df[c].dtype, pd.CategoricalDtype):
+            df[c] = df[c].astype("category")
+    return df
+
+
+def gold_path(data_dir: str | Path, table: str) -> Path:
+    """Where a dataset keeps a gold table (a Parquet file or a folder of part files)."""
+    return Path(data_dir) / "gold" / f"{table}.parquet"
 
 
 def load_layer(data_dir: str | Path, layer: str) -> dict[str, pd.DataFrame]:
@@ -96,7 +120,7 @@ def load_gold(data_dir: str | Path | None = None) -> dict[str, pd.DataFrame]:
 def has_gold(data_dir: str | Path) -> bool:
     """True when ``data_dir`` holds a complete build (manifest and gold layer)."""
     d = Path(data_dir)
-    return (d / "manifest.json").is_file() and (d / "gold" / "titles.parquet").is_file()
+    return (d / "manifest.json").is_file() and (d / "gold" / "titles.parquet").exists()
 
 
 def _read_json(path: Path) -> dict[str, Any]:
@@ -120,7 +144,7 @@ def list_datasets(root: str | Path | None = None) -> list[str]:
     if not root.is_dir():
         return []
     names = sorted(p.name for p in root.iterdir() if p.is_dir() and has_gold(p))
-    names = [n for n in names if ".building-" not in n and ".old-" not in n]
+    names = [n for n in names if not _STAGING.match(n)]
     return sorted(names, key=lambda n: (n != "demo", n))
 
 
@@ -128,6 +152,35 @@ def write_json(path: Path, obj: dict[str, Any]) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         json.dump(obj, fh, indent=2, sort_keys=True, default=str)
         fh.write("\n")
+
+
+_STAGING = re.compile(r"^.+\.(?:building|old|preview)-(\d+)-[0-9a-f]{8}$")
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # exists, owned by someone else
+        return True
+    return True
+
+
+def remove_stale_staging(root: str | Path | None = None) -> list[str]:
+    """Delete staging folders (``NAME.building-PID-TOKEN``, ``.old-``, ``.preview-``) whose
+    process is gone; a live build's folder is never touched. Returns the names removed."""
+    root = Path(root) if root is not None else data_root()
+    if not root.is_dir():
+        return []
+    removed = []
+    for p in root.iterdir():
+        m = _STAGING.match(p.name)
+        if m and p.is_dir() and not _alive(int(m.group(1))):
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p.name)
+            log.info("removed stale staging folder %s", p)
+    return removed
 
 
 @contextmanager

@@ -5,17 +5,20 @@ Public API (used by notebooks, external scripts, the app and the CLI)::
     from lib.pipeline import build
     report = build(scale=1, seed=0, data_dir="data/demo")      # demo data: generate + build
     report = build(source="downloads/netflix_titles.csv", name="netflix")   # real data
+    report = build(scale=10, engine="spark", spark_master="local[2]")      # on Apache Spark
 
-Wiring and I/O live here; the transforms are pure functions in ``bronze``, ``silver`` and
-``gold``. A build writes a complete dataset folder beside the old one and swaps it in, so a
-failed build leaves the previous good layers intact.
+Wiring and I/O live here; the transforms are Ibis expressions in ``bronze``, ``silver`` and
+``gold``, run by an engine (``lib.pipeline.engine``: DuckDB embedded by default, or Spark).
+A build writes a complete dataset folder beside the old one and swaps it in, so a failed
+build leaves the previous good layers intact.
 """
 
 from __future__ import annotations
 
 import logging
+import shutil
 import time
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -24,14 +27,14 @@ import numpy as np
 import pandas as pd
 
 from lib.config import DEMO_NAME, dataset_dir
-from lib.memory import release_memory
-from lib.pipeline.bronze import profile_bronze, to_bronze
+from lib.pipeline.bronze import BronzeWriter, profile_bronze
+from lib.pipeline.engine import ENGINES, Engine, connect, table_path
 from lib.pipeline.gold import build_gold
-from lib.pipeline.silver import ORDER, clean_table
+from lib.pipeline.silver import clean_layer
 from lib.schema import check_gold
-from lib.store import atomic_dataset, read_tables, write_json, write_tables
+from lib.store import atomic_dataset, remove_stale_staging, write_json, write_tables
 
-__all__ = ["build", "build_tables", "Progress"]
+__all__ = ["build", "build_tables", "Progress", "ENGINES"]
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
@@ -49,6 +52,8 @@ def build(
     source: str | Path | None = None,
     name: str | None = None,
     progress: Progress | None = None,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
 ) -> dict[str, Any]:
     """Build a dataset and return its quality report.
 
@@ -59,24 +64,25 @@ def build(
     source : a file, folder or .zip of real data to import instead of generating demo data.
     name : dataset name (defaults to ``demo``, or the source's file name).
     progress : optional callback ``progress(fraction, message)``.
+    engine : ``"duckdb"`` (embedded, default) or ``"spark"``.
+    spark_master : with ``engine="spark"``: ``local[2]`` (default), ``spark://HOST:7077`` or
+        ``sc://HOST:15002``.
     """
     progress = progress or _noop
     if source is None:
-        from lib.synth import WINDOW, generate
+        from lib.synth import WINDOW
 
         label = name or DEMO_NAME
-        progress(0.02, f"generating demo data (scale {scale:g}, seed {seed})")
-        synth = generate(scale=scale, seed=seed, progress=lambda f, m: progress(0.02 + 0.2 * f, m))
-        return build_tables(
-            synth.tables,
-            consume=True,
+        return _run(
+            _demo_chunks(scale, seed, progress),
             data_dir=data_dir or dataset_dir(label),
             name=label,
             source=f"demo generator (scale {scale:g}, seed {seed})",
             as_of=pd.Timestamp(WINDOW[1]),
-            truth=synth.truth,
             meta={"kind": "demo", "scale": scale, "seed": seed},
             progress=progress,
+            engine=engine,
+            spark_master=spark_master,
         )
     from lib.importers import load_source
 
@@ -92,6 +98,8 @@ def build(
         source=str(src.name),
         meta={"kind": "import", "import": _import_summary(result)},
         progress=progress,
+        engine=engine,
+        spark_master=spark_master,
     )
 
 
@@ -114,6 +122,28 @@ def _import_summary(result: Any) -> dict[str, Any]:
     }
 
 
+Chunks = Iterable[tuple[str, str, pd.DataFrame]]  # (layer, table, frame)
+
+
+def _demo_chunks(scale: float, seed: int, progress: Progress) -> Iterator[tuple[str, str, Any]]:
+    """The demo generator's tables as (layer, table, frame) chunks, with build progress."""
+    from lib import synth
+
+    def step(f: float, m: str) -> None:
+        progress(0.02 + 0.3 * f, m)
+
+    progress(0.02, f"generating demo data (scale {scale:g}, seed {seed})")
+    if hasattr(synth, "generate_chunks"):
+        for chunk in synth.generate_chunks(scale=scale, seed=seed, progress=step):
+            yield chunk.layer, chunk.table, chunk.frame
+        return
+    data = synth.generate(scale=scale, seed=seed, progress=step)
+    for table in list(data.tables):
+        yield "bronze", table, data.tables.pop(table)
+    for table, frame in data.truth.items():
+        yield "truth", table, frame
+
+
 def build_tables(
     tables: dict[str, pd.DataFrame],
     *,
@@ -125,85 +155,98 @@ def build_tables(
     meta: dict[str, Any] | None = None,
     progress: Progress | None = None,
     consume: bool = False,
+    engine: str = "duckdb",
+    spark_master: str | None = None,
 ) -> dict[str, Any]:
     """Run bronze -> silver -> gold on canonical bronze tables and write the dataset.
 
-    ``consume=True`` hands ``tables`` over: each table is taken out of the dict when its turn
-    comes, so it can be freed once cleaned (``build`` does this; at scale 100 it is the
-    difference between fitting in 8 GiB or not).
+    ``consume=True`` hands ``tables`` over: each table is taken out of the dict once it is
+    written to bronze, so it can be freed.
     """
-    progress = progress or _noop
-    t0 = time.perf_counter()
     if not tables:
         raise ValueError("no tables to build: the source contained no recognised data")
-    as_of = as_of if as_of is not None else pd.Timestamp(datetime.now(UTC).date())
-    with atomic_dataset(data_dir) as stage:
-        # One table at a time through bronze and silver, each written as soon as it exists and
-        # then dropped (users and titles stay: they are the other tables' foreign keys); gold
-        # reads silver back table by table. The biggest table goes last, when the least else
-        # is held, so a scale-100 build (10M sessions) stays within 8 GiB.
-        original = list(tables)
-        names = sorted(original, key=_silver_rank)
-        profiles: dict[str, dict] = {}
-        summaries: dict[str, dict] = {}
-        rejects: dict[str, list[pd.DataFrame]] = {}
-        completeness: list[float] = []
-        parents: dict[str, pd.DataFrame] = {}
-        for i, key in enumerate(names):
-            raw = tables.pop(key) if consume else tables[key]
-            progress(
-                0.25 + 0.35 * i / len(names),
-                f"bronze and silver: {key} ({len(raw):,} rows): profiling, typing, "
-                "deduplicating, validating",
-            )
-            bronze = to_bronze(key, raw, source)
-            del raw
-            profiles[key] = profile_bronze(key, bronze, as_of)
-            write_tables(stage / "bronze", {key: bronze})
-            result = clean_table(key, bronze, as_of, parents)
-            del bronze
-            if result is not None:
-                summaries[key] = result.summary()
-                rejects[key] = result.rejects
-                completeness.extend(_completeness({key: result.table}))
-                write_tables(stage / "silver", {key: result.table})
-                if key in ("users", "movies"):
-                    parents[key] = result.table
-                del result
-            release_memory()
-        parts = [df for k in original for df in rejects.get(k, [])]
-        del rejects
-        rejects_df = (
-            pd.concat(parts, ignore_index=True)
-            if parts
-            else pd.DataFrame(columns=["table", "kind", "reason", "source", "row", "record"])
+
+    def chunks() -> Iterator[tuple[str, str, pd.DataFrame]]:
+        for key in list(tables):
+            yield "bronze", key, (tables.pop(key) if consume else tables[key])
+        for key, frame in (truth or {}).items():
+            yield "truth", key, frame
+
+    return _run(
+        chunks(),
+        data_dir=data_dir,
+        name=name,
+        source=source,
+        as_of=as_of,
+        meta=meta,
+        progress=progress or _noop,
+        engine=engine,
+        spark_master=spark_master,
+    )
+
+
+def _write_bronze(stage: Path, chunks: Chunks, source: str) -> tuple[list[str], list[str]]:
+    """Write the chunks: bronze part files per table, truth tables whole. Returns the names."""
+    writers: dict[str, BronzeWriter] = {}
+    truth: dict[str, list[pd.DataFrame]] = {}
+    for layer, table, frame in chunks:
+        if layer == "truth":
+            truth.setdefault(table, []).append(frame)
+            continue
+        if table not in writers:
+            writers[table] = BronzeWriter(stage / "bronze", table, source=source)
+        writers[table].append(frame)
+        del frame
+    for w in writers.values():
+        w.close()
+    if truth:
+        write_tables(
+            stage / "truth",
+            {k: pd.concat(v, ignore_index=True) if len(v) > 1 else v[0] for k, v in truth.items()},
         )
-        del parts
-        write_tables(stage / "silver", {"rejects": rejects_df})
-        del rejects_df
-        profiles = {k: profiles[k] for k in original}
-        silver_summary = {k: summaries[k] for k in original if k in summaries}
-        progress(0.60, "gold: building analysis tables")
-        gold = build_gold(_Layer(stage / "silver", list(silver_summary), parents), as_of)
-        del parents
-        release_memory()
-        checks = check_gold(gold)
-        progress(0.85, "writing layers")
-        report = _report(name, source, as_of, profiles, silver_summary, completeness, gold, checks)
-        write_tables(stage / "gold", gold)
-        if truth:
-            write_tables(stage / "truth", truth)
+    return list(writers), list(truth)
+
+
+def _run(
+    chunks: Chunks,
+    *,
+    data_dir: str | Path,
+    name: str,
+    source: str,
+    as_of: pd.Timestamp | None,
+    meta: dict[str, Any] | None,
+    progress: Progress,
+    engine: str,
+    spark_master: str | None,
+) -> dict[str, Any]:
+    t0 = time.perf_counter()
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
+    as_of = as_of if as_of is not None else pd.Timestamp(datetime.now(UTC).date())
+    data_dir = Path(data_dir)
+    remove_stale_staging(data_dir.parent)
+    with atomic_dataset(data_dir) as stage:
+        names, _truth = _write_bronze(stage, chunks, source)
+        if not names:
+            raise ValueError("no tables to build: the source contained no recognised data")
+        progress(0.33, f"bronze written ({', '.join(names)}); starting the {engine} engine")
+        with connect(engine, spark_master=spark_master, temp_dir=stage / "_spill") as eng:
+            report = _layers(eng, stage, names, name, source, as_of, progress)
+        shutil.rmtree(stage / "_work", ignore_errors=True)
+        shutil.rmtree(stage / "_spill", ignore_errors=True)
         elapsed = time.perf_counter() - t0
         report["build_seconds"] = round(elapsed, 2)
         report["built_at"] = datetime.now(UTC).isoformat(timespec="seconds")
+        report["engine"] = engine if engine == "duckdb" else f"spark ({spark_master or 'local[2]'})"
         write_json(stage / "report.json", report)
         manifest = {
             "name": name,
             "source": source,
             "built_at": report["built_at"],
             "build_seconds": report["build_seconds"],
+            "engine": report["engine"],
             "as_of": str(as_of.date()),
-            "rows": {k: len(v) for k, v in gold.items()},
+            "rows": {k: v["rows"] for k, v in report["gold"].items()},
             **(meta or {}),
         }
         write_json(stage / "manifest.json", manifest)
@@ -211,49 +254,43 @@ def build_tables(
     return report
 
 
-def _silver_rank(name: str) -> tuple[int, int]:
-    """Cleaning order: users and titles first (foreign keys), watch history last (biggest)."""
-    if name in ("users", "movies"):
-        return (0, ORDER.index(name))
-    if name == "watch_history":
-        return (2, 0)
-    return (1, ORDER.index(name) if name in ORDER else len(ORDER))
+def _layers(
+    eng: Engine,
+    stage: Path,
+    names: list[str],
+    name: str,
+    source: str,
+    as_of: pd.Timestamp,
+    progress: Progress,
+) -> dict[str, Any]:
+    """Profile bronze, clean into silver, build and check gold; return the quality report."""
+    bronze, silver, gold, work = stage / "bronze", stage / "silver", stage / "gold", stage / "_work"
+    profiles = {}
+    for i, key in enumerate(names):
+        progress(0.35 + 0.05 * i / len(names), f"bronze: profiling {key}")
+        profiles[key] = profile_bronze(eng, key, table_path(bronze, key), as_of)
+    done = [0]
 
+    def silver_step(table: str) -> None:
+        rows = profiles.get(table, {}).get("rows", 0)
+        progress(
+            0.40 + 0.30 * done[0] / len(names),
+            f"silver: {table} ({rows:,} rows): typing, deduplicating, validating",
+        )
+        done[0] += 1
 
-class _Layer(Mapping[str, pd.DataFrame]):
-    """Read-only mapping of a written layer's tables, read from Parquet on each access.
+    summaries = clean_layer(eng, bronze, silver, work, names, as_of, progress=silver_step)
+    completeness = [s.pop("completeness", None) for s in summaries.values()]
 
-    ``cached`` tables are served from memory. Gold asks for each big table once or twice, so
-    only the table in use is held rather than the whole silver layer.
-    """
+    def gold_step(table: str) -> None:
+        progress(0.72, f"gold: {table}")
 
-    def __init__(self, folder: Path, names: list[str], cached: dict[str, pd.DataFrame]):
-        self._folder, self._names, self._cached = folder, names, cached
-
-    def __getitem__(self, key: str) -> pd.DataFrame:
-        if key not in self._names:
-            raise KeyError(key)
-        if key in self._cached:
-            return self._cached[key]
-        return read_tables(self._folder, [key])[key]
-
-    def __contains__(self, key: object) -> bool:
-        return key in self._names
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._names)
-
-    def __len__(self) -> int:
-        return len(self._names)
-
-
-def _completeness(silver: dict[str, pd.DataFrame]) -> list[float]:
-    out = []
-    for df in silver.values():
-        if len(df):
-            flags = [c for c in df.columns if c.endswith("_imputed")]
-            out.append(float(df.drop(columns=flags).notna().mean().mean()))
-    return out
+    rows = build_gold(eng, silver, gold, list(summaries), as_of, progress=gold_step)
+    progress(0.92, "gold: checks")
+    gold_tables = {k: eng.read(table_path(gold, k)) for k in rows}
+    checks = check_gold(eng, gold_tables)
+    gold_info = {k: {"rows": int(rows[k]), "columns": len(gold_tables[k].columns)} for k in rows}
+    return _report(name, source, as_of, profiles, summaries, completeness, gold_info, checks)
 
 
 def _score(parts: dict[str, float]) -> float:
@@ -283,10 +320,13 @@ def _report(
     }
     kept = sum(s["rows_in"] - s["duplicates_removed"] for s in silver.values()) or 1
     rejected = sum(s["rejected"] for s in silver.values())
+    completeness = [c for c in silver_completeness if c is not None]
     silver_parts = {
         "validity": 1 - rejected / kept,
-        "completeness": float(np.mean(silver_completeness)) if silver_completeness else None,
-        "row accounting": float(np.mean([v["holds"] for v in invariants.values()])),
+        "completeness": float(np.mean(completeness)) if completeness else None,
+        "row accounting": float(np.mean([v["holds"] for v in invariants.values()]))
+        if invariants
+        else None,
     }
     gold_parts = {
         "checks passed": float(np.mean([c.passed for c in checks])) if checks else None,
@@ -297,7 +337,7 @@ def _report(
         "as_of": str(as_of.date()),
         "bronze": profiles,
         "silver": silver,
-        "gold": {k: {"rows": len(v), "columns": len(v.columns)} for k, v in gold.items()},
+        "gold": gold,
         "checks": [c.as_dict() for c in checks],
         "invariants": invariants,
         "scorecard": [

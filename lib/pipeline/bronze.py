@@ -1,19 +1,35 @@
 """Bronze: raw tables as received, plus ingestion metadata and a profile.
 
-Pure functions: ``DataFrame -> DataFrame`` / ``dict``. Nothing here changes a value.
+Nothing here changes a value. A bronze table is written once, as Parquet, from the importer's
+or the generator's frames (in chunks for the generator, so a table never has to fit in memory
+whole): each row gets the name of its source (``_source``), its row number in that source
+(``_row``, 1-based, counted across chunks) and the content hash of the chunk it arrived in
+(``_batch``). The profile (completeness, duplicates, schema, freshness) is computed by the
+engine over the written file.
 """
 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
 
 from lib.config import BRONZE_TABLES
 
-__all__ = ["KEYS", "DATE_COLUMNS", "to_bronze", "profile_bronze"]
+__all__ = [
+    "KEYS",
+    "DATE_COLUMNS",
+    "META",
+    "BronzeWriter",
+    "write_bronze",
+    "to_bronze",
+    "profile_bronze",
+]
 
 # Primary key of each bronze table (None: rows have no natural id).
 KEYS: dict[str, tuple[str, ...] | None] = {
@@ -26,6 +42,7 @@ KEYS: dict[str, tuple[str, ...] | None] = {
     "ratings": ("user_id", "movie_id"),
     "top10_weekly": ("week", "category", "weekly_rank"),
     "top10_titles": ("movie_id",),
+    "engagement_report": ("period_start", "kind", "title"),
 }
 DATE_COLUMNS: dict[str, tuple[str, ...]] = {
     "users": ("subscription_start_date", "created_at"),
@@ -36,99 +53,184 @@ DATE_COLUMNS: dict[str, tuple[str, ...]] = {
     "reviews": ("review_date",),
     "ratings": ("rated_at",),
     "top10_weekly": ("week",),
+    "engagement_report": ("period_end",),
 }
 META = ("_source", "_row", "_batch")
 
 
-def _mix(h: np.ndarray, codes: np.ndarray) -> np.ndarray:
-    """Fold one column's codes into 64-bit row hashes (splitmix64 finaliser)."""
-    x = (h ^ codes) + np.uint64(0x9E3779B97F4A7C15)
-    x = (x ^ (x >> np.uint64(30))) * np.uint64(0xBF58476D1CE4E5B9)
-    x = (x ^ (x >> np.uint64(27))) * np.uint64(0x94D049BB133111EB)
-    return x ^ (x >> np.uint64(31))
+def _arrow(df: pd.DataFrame) -> pa.Table:
+    """A frame as Arrow: columns of no type (all missing) become text, lists become text."""
+    try:
+        table = pa.Table.from_pandas(df, preserve_index=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        # mixed cells (numbers and text in one column): keep every value, as text
+        table = pa.Table.from_pandas(
+            df.apply(lambda s: s.where(s.isna(), s.astype(str)) if s.dtype == object else s),
+            preserve_index=False,
+        )
+    fields = []
+    for f in table.schema:
+        if pa.types.is_null(f.type) or pa.types.is_dictionary(f.type):
+            fields.append(pa.field(f.name, pa.string()))
+        elif pa.types.is_large_string(f.type) or pa.types.is_string_view(f.type):
+            fields.append(pa.field(f.name, pa.string()))
+        elif pa.types.is_list(f.type) or pa.types.is_struct(f.type):
+            fields.append(pa.field(f.name, pa.string()))
+        else:
+            fields.append(pa.field(f.name, f.type))
+    schema = pa.schema(fields)
+    if schema != table.schema.remove_metadata():
+        cols = []
+        for f, col in zip(schema, table.columns, strict=True):
+            if col.type == f.type:
+                cols.append(col)
+            elif pa.types.is_list(col.type) or pa.types.is_struct(col.type):
+                cols.append(pa.array([None if v is None else str(v) for v in col.to_pylist()]))
+            else:
+                cols.append(col.cast(f.type))
+        table = pa.Table.from_arrays(cols, schema=schema)
+    return table.replace_schema_metadata(None)
 
 
-def duplicated_rows(
-    df: pd.DataFrame,
-    cols: list[str] | None = None,
-    *,
-    among: np.ndarray | None = None,
-    column: Callable[[str], pd.Series] | None = None,
-) -> pd.Series:
-    """``df.duplicated(subset=cols)`` (first occurrence kept) with a fraction of its memory.
+class BronzeWriter:
+    """Append a table's chunks to ``folder/<table>.parquet/part-NNNNN.parquet``.
 
-    pandas factorises every column at once and keeps all the codes (8 bytes per cell: ~1 GiB
-    for 10M sessions x 12 columns). Here one column is factorised at a time and its codes are
-    folded into a 64-bit hash per row; only rows whose hash repeats are compared exactly, so
-    a hash collision can never mark a distinct row as a duplicate.
-
-    ``among``: only these rows (a boolean array) take part; the others are never duplicates.
-    ``column``: how to get a column (default ``df[c]``), e.g. already normalised text.
+    Every chunk must have the same columns; their types are fixed by the first chunk (later
+    chunks are cast to it, so an all-missing column in one chunk does not change the table's
+    schema). ``_row`` continues across chunks.
     """
-    cols = list(df.columns) if cols is None else list(cols)
-    get = column or (lambda c: df[c])
-    if len(df) == 0 or not cols:
-        return pd.Series(False, index=df.index)
-    keep = np.ones(len(df), dtype=bool) if among is None else np.asarray(among, dtype=bool)
-    rows = np.flatnonzero(keep)
-    h = np.zeros(len(rows), dtype=np.uint64)
-    for c in cols:
-        values = get(c).iloc[rows]
-        try:
-            codes = pd.factorize(values, use_na_sentinel=False)[0]
-        except TypeError:  # unhashable cells (e.g. lists): their text form
-            codes = pd.factorize(values.astype(str), use_na_sentinel=False)[0]
-        h = _mix(h, codes.astype(np.uint64))
-    maybe = pd.Series(h).duplicated(keep=False).to_numpy()
-    out = np.zeros(len(df), dtype=bool)
-    if maybe.any():
-        cand = rows[maybe]
-        sub = pd.DataFrame({c: get(c).iloc[cand].to_numpy() for c in cols})
-        try:
-            exact = sub.duplicated()
-        except TypeError:  # unhashable cells: compare their text form
-            exact = sub.astype(str).duplicated()
-        out[cand] = exact.to_numpy()
-    return pd.Series(out, index=df.index)
+
+    def __init__(self, folder: Path, table: str, *, source: str) -> None:
+        self.dir = Path(folder) / f"{table}.parquet"
+        self.dir.mkdir(parents=True, exist_ok=True)
+        self.table, self.source = table, source
+        self.rows = 0
+        self.parts = 0
+        self._schema: pa.Schema | None = None
+
+    def append(self, df: pd.DataFrame) -> None:
+        """Write one chunk. A frame that already carries the ingestion metadata (silver fed
+        back as bronze, in tests) keeps it."""
+        if all(c in df.columns for c in META):
+            data = _arrow(df)
+            self._write(data)
+            return
+        data = _arrow(df)
+        digest = hashlib.sha256()
+        for col in data.columns:
+            for buf in col.combine_chunks().buffers():
+                if buf is not None:
+                    digest.update(memoryview(buf))
+        n = data.num_rows
+        data = data.append_column("_source", pa.array([self.source] * n, pa.string()))
+        data = data.append_column(
+            "_row", pa.array(np.arange(self.rows + 1, self.rows + n + 1, dtype=np.int64))
+        )
+        batch = f"{self.table}:{self.parts:05d}:{digest.hexdigest()[:16]}"
+        data = data.append_column("_batch", pa.array([batch] * n, pa.string()))
+        self._write(data)
+
+    def _write(self, data: pa.Table) -> None:
+        n = data.num_rows
+        if self._schema is None:
+            self._schema = data.schema
+        elif data.schema != self._schema:
+            data = _conform_schema(data, self._schema, self.table)
+        pq.write_table(
+            data,
+            self.dir / f"part-{self.parts:05d}.parquet",
+            compression="zstd",
+            row_group_size=500_000,
+        )
+        self.rows += n
+        self.parts += 1
+
+    def close(self) -> int:
+        """Finish the table (an empty one still gets a file with its columns)."""
+        if self.parts == 0 and self._schema is None:
+            raise ValueError(f"bronze table {self.table!r} received no chunk")
+        return self.rows
+
+
+def _conform_schema(data: pa.Table, schema: pa.Schema, table: str) -> pa.Table:
+    if data.schema.names != schema.names:
+        raise ValueError(
+            f"bronze table {table!r}: a chunk has columns {data.schema.names}, "
+            f"expected {schema.names} as in the first chunk"
+        )
+    cols = []
+    for f, col in zip(schema, data.columns, strict=True):
+        if col.type == f.type:
+            cols.append(col)
+        elif pa.types.is_null(col.type) or col.null_count == len(col):
+            cols.append(pa.nulls(len(col), f.type))
+        else:
+            try:
+                cols.append(col.cast(f.type))
+            except (pa.ArrowInvalid, pa.ArrowNotImplementedError) as exc:
+                raise ValueError(
+                    f"bronze table {table!r}: column {f.name!r} is {col.type} in a later chunk "
+                    f"but {f.type} in the first"
+                ) from exc
+    return pa.Table.from_arrays(cols, schema=schema)
+
+
+def write_bronze(folder: Path, table: str, df: pd.DataFrame, *, source: str | None) -> int:
+    """Write one whole in-memory table to bronze (see :class:`BronzeWriter`)."""
+    w = BronzeWriter(folder, table, source=source or "")
+    w.append(df)
+    return w.close()
 
 
 def to_bronze(name: str, df: pd.DataFrame, source: str) -> pd.DataFrame:
-    """Add ingestion metadata: source name, row number in the source, content batch hash."""
-    try:
-        row_hashes = pd.util.hash_pandas_object(df, index=False)
-    except TypeError:  # unhashable cells (e.g. lists): hash their text form instead
-        row_hashes = pd.util.hash_pandas_object(df.astype(str), index=False)
-    digest = hashlib.sha256(row_hashes.to_numpy().tobytes()).hexdigest()[:16]
+    """``df`` with the ingestion metadata a bronze file gives it (in memory; for tests)."""
+    digest = hashlib.sha256(
+        pd.util.hash_pandas_object(df.astype(str), index=False).to_numpy().tobytes()
+    ).hexdigest()[:16]
     return df.assign(
         _source=source,
         _row=np.arange(1, len(df) + 1, dtype=np.int64),
-        _batch=f"{name}:{digest}",
+        _batch=f"{name}:00000:{digest}",
     )
 
 
-def profile_bronze(name: str, df: pd.DataFrame, as_of: pd.Timestamp) -> dict:
+def profile_bronze(engine: Any, name: str, path: Path, as_of: pd.Timestamp) -> dict[str, Any]:
     """Row count, completeness per column, duplicates, schema compliance and freshness."""
-    cols = [c for c in df.columns if c not in META]
-    data = df[cols]
-    n = len(data)
-    completeness = {c: (float(data[c].notna().mean()) if n else 0.0) for c in cols}
-    exact = int(duplicated_rows(data).sum()) if n else 0
+    t = engine.read(path)
+    cols = [c for c in t.columns if c not in META]
+    aggs: dict[str, Any] = {"n": t.count()}
+    for i, c in enumerate(cols):
+        aggs[f"c{i}"] = t[c].count()
+    row = engine.row(t.aggregate(**aggs))
+    n = int(row["n"])
+    completeness = {c: (float(row[f"c{i}"]) / n if n else 0.0) for i, c in enumerate(cols)}
+    data = t.select(cols)
+    exact = n - engine.count(data.distinct()) if n and cols else 0
     key = KEYS.get(name)
     key_dups = 0
-    if key and all(k in data for k in key) and n:
-        key_dups = int(duplicated_rows(data, list(key)).sum())
+    if key and all(k in cols for k in key) and n:
+        key_dups = n - engine.count(t.select(list(key)).distinct())
     expected = BRONZE_TABLES.get(name, ())
     freshness = None
     for c in DATE_COLUMNS.get(name, ()):
-        if c in data:
-            ts = pd.to_datetime(data[c], errors="coerce", format="ISO8601")
-            if ts.notna().any():
-                latest = ts.max()
+        if c in cols:
+            raw = t[c]
+            ts = (
+                raw.cast("timestamp") if not raw.type().is_string() else engine.parse_timestamp(raw)
+            )
+            f = engine.row(
+                t.aggregate(
+                    latest=ts.max(),
+                    unparseable=(ts.isnull() & raw.notnull()).cast("int64").sum(),
+                )
+            )
+            if f.get("latest") is not None:
+                latest = pd.Timestamp(f["latest"])
                 freshness = {
                     "column": c,
                     "latest": str(latest.date()),
                     "days_before_build": int((as_of - latest).days),
-                    "unparseable": int((ts.isna() & data[c].notna()).sum()),
+                    "unparseable": int(f["unparseable"] or 0),
                 }
             break
     return {
@@ -136,12 +238,12 @@ def profile_bronze(name: str, df: pd.DataFrame, as_of: pd.Timestamp) -> dict:
         "columns": len(cols),
         "completeness": completeness,
         "mean_completeness": float(np.mean(list(completeness.values()))) if cols else 0.0,
-        "exact_duplicates": exact,
-        "key_duplicates": key_dups,
+        "exact_duplicates": int(exact),
+        "key_duplicates": int(key_dups),
         "schema": {
-            "missing_columns": [c for c in expected if c not in data],
+            "missing_columns": [c for c in expected if c not in cols],
             "extra_columns": [c for c in cols if expected and c not in expected],
-            "compliance": (float(np.mean([c in data for c in expected])) if expected else 1.0),
+            "compliance": (float(np.mean([c in cols for c in expected])) if expected else 1.0),
         },
         "freshness": freshness,
     }

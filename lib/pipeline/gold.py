@@ -1,24 +1,37 @@
-"""Gold: analysis-ready tables built from silver (pure ``DataFrame -> DataFrame`` steps).
+"""Gold: analysis-ready tables built from silver, each defined once as an Ibis expression.
 
-Definitions shown to analysts live here as constants, so pages quote the same words:
+Tables are built in dependency order and each is written before the next reads it
+(sessions -> interactions -> users -> titles -> the rest), so no step holds more than one
+big table and every engine (DuckDB, Spark) runs the same definitions.
+
+Definitions shown to analysts live here as constants, so pages quote the same words.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import logging
+from collections.abc import Callable, Mapping
+from pathlib import Path
 
-import numpy as np
+import ibis
+import ibis.expr.types as ir
 import pandas as pd
 
-from lib.config import GOLD_COLUMNS, LIST_SEP, device_share_col, genre_share_col
+from lib.config import GOLD_SCHEMA, LIST_SEP, device_share_col, genre_share_col
+from lib.pipeline.engine import Engine, table_path
 
 __all__ = [
     "ENGAGEMENT_SCORE_DEFINITION",
     "WEIGHTED_RATING_DEFINITION",
     "COMPLETED_DEFINITION",
+    "RFM_DEFINITION",
     "AGE_BANDS",
+    "GOLD_ORDER",
     "build_gold",
+    "split_list",
 ]
+
+log = logging.getLogger(__name__)
 
 ENGAGEMENT_SCORE_DEFINITION = (
     "Engagement score (0-100) = 100 x the mean of a viewer's percentile ranks on four "
@@ -34,6 +47,11 @@ COMPLETED_DEFINITION = (
     "A session counts as completed when progress reached 90% or more, or the action was "
     "'completed'."
 )
+RFM_DEFINITION = (
+    "R, F and M scores are quintiles (1-5) of viewers ranked by recency of their last session "
+    "(5 = most recent), number of sessions, and monthly spend (watch hours where spend is "
+    "unknown); ties are broken by viewer id."
+)
 AGE_BANDS = (
     (0, 18, "<18"),
     (18, 25, "18-24"),
@@ -45,611 +63,753 @@ AGE_BANDS = (
 )
 LATE_NIGHT_HOURS = (22, 23, 0, 1, 2, 3, 4)
 MAX_GENRE_SHARES = 24
+GOLD_ORDER = tuple(GOLD_SCHEMA)
 
 
-def _age_band(age: pd.Series) -> pd.Series:
-    bins = [b[0] for b in AGE_BANDS] + [AGE_BANDS[-1][1]]
-    labels = [b[2] for b in AGE_BANDS]
-    return pd.cut(age, bins=bins, labels=labels, right=False).astype("str").replace("nan", np.nan)
+# ------------------------------------------------------------------------------ helpers ---
+def _null(kind: str) -> ir.Value:
+    return ibis.null("string" if kind == "category" else kind)
 
 
-def _table(s: Mapping[str, pd.DataFrame], name: str) -> pd.DataFrame | None:
-    """``s[name]`` read once, or None when the table is missing or empty."""
-    df = s.get(name)
-    return df if df is not None and len(df) else None
+def _cast(v: ir.Value, kind: str) -> ir.Value:
+    kind = "string" if kind == "category" else kind
+    return v if v.type() == ibis.dtype(kind) else v.cast(kind)
 
 
-def _conform(df: pd.DataFrame, name: str, extra: list[str] | None = None) -> pd.DataFrame:
-    cols = list(GOLD_COLUMNS[name]) + [c for c in (extra or []) if c not in GOLD_COLUMNS[name]]
-    out = df.reindex(columns=cols)
-    return out.reset_index(drop=True)
+def _conform(t: ir.Table, name: str, extra: list[str] | None = None) -> ir.Table:
+    """The table's canonical columns in order, with their types (missing ones NULL)."""
+    cols = {}
+    for c, kind in GOLD_SCHEMA[name].items():
+        cols[c] = _cast(t[c], kind) if c in t.columns else _null(kind)
+    for c in extra or []:
+        if c not in cols:
+            cols[c] = t[c]
+    return t.select(**cols)
 
 
-def _titles(s: dict[str, pd.DataFrame]) -> pd.DataFrame:
+def _empty(engine: Engine, name: str) -> ir.Table:
+    frame = pd.DataFrame({c: pd.Series(dtype=_pandas(k)) for c, k in GOLD_SCHEMA[name].items()})
+    return engine.table(frame)
+
+
+def _pandas(kind: str) -> str:
+    return {
+        "string": "str",
+        "category": "str",
+        "float64": "float64",
+        "int64": "int64",
+        "int32": "int32",
+        "int8": "int8",
+        "boolean": "boolean",
+        "timestamp": "datetime64[us]",
+    }[kind]
+
+
+def _col(t: ir.Table, c: str, kind: str = "float64") -> ir.Value:
+    return t[c] if c in t.columns else ibis.null(kind)
+
+
+def _age_band(age: ir.NumericValue) -> ir.StringValue:
+    return ibis.cases(
+        *[((age >= lo) & (age < hi), label) for lo, hi, label in AGE_BANDS],
+        else_=ibis.null("string"),
+    )
+
+
+def _days(end: ir.Value, start: ir.Value) -> ir.FloatingValue:
+    """Whole days from ``start`` to ``end`` (floor of the elapsed time, as pandas' ``.days``)."""
+    return ((end.epoch_seconds() - start.epoch_seconds()) / 86400).floor().cast("float64")
+
+
+def _pct_rank(v: ir.NumericValue) -> ir.FloatingValue:
+    """pandas' ``rank(pct=True, method="average")``: mean rank of ties / non-missing count."""
+    # 0-based min rank = values strictly before in sort order (missing values sort last)
+    below = ibis.rank().over(order_by=v.asc(nulls_first=False))
+    ties = v.count().over(group_by=v)
+    n = v.count().over()
+    return ibis.cases(
+        (v.isnull(), ibis.null("float64")),
+        else_=(below + (ties + 1) / 2) / n,
+    )
+
+
+def _quintile(v: ir.Value, tie: ir.Value) -> ir.Value:
+    """Quintile 1-5 of ``v`` (ties broken by ``tie``); NULL where ``v`` is missing."""
+    q = ibis.ntile(5).over(group_by=v.isnull(), order_by=[v.asc(nulls_first=False), tie]) + 1
+    return ibis.cases((v.isnull(), ibis.null("float64")), else_=q.cast("float64"))
+
+
+# ----------------------------------------------------------------------------- titles -----
+def _titles_base(s: Mapping[str, ir.Table], ids: ir.Table | None) -> ir.Table | None:
     if "movies" not in s:
-        return pd.DataFrame(columns=list(GOLD_COLUMNS["titles"]))
-    m = s["movies"].rename(
-        columns={
-            "movie_id": "title_id",
-            "rating": "maturity_rating",
-            "country_of_origin": "country",
-            "added_to_platform": "added_date",
-            "is_netflix_original": "is_original",
-        }
+        return None
+    m = s["movies"]
+    ren = {
+        "title_id": "movie_id",
+        "maturity_rating": "rating",
+        "country": "country_of_origin",
+        "added_date": "added_to_platform",
+        "is_original": "is_netflix_original",
+    }
+    m = m.rename({k: v for k, v in ren.items() if v in m.columns})
+    ctype = _col(m, "content_type", "string")
+    seasons = _col(m, "number_of_seasons")
+    is_series = ctype.isin(["TV Series", "Limited Series"]).fill_null(False) | (
+        seasons.fill_null(0) > 0
     )
-    ctype = m["content_type"] if "content_type" in m else pd.Series(np.nan, index=m.index)
-    seasons = (
-        m["number_of_seasons"] if "number_of_seasons" in m else pd.Series(np.nan, index=m.index)
+    return m.mutate(is_series=is_series)
+
+
+# ---------------------------------------------------------------------------- sessions ----
+def _sessions(wh: ir.Table, titles: ir.Table | None, users: ir.Table | None) -> ir.Table:
+    ren = {
+        "title_id": "movie_id",
+        "watch_ts": "watch_date",
+        "watch_minutes": "watch_duration_minutes",
+        "progress_pct": "progress_percentage",
+    }
+    w = wh.rename({k: v for k, v in ren.items() if v in wh.columns})
+    prog = _col(w, "progress_pct")
+    action = _col(w, "action", "string")
+    w = w.mutate(
+        date=w.watch_ts.truncate("D"),
+        hour=w.watch_ts.hour().cast("int8"),
+        weekday=w.watch_ts.day_of_week.index().cast("int8"),
+        completed=(prog >= 90).fill_null(False) | (action.lower() == "completed").fill_null(False),
     )
-    m = m.assign(is_series=ctype.isin(["TV Series", "Limited Series"]) | (seasons.fillna(0) > 0))
-    return m
+    if titles is not None:
+        t = titles.select(
+            _tid=titles.title_id,
+            genre_primary=_col(titles, "genre_primary", "string"),
+            content_type=_col(titles, "content_type", "string"),
+            release_year=_col(titles, "release_year"),
+            maturity_rating=_col(titles, "maturity_rating", "string"),
+            title_country=_col(titles, "country", "string"),
+        )
+        w = w.drop(*[c for c in t.columns if c in w.columns and c != "_tid"])
+        w = w.left_join(t, w.title_id == t._tid).drop("_tid")
+    if users is not None:
+        u = users.select(
+            _uid=users.user_id,
+            subscription_plan=_col(users, "subscription_plan", "string"),
+            age_band=_age_band(users.age) if "age" in users.columns else ibis.null("string"),
+            user_country=_col(users, "country", "string"),
+        )
+        w = w.drop(*[c for c in u.columns if c in w.columns and c != "_uid"])
+        w = w.left_join(u, w.user_id == u._uid).drop("_uid")
+    return _conform(w, "sessions").order_by(["watch_ts", "session_id"])
 
 
-def _sessions(
-    watch_history: pd.DataFrame | None, titles: pd.DataFrame, users: pd.DataFrame
-) -> pd.DataFrame:
-    if watch_history is None:
-        return pd.DataFrame(columns=list(GOLD_COLUMNS["sessions"]))
-    w = watch_history.rename(
-        columns={
-            "movie_id": "title_id",
-            "watch_date": "watch_ts",
-            "watch_duration_minutes": "watch_minutes",
-            "progress_percentage": "progress_pct",
-        }
-    )
-    ts = w["watch_ts"]
-    prog = w["progress_pct"] if "progress_pct" in w else pd.Series(np.nan, index=w.index)
-    action = w["action"] if "action" in w else pd.Series(np.nan, index=w.index)
-    w = w.assign(
-        date=ts.dt.normalize(),
-        hour=ts.dt.hour.astype("int8"),
-        weekday=ts.dt.day_of_week.astype("int8"),
-        completed=(prog >= 90) | (action.astype(str).str.lower() == "completed"),
-    )
-    tcols = [
-        "title_id",
-        "genre_primary",
-        "content_type",
-        "release_year",
-        "maturity_rating",
-        "country",
-    ]
-    t = titles.reindex(columns=tcols).rename(columns={"country": "title_country"})
-    w = _lookup(w, t, "title_id")
-    ucols = ["user_id", "subscription_plan", "age_band", "country"]
-    u = users.reindex(columns=ucols).rename(columns={"country": "user_country"})
-    w = _lookup(w, u, "user_id")
-    if not _sorted_by_time(w):
-        w = w.sort_values(["watch_ts", "session_id"], kind="stable")
-    out = _conform(w, "sessions")
-    for col in (
-        "device_type",
-        "quality",
-        "location_country",
-        "genre_primary",
-        "content_type",
-        "maturity_rating",
-        "title_country",
-        "subscription_plan",
-        "age_band",
-        "user_country",
-        "action",
-    ):
-        out[col] = out[col].astype("category")
-    return out
-
-
-def _lookup(w: pd.DataFrame, table: pd.DataFrame, key: str) -> pd.DataFrame:
-    """``w.merge(table, on=key, how="left")`` when ``table``'s keys are unique, without copying
-    ``w``: each looked-up column is one take (text columns come back as categories)."""
-    if table[key].duplicated().any() or w.columns.intersection(table.columns).size > 1:
-        return w.merge(table, on=key, how="left")
-    pos = pd.Index(table[key]).get_indexer(w[key])
-    found = pos >= 0
-    pos = np.where(found, pos, 0)
-    new = {}
-    for col in table.columns.drop(key):
-        values = table[col]
-        if len(values) == 0:
-            new[col] = pd.Series(np.nan, index=w.index)
-        elif pd.api.types.is_numeric_dtype(values) and not pd.api.types.is_bool_dtype(values):
-            new[col] = np.where(found, values.to_numpy(dtype=float, na_value=np.nan)[pos], np.nan)
-        else:
-            cat = values.astype("category")
-            codes = np.where(found, cat.cat.codes.to_numpy()[pos], -1)
-            looked_up = pd.Categorical.from_codes(codes, dtype=cat.dtype)
-            # a categorical keeps its categories, as merge does; text gets the ones it uses
-            is_cat = isinstance(values.dtype, pd.CategoricalDtype)
-            new[col] = looked_up if is_cat else looked_up.remove_unused_categories()
-    return w.assign(**new)
-
-
-def _sorted_by_time(w: pd.DataFrame) -> bool:
-    """True when rows are already ordered by (watch_ts, session_id): no sort (copy) needed."""
-    ts = w["watch_ts"]
-    if ts.isna().any() or not ts.is_monotonic_increasing:
-        return False
-    tie = (ts.to_numpy()[1:] == ts.to_numpy()[:-1]).nonzero()[0]
-    if not len(tie):
-        return True
-    sid = w["session_id"].astype(str).to_numpy()
-    return bool((sid[tie + 1] >= sid[tie]).all())
-
-
-def _explicit_ratings(
-    s: Mapping[str, pd.DataFrame], watch_history: pd.DataFrame | None
-) -> pd.DataFrame:
+# ------------------------------------------------------------------------ interactions ----
+def _explicit_ratings(s: Mapping[str, ir.Table]) -> ir.Table | None:
     parts = []
-    w = watch_history
-    if w is not None and "user_rating" in w:
-        w = w[w["user_rating"].notna()]
+    wh = s.get("watch_history")
+    if wh is not None and "user_rating" in wh.columns:
         parts.append(
-            pd.DataFrame(
-                {
-                    "user_id": w["user_id"],
-                    "title_id": w["movie_id"],
-                    "rating": w["user_rating"],
-                    "ts": w["watch_date"],
-                }
+            wh.select(
+                user_id=wh.user_id,
+                title_id=wh.movie_id,
+                rating=wh.user_rating.cast("float64"),
+                ts=wh.watch_date.cast("timestamp"),
             )
         )
     r = s.get("reviews")
-    if r is not None and "rating" in r:
+    if r is not None and "rating" in r.columns:
         parts.append(
-            pd.DataFrame(
-                {
-                    "user_id": r["user_id"],
-                    "title_id": r["movie_id"],
-                    "rating": r["rating"],
-                    "ts": r.get("review_date"),
-                }
+            r.select(
+                user_id=r.user_id,
+                title_id=r.movie_id,
+                rating=r.rating.cast("float64"),
+                ts=_col(r, "review_date", "timestamp").cast("timestamp"),
             )
         )
-    if "ratings" in s:
-        r = s["ratings"]
+    r = s.get("ratings")
+    if r is not None:
         parts.append(
-            pd.DataFrame(
-                {
-                    "user_id": r["user_id"],
-                    "title_id": r["movie_id"],
-                    "rating": r["rating"],
-                    "ts": r.get("rated_at"),
-                }
+            r.select(
+                user_id=r.user_id,
+                title_id=r.movie_id,
+                rating=r.rating.cast("float64"),
+                ts=_col(r, "rated_at", "timestamp").cast("timestamp"),
             )
         )
     if not parts:
-        return pd.DataFrame(columns=["user_id", "title_id", "rating", "ts"])
-    out = pd.concat(parts, ignore_index=True)
-    return out[out["rating"].notna()]
+        return None
+    out = ibis.union(*parts) if len(parts) > 1 else parts[0]
+    return out.filter(out.rating.notnull())
 
 
-def _interactions(sessions: pd.DataFrame, ratings: pd.DataFrame) -> pd.DataFrame:
-    if len(sessions):
-        frac = (sessions["progress_pct"].astype(float) / 100).fillna(0.5).clip(0.1, 1.0)
+def _interactions(sessions: ir.Table | None, ratings: ir.Table | None) -> ir.Table | None:
+    imp = None
+    if sessions is not None:
+        frac = (sessions.progress_pct / 100).fill_null(0.5).clip(lower=0.1, upper=1.0)
         imp = (
-            sessions.assign(_w=frac)
-            .groupby(["user_id", "title_id"], observed=True)
-            .agg(
-                weight=("_w", "sum"), n_sessions=("session_id", "size"), last_ts=("watch_ts", "max")
-            )
-            .reset_index()
-        )
-    else:
-        imp = pd.DataFrame(columns=["user_id", "title_id", "weight", "n_sessions", "last_ts"])
-    if len(ratings):
-        exp = (
-            ratings.groupby(["user_id", "title_id"])
-            .agg(rating=("rating", "mean"), rated_ts=("ts", "max"))
-            .reset_index()
-        )
-        out = imp.merge(exp, on=["user_id", "title_id"], how="outer")
-        out["weight"] = out["weight"].astype(float).fillna(1.0)
-        out["n_sessions"] = out["n_sessions"].fillna(0)
-        out["last_ts"] = pd.to_datetime(out["last_ts"]).fillna(pd.to_datetime(out["rated_ts"]))
-    else:
-        out = imp.assign(rating=np.nan)
-    out = out.assign(
-        user_id=out["user_id"].astype("str"),
-        title_id=out["title_id"].astype("str"),
-        weight=out["weight"].astype(float).round(4),
-        rating=out["rating"].astype(float),
-        n_sessions=out["n_sessions"].astype("int32"),
-    )
-    return _conform(out.sort_values(["user_id", "title_id"], kind="stable"), "interactions")
-
-
-def _title_metrics(
-    titles: pd.DataFrame, sessions: pd.DataFrame, inter: pd.DataFrame, s: dict, n_users: int
-) -> pd.DataFrame:
-    t = titles.copy()
-    if len(sessions):
-        agg = (
-            _with_units(sessions)
-            .groupby("title_id", observed=True)
-            .agg(
-                sessions=("session_id", "size"),
-                viewers=("user_id", "nunique"),
-                watch_hours=("_hours", "sum"),
-                avg_completion=("_completion", "mean"),
+            sessions.mutate(_w=frac)
+            .group_by(["user_id", "title_id"])
+            .aggregate(
+                weight=lambda t: t._w.sum(),
+                n_sessions=lambda t: t.count(),
+                last_ts=lambda t: t.watch_ts.max(),
             )
         )
-        t = t.join(agg, on="title_id")
-        t["sessions"] = t["sessions"].fillna(0)
-        t["viewers"] = t["viewers"].fillna(0)
-    rated = inter[inter["rating"].notna()]
-    if len(rated):
-        ragg = rated.groupby("title_id").agg(
-            avg_user_rating=("rating", "mean"), n_ratings=("rating", "size")
+    exp = None
+    if ratings is not None:
+        exp = ratings.group_by(["user_id", "title_id"]).aggregate(
+            rating=lambda t: t.rating.mean(), rated_ts=lambda t: t.ts.max()
         )
-        t = t.join(ragg, on="title_id")
-        t["n_ratings"] = t["n_ratings"].fillna(0)
-    reach = t["viewers"] if "viewers" in t else None
-    if reach is None and len(inter):
-        reach = t["title_id"].map(inter.groupby("title_id").size()).fillna(0)
-    if reach is not None and n_users:
-        t["popularity"] = reach / n_users
-    weeks = _top10_per_title(s)
-    if weeks is not None:
-        t["weeks_in_top10"] = t["title_id"].map(weeks["weeks"]).fillna(0).astype(int)
-        t["in_top10"] = t["title_id"].map(weeks["in_top10"]).fillna(0).astype(int)
-    t["weighted_rating"] = _weighted_rating(t)
-    return t
-
-
-def _weighted_rating(t: pd.DataFrame) -> pd.Series:
-    if "imdb_rating" in t and t["imdb_rating"].notna().any():
-        r, v = t["imdb_rating"], t.get("imdb_votes")
-    elif "avg_user_rating" in t and t["avg_user_rating"].notna().any():
-        r, v = t["avg_user_rating"] * 2, t.get("n_ratings")  # 5-star scale -> 10
+    if imp is None and exp is None:
+        return None
+    if exp is None:
+        out = imp.mutate(rating=ibis.null("float64"))
+    elif imp is None:
+        out = exp.mutate(weight=1.0, n_sessions=0, last_ts=exp.rated_ts)
     else:
-        return pd.Series(np.nan, index=t.index)
-    if v is None or v.notna().sum() == 0:
-        return r
-    c = r.mean()
-    m = max(float(v.median()), 1.0)
-    v = v.fillna(0)
-    return ((v / (v + m)) * r + (m / (v + m)) * c).where(r.notna()).round(3)
+        e = exp.rename(_u="user_id", _t="title_id")
+        j = imp.outer_join(e, (imp.user_id == e._u) & (imp.title_id == e._t))
+        out = j.select(
+            user_id=ibis.coalesce(j.user_id, j._u),
+            title_id=ibis.coalesce(j.title_id, j._t),
+            weight=j.weight.fill_null(1.0),
+            rating=j.rating,
+            n_sessions=j.n_sessions.fill_null(0),
+            last_ts=ibis.coalesce(j.last_ts, j.rated_ts),
+        )
+    out = out.mutate(weight=out.weight.cast("float64").round(4))
+    return _conform(out, "interactions").order_by(["user_id", "title_id"])
 
 
-def _top10_per_title(s: dict) -> pd.DataFrame | None:
+# ------------------------------------------------------------------------------- users ----
+def _users(
+    engine: Engine,
+    s: Mapping[str, ir.Table],
+    sessions: ir.Table | None,
+    inter: ir.Table | None,
+    titles: ir.Table | None,
+    as_of: pd.Timestamp,
+) -> tuple[ir.Table, list[str]]:
+    if "users" in s:
+        u = s["users"]
+    else:
+        parts = []
+        if sessions is not None:
+            parts.append(sessions.select(user_id=sessions.user_id.cast("string")))
+        if inter is not None:
+            parts.append(inter.select(user_id=inter.user_id.cast("string")))
+        if not parts:
+            return _empty(engine, "users"), []
+        u = (ibis.union(*parts) if len(parts) > 1 else parts[0]).distinct()
+    if "age" in u.columns:
+        u = u.mutate(age_band=_age_band(u.age))
+    extra: list[str] = []
+    data_end = as_of
+    if sessions is not None:
+        latest = engine.to_pandas(sessions.watch_ts.max())
+        if latest is not None and not pd.isna(latest):
+            data_end = pd.Timestamp(latest)
+    end = ibis.literal(data_end.to_pydatetime(), type="timestamp")
+    if sessions is not None:
+        present = sessions.filter(sessions.device_type.notnull()).select("device_type")
+        devices = sorted(engine.to_pandas(present.distinct())["device_type"].astype(str))
+        counts = engine.to_pandas(
+            sessions.filter(sessions.genre_primary.notnull())
+            .group_by("genre_primary")
+            .aggregate(n=lambda t: t.count())
+            .order_by([ibis.desc("n"), "genre_primary"])
+        )
+        top_genres = list(counts["genre_primary"][:MAX_GENRE_SHARES])
+        dev_has = sessions.device_type.notnull().cast("float64")
+        gen_has = sessions.genre_primary.notnull().cast("float64")
+        aggs: dict[str, ir.Scalar] = {
+            "sessions": sessions.count(),
+            "watch_hours": (sessions.watch_minutes / 60).sum(),
+            "avg_completion": (sessions.progress_pct / 100).mean(),
+            "active_days": sessions.date.nunique(),
+            "first_watch": sessions.watch_ts.min(),
+            "last_watch": sessions.watch_ts.max(),
+            "late_night_share": sessions.hour.isin(LATE_NIGHT_HOURS).cast("float64").mean(),
+            "weekend_share": (sessions.weekday >= 5).cast("float64").mean(),
+            "download_share": sessions.is_download.cast("float64").mean(),
+            "_dev_n": dev_has.sum(),
+            "_gen_n": gen_has.sum(),
+        }
+        for d in devices:
+            aggs[f"_d{devices.index(d)}"] = (
+                (sessions.device_type == d).fill_null(False).cast("float64").sum()
+            )
+        for i, g in enumerate(top_genres):
+            aggs[f"_g{i}"] = (sessions.genre_primary == g).fill_null(False).cast("float64").sum()
+        agg = sessions.group_by("user_id").aggregate(**aggs)
+        dev_cols = {device_share_col(d): agg[f"_d{i}"] / agg._dev_n for i, d in enumerate(devices)}
+        gen_cols = {
+            genre_share_col(g): agg[f"_g{i}"] / agg._gen_n for i, g in enumerate(top_genres)
+        }
+        agg = agg.mutate(**{k: v.fill_null(0.0) for k, v in {**dev_cols, **gen_cols}.items()})
+        if top_genres:
+            gsum = sum((agg[genre_share_col(g)] for g in top_genres), ibis.literal(0.0))
+            best = ibis.greatest(*[agg[genre_share_col(g)] for g in top_genres])
+            top = ibis.cases(
+                *[(agg[genre_share_col(g)] == best, g) for g in top_genres],
+                else_=ibis.null("string"),
+            )
+            agg = agg.mutate(top_genre=ibis.cases((gsum > 0, top), else_=ibis.null("string")))
+        agg = agg.drop(*[c for c in agg.columns if c.startswith("_")])
+        share_cols = [*dev_cols, *gen_cols]
+        extra = share_cols
+        keep = [c for c in u.columns if c not in agg.columns or c == "user_id"]
+        u = u.select(keep)
+        a = agg.rename(_uid="user_id")
+        u = u.left_join(a, u.user_id == a._uid).drop("_uid")
+        u = u.mutate(
+            sessions=u.sessions.fill_null(0).cast("float64"),
+            watch_hours=u.watch_hours.fill_null(0.0),
+            active_days=u.active_days.fill_null(0).cast("float64"),
+            **{c: u[c].fill_null(0.0) for c in share_cols},
+        )
+        u = u.mutate(recency_days=_days(end, u.last_watch))
+    elif inter is not None:
+        agg = inter.group_by("user_id").aggregate(
+            sessions=lambda t: t.count(),
+            last_watch=lambda t: t.last_ts.max(),
+            first_watch=lambda t: t.last_ts.min(),
+        )
+        if titles is not None and "genre_primary" in titles.columns:
+            tg = titles.select(_tid=titles.title_id, _genre=titles.genre_primary)
+            ig = inter.left_join(tg, inter.title_id == tg._tid)
+            counts = engine.to_pandas(
+                ig.filter(ig._genre.notnull())
+                .group_by("_genre")
+                .aggregate(n=lambda t: t.count())
+                .order_by([ibis.desc("n"), "_genre"])
+            )
+            keep_g = list(counts["_genre"][:MAX_GENRE_SHARES])
+            gaggs = {"_n": ig._genre.notnull().cast("float64").sum()}
+            for i, g in enumerate(keep_g):
+                gaggs[f"_g{i}"] = (ig._genre == g).fill_null(False).cast("float64").sum()
+            ga = ig.group_by("user_id").aggregate(**gaggs)
+            gen_cols = {genre_share_col(g): ga[f"_g{i}"] / ga._n for i, g in enumerate(keep_g)}
+            ga = ga.mutate(**{k: v.fill_null(0.0) for k, v in gen_cols.items()})
+            if keep_g:
+                best = ibis.greatest(*[ga[c] for c in gen_cols])
+                ga = ga.mutate(
+                    top_genre=ibis.cases(
+                        *[(ga[genre_share_col(g)] == best, g) for g in keep_g],
+                        else_=ibis.null("string"),
+                    )
+                )
+            ga = ga.drop(*[c for c in ga.columns if c.startswith("_")]).rename(_gu="user_id")
+            agg = agg.left_join(ga, agg.user_id == ga._gu).drop("_gu")
+            extra = list(gen_cols)
+        a = agg.rename(_uid="user_id")
+        u = u.left_join(a, u.user_id == a._uid).drop("_uid")
+        u = u.mutate(recency_days=_days(u.last_watch.max().over(), u.last_watch))
+    if "subscription_start_date" in u.columns:
+        u = u.mutate(tenure_days=_days(end, u.subscription_start_date))
+    if inter is not None:
+        rated = inter.filter(inter.rating.notnull())
+        r = rated.group_by("user_id").aggregate(
+            n_ratings=lambda t: t.count(), avg_rating=lambda t: t.rating.mean()
+        )
+        r = r.rename(_ru="user_id")
+        u = u.left_join(r, u.user_id == r._ru).drop("_ru")
+        u = u.mutate(n_ratings=u.n_ratings.fill_null(0).cast("float64"))
+    return u, extra
+
+
+def _engagement_scores(engine: Engine, u: ir.Table) -> ir.Table:
+    cands = [
+        c
+        for c in (
+            "watch_hours",
+            "sessions",
+            "avg_completion",
+            "active_days",
+            "recency_days",
+            "monthly_spend",
+        )
+        if c in u.columns
+    ]
+    counts = engine.row(u.aggregate(**{c: u[c].count() for c in cands})) if cands else {}
+    has = {c: bool(counts.get(c)) for c in cands}
+    parts = [c for c in ("watch_hours", "sessions", "avg_completion", "active_days") if has.get(c)]
+    if parts:
+        u = u.mutate(**{f"_p{i}": _pct_rank(u[c]) for i, c in enumerate(parts)})
+        ranks = [u[f"_p{i}"] for i in range(len(parts))]
+        total = sum((r.fill_null(0.0) for r in ranks), ibis.literal(0.0))
+        n = sum((r.notnull().cast("float64") for r in ranks), ibis.literal(0.0))
+        score = ibis.cases((n > 0, (100 * total / n).round(1)), else_=ibis.null("float64"))
+        u = u.mutate(engagement_score=score).drop(*[f"_p{i}" for i in range(len(parts))])
+    if has.get("recency_days"):
+        if has.get("monthly_spend"):
+            money = u.monthly_spend
+        else:
+            money = u.watch_hours if "watch_hours" in u.columns else None
+        r = 6 - _quintile(u.recency_days, u.user_id)
+        f = _quintile(u.sessions, u.user_id)
+        m = _quintile(money, u.user_id) if money is not None else ibis.null("float64")
+        u = u.mutate(r_score=r, f_score=f, m_score=m)
+        r, f = u.r_score, u.f_score
+        seg = ibis.cases(
+            ((r >= 4) & (f >= 4), "Champions"),
+            (f >= 4, "Loyal"),
+            ((r <= 2) & (f >= 3), "At risk"),
+            ((r <= 2) & (f <= 2), "Hibernating"),
+            ((r >= 4) & (f <= 2), "New or returning"),
+            else_="Regular",
+        )
+        u = u.mutate(
+            rfm_segment=ibis.cases((u.recency_days.notnull(), seg), else_=ibis.null("string"))
+        )
+    return u
+
+
+# ------------------------------------------------------------------------ title metrics ---
+def _top10_per_title(s: Mapping[str, ir.Table]) -> tuple[ir.Table | None, bool]:
     """Per-title Top 10 facts from weekly charts and/or a per-title label file.
 
     Weekly charts mark every charted title ``in_top10 = 1``; a label file (such as seed 000's
     table) also gives explicit zeros. When both exist, a title is in the Top 10 if either
-    says so, and chart measures come from the weekly rows where available.
+    says so, and chart measures come from the weekly rows where available. Returns the table
+    and whether a label file defines the universe of titles.
     """
     weekly = labels = None
-    w = _table(s, "top10_weekly")
+    w = s.get("top10_weekly")
     if w is not None:
-        weekly = w.groupby("movie_id").agg(
-            weeks=("week", "nunique"),
-            weekly_hours_viewed=("weekly_hours_viewed", "mean"),
-            weekly_views=("weekly_views", "mean"),
-            cumulative_weeks_in_top10=("cumulative_weeks_in_top_10", "max"),
+        weekly = w.group_by(_id=w.movie_id).aggregate(
+            weeks=lambda t: t.week.nunique().cast("float64"),
+            weekly_hours_viewed=lambda t: t.weekly_hours_viewed.mean(),
+            weekly_views=lambda t: _col(t, "weekly_views").mean(),
+            cumulative_weeks_in_top10=lambda t: _col(t, "cumulative_weeks_in_top_10").max(),
         )
-        weekly = weekly.assign(in_top10=1)
-    w = _table(s, "top10_titles")
-    if w is not None:
-        w = w.set_index("movie_id")
-        flag = w["in_top10"].fillna(0).astype(int)
-        cum = w["cumulative_weeks_in_top_10"] if "cumulative_weeks_in_top_10" in w else flag
-        labels = pd.DataFrame(
-            {
-                "weeks": cum.fillna(flag),
-                "weekly_hours_viewed": w.get("weekly_hours_viewed"),
-                "weekly_views": w.get("weekly_views"),
-                "cumulative_weeks_in_top10": w.get("cumulative_weeks_in_top_10"),
-                "in_top10": flag,
-            },
-            index=w.index,
+        weekly = weekly.mutate(in_top10=ibis.literal(1, type="int64"))
+    lt = s.get("top10_titles")
+    if lt is not None:
+        flag = _col(lt, "in_top10").fill_null(0).cast("int64")
+        cum = _col(lt, "cumulative_weeks_in_top_10")
+        labels = lt.select(
+            _id=lt.movie_id,
+            weeks=ibis.coalesce(cum, flag.cast("float64")),
+            weekly_hours_viewed=_col(lt, "weekly_hours_viewed"),
+            weekly_views=_col(lt, "weekly_views"),
+            cumulative_weeks_in_top10=cum,
+            in_top10=flag,
         )
     if weekly is None:
-        return labels
+        return labels, labels is not None
     if labels is None:
-        return weekly
-    out = weekly.combine_first(labels)
-    out["in_top10"] = weekly["in_top10"].reindex(out.index).fillna(0).astype(int) | labels[
-        "in_top10"
-    ].reindex(out.index).fillna(0).astype(int)
-    out.attrs["universe"] = list(labels.index)
-    return out
-
-
-def _top10_training(titles: pd.DataFrame, s: dict) -> pd.DataFrame:
-    per = _top10_per_title(s)
-    if per is None or not len(titles):
-        return _conform(pd.DataFrame(), "top10_training")
-    t = titles.join(
-        per[["weekly_hours_viewed", "weekly_views", "cumulative_weeks_in_top10"]],
-        on="title_id",
+        return weekly, False
+    lab = labels.rename(**{f"l_{c}": c for c in labels.columns})
+    j = weekly.outer_join(lab, weekly._id == lab.l__id)
+    out = j.select(
+        _id=ibis.coalesce(j._id, j.l__id),
+        **{
+            c: ibis.coalesce(j[c], j[f"l_{c}"])
+            for c in ("weeks", "weekly_hours_viewed", "weekly_views", "cumulative_weeks_in_top10")
+        },
+        in_top10=ibis.greatest(j.in_top10.fill_null(0), j.l_in_top10.fill_null(0)),
+        _in_labels=j.l__id.notnull(),
     )
-    if _table(s, "top10_titles") is not None:
-        # a per-title label file defines the universe of titles (e.g. seed 000's table)
-        t = t[t["title_id"].isin(per.attrs.get("universe", per.index))]
-    label = t["title_id"].map(per["in_top10"]).fillna(0).astype(int)
-    # post-release measures only exist for titles that charted (0 otherwise), as in the
-    # published Top 10 files: this is the leakage trap the Top 10 page demonstrates
-    t = t.assign(
-        in_top10=label,
-        weekly_hours_viewed=t["weekly_hours_viewed"].fillna(0),
-        weekly_views=t["weekly_views"].fillna(0),
-        cumulative_weeks_in_top10=t["cumulative_weeks_in_top10"].fillna(0),
-    )
-    return _conform(t.sort_values("title_id"), "top10_training")
+    return out, True
 
 
-def _users(
-    s: dict,
-    sessions: pd.DataFrame,
-    inter: pd.DataFrame,
-    titles: pd.DataFrame,
-    as_of: pd.Timestamp,
-) -> tuple[pd.DataFrame, list[str]]:
-    if "users" in s:
-        u = s["users"].copy()
-    else:
-        ids = pd.Index(sessions["user_id"].astype(str).unique()).union(
-            pd.Index(inter["user_id"].astype(str).unique())
-        )
-        u = pd.DataFrame({"user_id": ids.sort_values()})
-    if "age" in u:
-        u["age_band"] = _age_band(u["age"])
-    extra: list[str] = []
-    data_end = sessions["watch_ts"].max() if len(sessions) else as_of
-    if len(sessions):
-        g = _with_units(sessions).groupby("user_id", observed=True)
-        agg = g.agg(
-            sessions=("session_id", "size"),
-            watch_hours=("_hours", "sum"),
-            avg_completion=("_completion", "mean"),
-            active_days=("date", "nunique"),
-            first_watch=("watch_ts", "min"),
-            last_watch=("watch_ts", "max"),
-        )
-        flags = (
-            sessions.assign(
-                _late=sessions["hour"].isin(LATE_NIGHT_HOURS),
-                _weekend=sessions["weekday"] >= 5,
-                _dl=sessions["is_download"].astype(float) if "is_download" in sessions else np.nan,
-            )
-            .groupby("user_id", observed=True)[["_late", "_weekend", "_dl"]]
-            .mean()
-        )
-        agg = agg.join(
-            flags.rename(
-                columns={
-                    "_late": "late_night_share",
-                    "_weekend": "weekend_share",
-                    "_dl": "download_share",
-                }
-            )
-        )
-        dev = _shares(sessions, "device_type")
-        dev.columns = [device_share_col(c) for c in dev.columns]
-        gen_counts = sessions["genre_primary"].value_counts()
-        top_genres = [g_ for g_ in gen_counts.index[:MAX_GENRE_SHARES] if gen_counts[g_] > 0]
-        gen = _shares(sessions, "genre_primary")
-        gen = gen.reindex(columns=top_genres, fill_value=0.0)
-        top_genre = gen.idxmax(axis=1).where(gen.sum(axis=1) > 0)
-        gen.columns = [genre_share_col(c) for c in gen.columns]
-        agg = agg.join(dev).join(gen).assign(top_genre=top_genre)
-        agg.index = agg.index.astype(str)
-        u = u.drop(columns=[c for c in agg.columns if c in u]).join(agg, on="user_id")
-        u["sessions"] = u["sessions"].fillna(0)
-        u["watch_hours"] = u["watch_hours"].fillna(0)
-        u["active_days"] = u["active_days"].fillna(0)
-        share_cols = list(dev.columns) + list(gen.columns)
-        u[share_cols] = u[share_cols].fillna(0.0)
-        extra = share_cols
-        u["recency_days"] = (data_end - u["last_watch"]).dt.days
-    elif len(inter):
-        g = inter.groupby("user_id")
-        agg = g.agg(
-            sessions=("title_id", "size"),
-            last_watch=("last_ts", "max"),
-            first_watch=("last_ts", "min"),
-        )
-        if len(titles) and "genre_primary" in titles:
-            genre = inter["title_id"].map(titles.set_index("title_id")["genre_primary"])
-            gen = pd.crosstab(inter["user_id"], genre, normalize="index")
-            keep = genre.value_counts().index[:MAX_GENRE_SHARES]
-            gen = gen.reindex(columns=keep, fill_value=0.0)
-            agg["top_genre"] = gen.idxmax(axis=1)
-            gen.columns = [genre_share_col(c) for c in gen.columns]
-            agg = agg.join(gen)
-            extra = list(gen.columns)
-        u = u.join(agg, on="user_id")
-        last = pd.to_datetime(u["last_watch"])
-        u["recency_days"] = (last.max() - last).dt.days
-    if "subscription_start_date" in u:
-        u["tenure_days"] = (data_end - u["subscription_start_date"]).dt.days
-    rated = inter[inter["rating"].notna()]
-    if len(rated):
-        r = rated.groupby("user_id")["rating"].agg(["size", "mean"])
-        u["n_ratings"] = u["user_id"].map(r["size"]).fillna(0)
-        u["avg_rating"] = u["user_id"].map(r["mean"])
-    u = _engagement_scores(u)
-    return u.sort_values("user_id", kind="stable"), extra
-
-
-def _with_units(sessions: pd.DataFrame) -> pd.DataFrame:
-    """Sessions plus watch hours and completion fraction columns (for fast aggregations)."""
-    return sessions.assign(
-        _hours=sessions["watch_minutes"].astype(float) / 60,
-        _completion=sessions["progress_pct"].astype(float) / 100,
-    )
-
-
-def _shares(sessions: pd.DataFrame, col: str) -> pd.DataFrame:
-    """Share of each user's sessions per value of ``col`` (rows sum to 1)."""
-    counts = sessions.groupby(["user_id", col], observed=True).size().unstack(fill_value=0)
-    counts.columns = [str(c) for c in counts.columns]
-    return counts.div(counts.sum(axis=1), axis=0)
-
-
-def _pct_rank(s: pd.Series) -> pd.Series:
-    return s.rank(pct=True, method="average")
-
-
-def _engagement_scores(u: pd.DataFrame) -> pd.DataFrame:
-    parts = [
-        c
-        for c in ("watch_hours", "sessions", "avg_completion", "active_days")
-        if c in u and u[c].notna().any()
+def _weighted_rating(engine: Engine, t: ir.Table) -> ir.Value:
+    cands = [
+        c for c in ("imdb_rating", "imdb_votes", "avg_user_rating", "n_ratings") if c in t.columns
     ]
-    if parts:
-        u["engagement_score"] = (
-            100 * pd.concat([_pct_rank(u[c]) for c in parts], axis=1).mean(axis=1)
-        ).round(1)
-    if "recency_days" in u and u["recency_days"].notna().any():
-        r = 6 - pd.qcut(u["recency_days"].rank(method="first"), 5, labels=False).add(1)
-        f = pd.qcut(u["sessions"].rank(method="first"), 5, labels=False).add(1)
-        money = (
-            u["monthly_spend"]
-            if "monthly_spend" in u and u["monthly_spend"].notna().any()
-            else u.get("watch_hours")
-        )
-        m = (
-            pd.qcut(money.rank(method="first"), 5, labels=False).add(1)
-            if money is not None
-            else np.nan
-        )
-        u["r_score"], u["f_score"], u["m_score"] = r, f, m
-        seg = np.select(
-            [
-                (r >= 4) & (f >= 4),
-                (f >= 4),
-                (r <= 2) & (f >= 3),
-                (r <= 2) & (f <= 2),
-                (r >= 4) & (f <= 2),
-            ],
-            ["Champions", "Loyal", "At risk", "Hibernating", "New or returning"],
-            default="Regular",
-        )
-        u["rfm_segment"] = pd.Series(seg, index=u.index).where(u["recency_days"].notna())
-    return u
+    counts = engine.row(t.aggregate(**{c: t[c].count() for c in cands})) if cands else {}
+
+    def has(c: str) -> bool:
+        return bool(counts.get(c))
+
+    if has("imdb_rating"):
+        r, v = t.imdb_rating, (t.imdb_votes if "imdb_votes" in t.columns else None)
+        vname = "imdb_votes"
+    elif has("avg_user_rating"):
+        r, v = t.avg_user_rating * 2, (t.n_ratings if "n_ratings" in t.columns else None)
+        vname = "n_ratings"
+    else:
+        return ibis.null("float64")
+    if v is None or not has(vname):
+        return r
+    stats = engine.row(t.aggregate(c=r.mean(), m=v.median()))
+    c = float(stats["c"])
+    m = max(float(stats["m"]), 1.0)
+    v = v.fill_null(0)
+    wr = ((v / (v + m)) * r + (m / (v + m)) * c).round(3)
+    return ibis.cases((r.notnull(), wr), else_=ibis.null("float64"))
 
 
-def _engagement_daily(sessions: pd.DataFrame) -> pd.DataFrame:
-    if not len(sessions):
-        return _conform(pd.DataFrame(), "engagement_daily")
-    keys = ["date", "device_type", "subscription_plan", "location_country"]
-    g = (
-        _with_units(sessions)
-        .groupby(keys, observed=True, dropna=False)
-        .agg(
-            sessions=("session_id", "size"),
-            viewers=("user_id", "nunique"),
-            watch_hours=("_hours", "sum"),
-            completed_sessions=("completed", "sum"),
+def _title_metrics(
+    engine: Engine,
+    titles: ir.Table,
+    sessions: ir.Table | None,
+    inter: ir.Table | None,
+    s: Mapping[str, ir.Table],
+    n_users: int,
+) -> ir.Table:
+    t = titles
+    if sessions is not None:
+        agg = sessions.group_by(_tid=sessions.title_id).aggregate(
+            sessions=lambda x: x.count().cast("float64"),
+            viewers=lambda x: x.user_id.nunique().cast("float64"),
+            watch_hours=lambda x: (x.watch_minutes / 60).sum(),
+            avg_completion=lambda x: (x.progress_pct / 100).mean(),
         )
+        t = t.drop(*[c for c in agg.columns if c in t.columns])
+        t = t.left_join(agg, t.title_id == agg._tid).drop("_tid")
+        t = t.mutate(sessions=t.sessions.fill_null(0.0), viewers=t.viewers.fill_null(0.0))
+    if inter is not None:
+        rated = inter.filter(inter.rating.notnull())
+        if engine.to_pandas(inter.rating.count()):
+            ragg = rated.group_by(_tid=rated.title_id).aggregate(
+                avg_user_rating=lambda x: x.rating.mean(),
+                n_ratings=lambda x: x.count().cast("float64"),
+            )
+            t = t.drop(*[c for c in ragg.columns if c in t.columns])
+            t = t.left_join(ragg, t.title_id == ragg._tid).drop("_tid")
+            t = t.mutate(n_ratings=t.n_ratings.fill_null(0.0))
+    if n_users:
+        if "viewers" in t.columns:
+            t = t.mutate(popularity=t.viewers / n_users)
+        elif inter is not None:
+            reach = inter.group_by(_tid=inter.title_id).aggregate(_reach=lambda x: x.count())
+            t = t.left_join(reach, t.title_id == reach._tid).drop("_tid")
+            t = t.mutate(popularity=t._reach.fill_null(0) / n_users).drop("_reach")
+    per, _ = _top10_per_title(s)
+    if per is not None:
+        p = per.select(_id=per._id, _weeks=per.weeks, _in=per.in_top10)
+        t = t.left_join(p, t.title_id == p._id).drop("_id")
+        t = t.mutate(
+            weeks_in_top10=t._weeks.fill_null(0).cast("int64"),
+            in_top10=t._in.fill_null(0).cast("int64"),
+        ).drop("_weeks", "_in")
+    return t
+
+
+def _top10_training(titles: ir.Table, s: Mapping[str, ir.Table]) -> ir.Table | None:
+    per, universe = _top10_per_title(s)
+    if per is None:
+        return None
+    p = per.select(
+        _id=per._id,
+        _hours=per.weekly_hours_viewed,
+        _views=per.weekly_views,
+        _cum=per.cumulative_weeks_in_top10,
+        _label=per.in_top10,
+        _in_labels=per._in_labels if "_in_labels" in per.columns else ibis.literal(True),
     )
-    return _conform(g.reset_index(), "engagement_daily")
-
-
-def _content_performance(titles: pd.DataFrame, s: dict) -> pd.DataFrame:
-    t = titles.reindex(
-        columns=[
-            "title_id",
-            "title",
-            "genre_primary",
-            "sessions",
-            "viewers",
-            "watch_hours",
-            "avg_completion",
-            "avg_user_rating",
+    base = titles.drop(
+        *[
+            c
+            for c in (
+                "in_top10",
+                "weekly_hours_viewed",
+                "weekly_views",
+                "cumulative_weeks_in_top10",
+            )
+            if c in titles.columns
         ]
     )
-    t = t.rename(columns={"avg_completion": "completion_rate"})
-    reviews = _table(s, "reviews")
-    if reviews is not None:
-        r = reviews.groupby("movie_id").agg(
-            reviews=("review_id", "size"), avg_sentiment=("sentiment_score", "mean")
+    t = base.left_join(p, base.title_id == p._id)
+    if universe:
+        # a per-title label file defines the universe of titles (e.g. seed 000's table)
+        t = t.filter(t._in_labels.fill_null(False))
+    # post-release measures only exist for titles that charted (0 otherwise), as in the
+    # published Top 10 files: this is the leakage trap the Top 10 page demonstrates
+    t = t.mutate(
+        in_top10=t._label.fill_null(0).cast("int64"),
+        weekly_hours_viewed=t._hours.fill_null(0.0),
+        weekly_views=t._views.fill_null(0.0),
+        cumulative_weeks_in_top10=t._cum.fill_null(0.0),
+    )
+    return _conform(t, "top10_training").order_by("title_id")
+
+
+# -------------------------------------------------------------------- the small tables ----
+def _engagement_daily(sessions: ir.Table) -> ir.Table:
+    keys = ["date", "device_type", "subscription_plan", "location_country"]
+    g = sessions.group_by(keys).aggregate(
+        sessions=lambda t: t.count(),
+        viewers=lambda t: t.user_id.nunique(),
+        watch_hours=lambda t: (t.watch_minutes / 60).sum(),
+        completed_sessions=lambda t: t.completed.cast("int64").sum(),
+    )
+    return _conform(g, "engagement_daily").order_by(keys)
+
+
+def _content_performance(titles: ir.Table, s: Mapping[str, ir.Table]) -> ir.Table:
+    t = titles.select(
+        title_id=titles.title_id,
+        title=_col(titles, "title", "string"),
+        genre_primary=_col(titles, "genre_primary", "string"),
+        sessions=_col(titles, "sessions"),
+        viewers=_col(titles, "viewers"),
+        watch_hours=_col(titles, "watch_hours"),
+        completion_rate=_col(titles, "avg_completion"),
+        avg_user_rating=_col(titles, "avg_user_rating"),
+    )
+    r = s.get("reviews")
+    if r is not None:
+        ra = r.group_by(_tid=r.movie_id).aggregate(
+            reviews=lambda x: x.count().cast("float64"),
+            avg_sentiment=lambda x: _col(x, "sentiment_score").mean(),
         )
-        t = t.join(r, on="title_id")
-    rl = _table(s, "recommendation_logs")
+        t = t.left_join(ra, t.title_id == ra._tid).drop("_tid")
+    rl = s.get("recommendation_logs")
     if rl is not None:
-        r = (
-            rl.assign(_c=rl["was_clicked"].astype(float))
-            .groupby("movie_id")
-            .agg(rec_impressions=("recommendation_id", "size"), rec_clicks=("_c", "sum"))
+        ra = rl.group_by(_tid=rl.movie_id).aggregate(
+            rec_impressions=lambda x: x.count().cast("float64"),
+            rec_clicks=lambda x: _col(x, "was_clicked", "boolean").cast("float64").sum(),
         )
-        t = t.join(r, on="title_id")
-        t["rec_ctr"] = t["rec_clicks"] / t["rec_impressions"]
-    return _conform(t.sort_values("title_id"), "content_performance")
+        t = t.left_join(ra, t.title_id == ra._tid).drop("_tid")
+        t = t.mutate(rec_ctr=t.rec_clicks / t.rec_impressions)
+    return _conform(t, "content_performance").order_by("title_id")
 
 
-def _recommendation_performance(s: dict) -> pd.DataFrame:
-    rl = _table(s, "recommendation_logs")
-    if rl is None:
-        return _conform(pd.DataFrame(), "recommendation_performance")
-    g = (
-        rl.assign(_c=rl["was_clicked"].astype(float))
-        .groupby(["recommendation_type", "algorithm_version", "position_in_list"], dropna=False)
-        .agg(impressions=("recommendation_id", "size"), clicks=("_c", "sum"))
+def _recommendation_performance(rl: ir.Table) -> ir.Table:
+    keys = ["recommendation_type", "algorithm_version", "position_in_list"]
+    rl = rl.mutate(**{k: _col(rl, k, "string") for k in keys if k not in rl.columns})
+    g = rl.group_by(keys).aggregate(
+        impressions=lambda t: t.count(),
+        clicks=lambda t: _col(t, "was_clicked", "boolean").cast("float64").sum(),
     )
-    g = g.reset_index()
-    g["ctr"] = g["clicks"] / g["impressions"]
-    return _conform(g, "recommendation_performance")
+    g = g.mutate(ctr=g.clicks / g.impressions)
+    return _conform(g, "recommendation_performance").order_by(keys)
 
 
-def _search_summary(s: dict) -> pd.DataFrame:
-    sl = _table(s, "search_logs")
-    if sl is None:
-        return _conform(pd.DataFrame(), "search_summary")
+def _search_summary(sl: ir.Table) -> ir.Table:
+    sl = sl.filter(sl.search_query.notnull())
     g = (
-        sl.assign(
-            _clicked=sl["clicked_result_position"].notna().astype(float),
-            _typo=sl["had_typo"].astype(float),
-            _q=sl["search_query"].str.lower(),
+        sl.mutate(
+            _q=sl.search_query.lower(),
+            _clicked=_col(sl, "clicked_result_position").notnull().cast("float64"),
+            _typo=_col(sl, "had_typo", "boolean").cast("float64"),
         )
-        .groupby("_q")
-        .agg(
-            searches=("search_id", "size"),
-            users=("user_id", "nunique"),
-            avg_results=("results_returned", "mean"),
-            click_rate=("_clicked", "mean"),
-            typo_rate=("_typo", "mean"),
+        .group_by("_q")
+        .aggregate(
+            searches=lambda t: t.count(),
+            users=lambda t: t.user_id.nunique(),
+            avg_results=lambda t: _col(t, "results_returned").mean(),
+            click_rate=lambda t: t._clicked.mean(),
+            typo_rate=lambda t: t._typo.mean(),
         )
+        .rename(search_query="_q")
     )
-    g = g.reset_index().rename(columns={"_q": "search_query"})
-    g = g.sort_values(["searches", "search_query"], ascending=[False, True]).head(500)
+    g = g.order_by([ibis.desc("searches"), "search_query"]).limit(500)
     return _conform(g, "search_summary")
 
 
-def build_gold(silver: Mapping[str, pd.DataFrame], as_of: pd.Timestamp) -> dict[str, pd.DataFrame]:
-    """All gold tables from the cleaned silver tables (a dict, or a mapping that reads them)."""
-    titles = _titles(silver)
-    users_base = silver.get("users", pd.DataFrame(columns=["user_id"])).copy()
-    if "age" in users_base:
-        users_base["age_band"] = _age_band(users_base["age"])
-    wh = silver.get("watch_history")  # read once: silver may be read from disk per access
-    ratings = _explicit_ratings(silver, wh)
-    sessions = _sessions(wh, titles, users_base)
-    del wh
-    inter = _interactions(sessions, ratings)
-    del ratings
-    users, extra = _users(silver, sessions, inter, titles, as_of)
-    n_users = len(users)
-    titles = _title_metrics(titles, sessions, inter, silver, n_users)
-    top10 = _top10_training(titles, silver)
-    titles = titles.sort_values("title_id", kind="stable")
-    return {
-        "titles": _conform(titles, "titles"),
-        "users": _conform(users, "users", extra),
-        "interactions": inter,
-        "sessions": sessions,
-        "engagement_daily": _engagement_daily(sessions),
-        "content_performance": _content_performance(titles, silver),
-        "top10_training": top10,
-        "recommendation_performance": _recommendation_performance(silver),
-        "search_summary": _search_summary(silver),
+def _top10_weekly(w: ir.Table, titles: ir.Table | None) -> ir.Table:
+    w = w.rename(title_id="movie_id")
+    if titles is not None:
+        ids = titles.select(_tid=titles.title_id)
+        w = w.left_join(ids, w.title_id == ids._tid)
+        w = w.mutate(in_catalog=w._tid.notnull()).drop("_tid")
+    else:
+        w = w.mutate(in_catalog=ibis.literal(False))
+    keys = ["week", "category", "weekly_rank"] + (
+        ["country_iso2"] if "country_iso2" in w.columns else []
+    )
+    return _conform(w, "top10_weekly").order_by(keys)
+
+
+_SEASON = r"^(.*?):\s*((?:Season|Series|Part|Volume|Chapter)\s+\S+|Limited Series)\s*$"
+
+
+def _engagement_report(r: ir.Table, titles: ir.Table | None) -> ir.Table:
+    title = r.title
+    season = title.re_extract(_SEASON, 2).nullif("")
+    show = ibis.coalesce(title.re_extract(_SEASON, 1).nullif(""), title)
+    r = r.mutate(title_id=r.movie_id, season=season, show=show)
+    if titles is not None:
+        ids = titles.select(_tid=titles.title_id)
+        r = r.left_join(ids, r.title_id == ids._tid)
+        r = r.mutate(in_catalog=r._tid.notnull()).drop("_tid")
+    else:
+        r = r.mutate(in_catalog=ibis.literal(False))
+    return _conform(r, "engagement_report").order_by(
+        ["period_start", ibis.desc("hours_viewed"), "title"]
+    )
+
+
+# --------------------------------------------------------------------------------- build ---
+def build_gold(
+    engine: Engine,
+    silver_dir: Path,
+    gold_dir: Path,
+    tables: list[str],
+    as_of: pd.Timestamp,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, int]:
+    """Write every gold table from the silver tables in ``tables``; return row counts."""
+    say = progress or (lambda _m: None)
+    s: dict[str, ir.Table] = {
+        n: engine.read(table_path(silver_dir, n))
+        for n in tables
+        if engine.rows(table_path(silver_dir, n)) > 0
     }
+    work = gold_dir.parent / "_work" / "gold"
+
+    def write(name: str, expr: ir.Table | None, folder: Path = gold_dir) -> ir.Table | None:
+        expr = expr if expr is not None else _empty(engine, name)
+        path = table_path(folder, name)
+        engine.write(expr, path)
+        return engine.read(path) if engine.rows(path) > 0 else None
+
+    titles0 = _titles_base(s, None)
+    users0 = s.get("users")
+    say("sessions")
+    sessions = None
+    if "watch_history" in s:
+        sessions = write("sessions", _sessions(s["watch_history"], titles0, users0))
+    else:
+        write("sessions", None)
+    say("interactions")
+    inter = write("interactions", _interactions(sessions, _explicit_ratings(s)))
+    if titles0 is None:
+        # no catalog in this dataset: the titles its other tables refer to, known by id only
+        ids = [x.select(title_id=x.title_id) for x in (sessions, inter) if x is not None]
+        if "top10_titles" in s:
+            ids.append(s["top10_titles"].select(title_id=s["top10_titles"].movie_id))
+        if ids:
+            titles0 = (ibis.union(*ids) if len(ids) > 1 else ids[0]).distinct()
+    say("users")
+    users_expr, extra = _users(engine, s, sessions, inter, titles0, as_of)
+    users_work = write("users", users_expr, work)
+    users = None
+    if users_work is not None:
+        scored = _engagement_scores(engine, users_work).order_by("user_id")
+        users = write("users", _conform(scored, "users", extra))
+    else:
+        write("users", None)
+    n_users = engine.count(users) if users is not None else 0
+    say("titles")
+    titles = None
+    if titles0 is not None:
+        t = write("titles", _title_metrics(engine, titles0, sessions, inter, s, n_users), work)
+        t = t.mutate(weighted_rating=_weighted_rating(engine, t))
+        titles = write("titles", _conform(t, "titles").order_by("title_id"))
+    else:
+        write("titles", None)
+    say("Top 10, engagement and search summaries")
+    write("top10_training", _top10_training(titles, s) if titles is not None else None)
+    write("engagement_daily", _engagement_daily(sessions) if sessions is not None else None)
+    write("content_performance", _content_performance(titles, s) if titles is not None else None)
+    rl = s.get("recommendation_logs")
+    write("recommendation_performance", _recommendation_performance(rl) if rl is not None else None)
+    sl = s.get("search_logs")
+    write(
+        "search_summary",
+        _search_summary(sl) if sl is not None and "search_query" in sl.columns else None,
+    )
+    w = s.get("top10_weekly")
+    write("top10_weekly", _top10_weekly(w, titles) if w is not None else None)
+    er = s.get("engagement_report")
+    write("engagement_report", _engagement_report(er, titles) if er is not None else None)
+    return {n: engine.rows(table_path(gold_dir, n)) for n in GOLD_ORDER}
 
 
 def split_list(value: object) -> list[str]:
     """Items of a '|'-joined gold list cell (empty list for missing)."""
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or (isinstance(value, float) and value != value):
         return []
     return [v for v in str(value).split(LIST_SEP) if v]

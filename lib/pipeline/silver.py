@@ -1,21 +1,25 @@
 """Silver: typed, deduplicated, validated tables; every removed or repaired row accounted for.
 
-Rules (each one is counted in the quality report under the name given here):
+Each rule below is defined once, as an Ibis expression, and runs on DuckDB or Spark
+(``lib.pipeline.engine``). Rules, counted in the quality report under the names given here:
 
 Rows removed (kept in ``rejects`` with ``kind`` and ``reason``)
     * duplicates: exact copies of a row, then re-sent records with an id already seen
-      (the first occurrence is kept) -> ``kind="duplicate"``
+      (the first occurrence in the source is kept) -> ``kind="duplicate"``
     * missing id, unparseable or future date, unknown foreign key (orphan) -> ``kind="rejected"``
+      (Top 10 entries whose title is not in the catalog are kept: they are Top 10 titles of
+      their own, shown as "not in catalog")
 
 Values repaired in place (row kept)
     * category spellings mapped to one canonical label (``"smart tv"`` -> ``"Smart TV"``)
     * out-of-range values set to missing: age outside 5-110, monthly spend above 200,
       durations <= 0 or above 24 h (sessions) / 1,000 min (titles), ratings outside their scale,
-      a maturity rating cell that holds a duration ("74 min")
+      release years after the build year + 1, a maturity rating cell that holds a duration
+    * optional dates in the future or unparseable set missing
     * progress above 100% clipped to 100
 
 Imputation (documented strategy per column, with an ``<col>_imputed`` flag)
-    * users.age -> median age of the same subscription plan (overall median if none)
+    * users.age -> median age of the same subscription plan (overall median if none), rounded
     * users.monthly_spend -> median spend of the same plan
     * users.household_size -> overall median
     * users.gender -> "Unknown"
@@ -24,24 +28,44 @@ Imputation (documented strategy per column, with an ``<col>_imputed`` flag)
     * sessions.quality -> "Unknown"
     * titles: ratings, critic score, budget, box office are left missing (models impute inside
       their own pipelines so that imputation is fitted on training folds only)
+
+Per table the work is three passes over the data: classify every bronze row (kept, duplicate,
+rejected with its first failing rule) into a work file; write the removed rows as JSON records;
+type, repair and impute the kept rows into the silver table. Row accounting is then checked on
+the files as written: bronze rows = silver rows + rejected rows + removed duplicates.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import shutil
+import tempfile
 from collections import Counter
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
 
-import numpy as np
+import ibis
+import ibis.expr.types as ir
 import pandas as pd
 
-from lib.config import DEVICES, LIST_SEP, PLANS, QUALITIES
-from lib.filters import isin
-from lib.pipeline.bronze import KEYS, META, duplicated_rows
+from lib.config import DEVICES, PLANS, QUALITIES
+from lib.pipeline.bronze import KEYS, META, write_bronze
+from lib.pipeline.engine import Engine, connect, table_path
 
-__all__ = ["SilverResult", "clean_all", "clean_table", "ORDER", "CANONICAL"]
+__all__ = [
+    "ORDER",
+    "CANONICAL",
+    "RULES",
+    "SilverResult",
+    "clean_table",
+    "clean_all",
+    "accounting",
+]
+
+REJECTS_COLUMNS = ("table", "kind", "reason", "source", "row", "record")
 
 
 def _k(v: str) -> str:
@@ -108,11 +132,284 @@ CANONICAL: dict[str, dict[str, str]] = {
         "standupcomedy": "Stand-up Comedy",
     },
 }
+_BOOLEAN_TEXT = {
+    "true": True,
+    "false": False,
+    "1": True,
+    "0": False,
+    "yes": True,
+    "no": False,
+    "y": True,
+    "n": False,
+    "t": True,
+    "f": False,
+    "1.0": True,
+    "0.0": False,
+}
 
 
-Marks = tuple[pd.Series, pd.Series]  # exact-duplicate and key-duplicate row masks
+# ------------------------------------------------------------------------------ rules -----
+@dataclass(frozen=True)
+class Date:
+    """A date column: parsed leniently; ``required`` ones reject their row when missing,
+    unparseable or (with ``future``) after the build date; optional ones are set missing."""
+
+    col: str
+    required: bool
+    future: bool = True
 
 
+@dataclass(frozen=True)
+class Orphan:
+    """``col`` must exist in ``parent``'s key column, else the row is rejected."""
+
+    col: str
+    parent: str  # "users" or "movies"
+    what: str
+
+
+@dataclass(frozen=True)
+class Rules:
+    """The cleaning rules of one table (applied in the order of the fields)."""
+
+    required: tuple[str, ...] = ()  # missing or blank -> rejected, before deduplication
+    ids: tuple[str, ...] = ()  # text-normalised (stripped, blank -> missing) before dedupe
+    key: tuple[str, ...] | None = None  # a repeated key is a duplicate (first kept)
+    dates: tuple[Date, ...] = ()
+    orphans: tuple[Orphan, ...] = ()
+    required_after: tuple[str, ...] = ()  # missing -> rejected, after the checks above
+    text: tuple[str, ...] = ()
+    canon: tuple[tuple[str, str], ...] = ()
+    numbers: tuple[str, ...] = ()
+    booleans: tuple[str, ...] = ()
+    ranges: tuple[tuple[str, float | None, float | None, str], ...] = ()
+    reject_missing_number: tuple[tuple[str, str], ...] = ()  # (col, reason) after typing
+    finish: str | None = None  # name of a table-specific step (imputation, derivations)
+
+
+_SESSION_IDS = ("session_id", "user_id", "movie_id")
+_SIMPLE_IDS = ("user_id", "movie_id", "recommendation_id", "search_id", "review_id")
+_DEVICE_COUNTRY = (("device_type", "device"), ("location_country", "country"))
+_USER = Orphan("user_id", "users", "user")
+_TITLE = Orphan("movie_id", "movies", "title")
+
+RULES: dict[str, Rules] = {
+    "users": Rules(
+        required=("user_id",),
+        ids=("user_id",),
+        key=KEYS["users"],
+        dates=(
+            Date("subscription_start_date", False, False),
+            Date("created_at", False, False),
+        ),
+        text=("email", "first_name", "last_name", "state_province", "city"),
+        canon=(
+            ("gender", "gender"),
+            ("country", "country"),
+            ("subscription_plan", "plan"),
+            ("primary_device", "device"),
+        ),
+        numbers=("age", "monthly_spend", "household_size"),
+        booleans=("is_active",),
+        ranges=(
+            ("age", 5, 110, "outside 5-110 years, set missing"),
+            ("monthly_spend", 0, 200, "outside 0-200 per month, set missing"),
+            ("household_size", 1, 20, "outside 1-20 people, set missing"),
+        ),
+        finish="users",
+    ),
+    "movies": Rules(
+        required=("movie_id", "title"),
+        ids=("movie_id",),
+        key=KEYS["movies"],
+        dates=(Date("added_to_platform", False, True),),
+        text=(
+            "title",
+            "genre_primary",
+            "genre_secondary",
+            "genres",
+            "rating",
+            "language",
+            "country_of_origin",
+            "description",
+            "director",
+            "cast",
+            "imdb_id",
+        ),
+        canon=(("content_type", "content_type"),),
+        numbers=(
+            "release_year",
+            "duration_minutes",
+            "imdb_rating",
+            "imdb_votes",
+            "meta_score",
+            "tmdb_score",
+            "tmdb_popularity",
+            "production_budget",
+            "box_office_revenue",
+            "number_of_seasons",
+            "number_of_episodes",
+        ),
+        booleans=("is_netflix_original", "content_warning"),
+        ranges=(
+            ("duration_minutes", 1, 1000, "outside 1-1,000 minutes, set missing"),
+            ("imdb_rating", 1, 10, "outside 1-10, set missing"),
+            ("meta_score", 0, 100, "outside 0-100, set missing"),
+            ("tmdb_score", 0, 10, "outside 0-10, set missing"),
+            ("imdb_votes", 0, None, "negative, set missing"),
+            ("release_year", 1880, None, "not a plausible year, set missing"),  # hi: as_of + 1
+        ),
+        finish="movies",
+    ),
+    "watch_history": Rules(
+        required=_SESSION_IDS,
+        ids=(*_SESSION_IDS, "action"),
+        key=KEYS["watch_history"],
+        dates=(Date("watch_date", True),),
+        orphans=(_USER, _TITLE),
+        canon=(("device_type", "device"), ("quality", "quality"), ("location_country", "country")),
+        numbers=("watch_duration_minutes", "progress_percentage", "user_rating"),
+        booleans=("is_download",),
+        ranges=(
+            ("watch_duration_minutes", 0, 1440, "negative or above 24 h, set missing"),
+            ("user_rating", 0.5, 5, "outside the 1-5 star scale, set missing"),
+            ("progress_percentage", 0, None, "negative, set missing"),
+        ),
+        finish="sessions",
+    ),
+    "recommendation_logs": Rules(
+        required=("recommendation_id",),
+        ids=_SIMPLE_IDS,
+        key=KEYS["recommendation_logs"],
+        dates=(Date("recommendation_date", True),),
+        orphans=(_USER, _TITLE),
+        canon=_DEVICE_COUNTRY,
+        numbers=("recommendation_score", "position_in_list"),
+        booleans=("was_clicked",),
+    ),
+    "search_logs": Rules(
+        required=("search_id",),
+        ids=_SIMPLE_IDS,
+        key=KEYS["search_logs"],
+        dates=(Date("search_date", True),),
+        orphans=(_USER,),
+        text=("search_query",),
+        canon=_DEVICE_COUNTRY,
+        numbers=("results_returned", "clicked_result_position", "search_duration_seconds"),
+        booleans=("had_typo", "used_filters"),
+    ),
+    "reviews": Rules(
+        required=("review_id",),
+        ids=_SIMPLE_IDS,
+        key=KEYS["reviews"],
+        dates=(Date("review_date", True),),
+        orphans=(_USER, _TITLE),
+        canon=_DEVICE_COUNTRY,
+        numbers=("rating", "helpful_votes", "total_votes", "sentiment_score"),
+        booleans=("is_verified_watch",),
+        ranges=(("rating", 1, 5, "outside the 1-5 star scale, set missing"),),
+    ),
+    "ratings": Rules(
+        required=("user_id", "movie_id"),
+        ids=_SIMPLE_IDS,
+        key=KEYS["ratings"],
+        dates=(Date("rated_at", True),),  # required only when the file has timestamps
+        orphans=(_USER, _TITLE),
+        numbers=("rating",),
+        reject_missing_number=(("rating", "rating: missing or not a number"),),
+    ),
+    "top10_weekly": Rules(
+        ids=_SIMPLE_IDS,
+        key=KEYS["top10_weekly"],
+        dates=(Date("week", True),),
+        required_after=("movie_id",),
+        text=("show_title", "season_title", "category", "country_name", "country_iso2"),
+        numbers=(
+            "weekly_rank",
+            "weekly_hours_viewed",
+            "runtime",
+            "weekly_views",
+            "cumulative_weeks_in_top_10",
+        ),
+    ),
+    "top10_titles": Rules(
+        required=("movie_id",),
+        ids=_SIMPLE_IDS,
+        key=KEYS["top10_titles"],
+        orphans=(_TITLE,),
+        numbers=(
+            "in_top10",
+            "weekly_hours_viewed",
+            "weekly_views",
+            "cumulative_weeks_in_top_10",
+        ),
+    ),
+    "engagement_report": Rules(
+        required=("title", "period_start"),
+        ids=("movie_id", "title", "kind"),
+        key=KEYS["engagement_report"],
+        dates=(Date("period_start", True), Date("period_end", True), Date("release_date", False)),
+        text=("report",),
+        numbers=("hours_viewed", "runtime_minutes", "views"),
+        booleans=("available_globally",),
+        ranges=(
+            ("hours_viewed", 0, None, "negative, set missing"),
+            ("views", 0, None, "negative, set missing"),
+        ),
+    ),
+}
+ORDER = tuple(RULES)
+
+
+# ------------------------------------------------------------------- column helpers -----
+def _as_text(col: ir.Value) -> ir.StringValue:
+    return col if col.type().is_string() else col.cast("string")
+
+
+def _text(col: ir.Value) -> ir.StringValue:
+    """Stripped text; blank -> missing."""
+    return _as_text(col).strip().nullif("")
+
+
+def _number(col: ir.Value) -> ir.FloatingValue:
+    """Numbers from text or numbers; unparseable, NaN and infinity -> missing."""
+    t = col.type()
+    if t.is_boolean():
+        v = col.cast("float64")
+    elif t.is_numeric():
+        v = col.cast("float64")
+    else:
+        v = _as_text(col).strip().try_cast("float64")
+    return ibis.cases((v.isnan() | v.isinf(), ibis.null("float64")), else_=v)
+
+
+def _boolean(col: ir.Value) -> ir.BooleanValue:
+    if col.type().is_boolean():
+        return col
+    key = _as_text(col).strip().lower()
+    return key.substitute(_BOOLEAN_TEXT, else_=ibis.null("boolean")).cast("boolean")
+
+
+def _canon(col: ir.Value, kind: str) -> ir.StringValue:
+    s = _as_text(col).strip().nullif("")
+    key = s.lower().re_replace(r"[^a-z0-9+]", "")
+    return key.substitute(CANONICAL[kind], else_=s)
+
+
+def _timestamp(engine: Engine, col: ir.Value) -> ir.TimestampValue:
+    t = col.type()
+    if t.is_timestamp():
+        return col.cast("timestamp")
+    if t.is_date():
+        return col.cast("timestamp")
+    return engine.parse_timestamp(_as_text(col))
+
+
+def _sum_if(cond: ir.BooleanValue) -> ir.IntegerScalar:
+    return cond.fill_null(False).cast("int64").sum()
+
+
+# ------------------------------------------------------------------ the three passes -----
 @dataclass
 class SilverResult:
     """One cleaned table plus the account of what was done to it."""
@@ -126,579 +423,485 @@ class SilverResult:
     reject_reasons: Counter = field(default_factory=Counter)
     repairs: Counter = field(default_factory=Counter)
     imputations: dict[str, dict] = field(default_factory=dict)
+    rows_out: int | None = None
 
     def summary(self) -> dict:
+        rows_out = len(self.table) if self.rows_out is None else self.rows_out
         return {
             "rows_in": self.rows_in,
-            "rows_out": len(self.table),
+            "rows_out": rows_out,
             "duplicates_removed": self.duplicates_removed,
             "rejected": self.rejected,
             "reject_reasons": dict(self.reject_reasons),
             "repairs": dict(self.repairs),
             "imputations": self.imputations,
-            "balanced": self.rows_in == len(self.table) + self.rejected + self.duplicates_removed,
+            "balanced": accounting(self.rows_in, rows_out, self.rejected, self.duplicates_removed),
         }
 
 
-class _Cleaner:
-    def __init__(self, name: str, df: pd.DataFrame):
-        self.res = SilverResult(name=name, table=df, rows_in=len(df))
-        self.df = df
-
-    # -- removal -------------------------------------------------------------------------
-    def _remove(self, mask: pd.Series, reason: str, kind: str) -> None:
-        mask = mask.fillna(False).astype(bool)
-        n = int(mask.sum())
-        if not n:
-            return
-        gone = self.df[mask]
-        data_cols = [c for c in gone.columns if c not in META]
-        records = gone[data_cols].astype(object).where(gone[data_cols].notna(), None)
-        self.res.rejects.append(
-            pd.DataFrame(
-                {
-                    "table": self.res.name,
-                    "kind": kind,
-                    "reason": reason,
-                    "source": gone["_source"].astype(str).to_numpy() if "_source" in gone else "",
-                    "row": gone["_row"].to_numpy() if "_row" in gone else -1,
-                    "record": [
-                        json.dumps(r, default=str, ensure_ascii=False)
-                        for r in records.to_dict("records")
-                    ],
-                }
-            )
-        )
-        if kind == "duplicate":
-            self.res.duplicates_removed += n
-        else:
-            self.res.rejected += n
-            self.res.reject_reasons[reason] += n
-        self.df = self.df[~mask]
-
-    def reject(self, mask: pd.Series, reason: str) -> None:
-        self._remove(mask, reason, "rejected")
-
-    def dedupe(self, key: tuple[str, ...] | None, marks: Marks | None = None) -> None:
-        """Remove exact duplicate rows, then rows whose ``key`` was already seen.
-
-        ``marks``: the two masks precomputed over the whole table (see ``_clean_in_chunks``),
-        aligned on the index; this chunk's rows are looked up in them.
-        """
-        data_cols = [c for c in self.df.columns if c not in META]
-        exact = (
-            duplicated_rows(self.df, data_cols)
-            if marks is None
-            else marks[0].reindex(self.df.index, fill_value=False)
-        )
-        self._remove(exact, "exact duplicate row", "duplicate")
-        if self.res.name == "top10_weekly" and "country_iso2" in self.df and key:
-            key = (*key, "country_iso2")  # per-country charts share week/category/rank
-        if key and all(k in self.df for k in key):
-            self._remove(
-                duplicated_rows(self.df, list(key))
-                if marks is None
-                else marks[1].reindex(self.df.index, fill_value=False),
-                f"duplicate {'+'.join(key)} (first occurrence kept)",
-                "duplicate",
-            )
-
-    def require(self, cols: tuple[str, ...]) -> None:
-        for c in cols:
-            if c in self.df:
-                s = self.df[c]
-                self.reject(s.isna() | (s.astype(str).str.strip() == ""), f"missing {c}")
-
-    # -- typing and repairs ---------------------------------------------------------------
-    def text(self, col: str) -> None:
-        if col in self.df:
-            s = self.df[col]
-            s = s.where(s.isna(), s.astype(str).str.strip())
-            self.df = self.df.assign(**{col: s.replace("", np.nan).astype("str")})
-
-    def canon(self, col: str, kind: str) -> None:
-        if col not in self.df:
-            return
-        mapping = CANONICAL[kind]
-        s = self.df[col]
-        uniques = s.dropna().unique()
-        table = {}
-        for u in uniques:
-            stripped = str(u).strip()
-            table[u] = mapping.get(_k(stripped), stripped)
-        changed = sum(int((s == u).sum()) for u, v in table.items() if v != u)
-        if changed:
-            self.res.repairs[f"{col}: spelling normalised"] += changed
-        self.df = self.df.assign(**{col: s.map(table).astype("str")})
-
-    def number(self, col: str) -> None:
-        if col in self.df:
-            raw = self.df[col]
-            num = pd.to_numeric(raw, errors="coerce")
-            bad = int((num.isna() & raw.notna()).sum())
-            if bad:
-                self.res.repairs[f"{col}: not a number, set missing"] += bad
-            self.df = self.df.assign(**{col: num.astype(float)})
-
-    def boolean(self, col: str) -> None:
-        if col not in self.df:
-            return
-        s = self.df[col]
-        if pd.api.types.is_bool_dtype(s):
-            return
-        m = {
-            "true": True,
-            "false": False,
-            "1": True,
-            "0": False,
-            "yes": True,
-            "no": False,
-            "t": True,
-            "f": False,
-            "1.0": True,
-            "0.0": False,
-        }
-        out = s.map(lambda v: m.get(str(v).strip().lower()) if pd.notna(v) else None)
-        self.df = self.df.assign(**{col: out.astype("boolean")})
-
-    def out_of_range(self, col: str, lo: float | None, hi: float | None, rule: str) -> None:
-        if col not in self.df:
-            return
-        s = self.df[col]
-        bad = pd.Series(False, index=s.index)
-        if lo is not None:
-            bad |= s < lo
-        if hi is not None:
-            bad |= s > hi
-        n = int(bad.sum())
-        if n:
-            self.res.repairs[f"{col}: {rule}"] += n
-            self.df = self.df.assign(**{col: s.mask(bad)})
-
-    def date(self, col: str, *, required: bool, as_of: pd.Timestamp | None) -> None:
-        if col not in self.df:
-            return
-        raw = self.df[col]
-        ts = pd.to_datetime(raw, errors="coerce", format="ISO8601")
-        if ts.isna().any() and raw.notna().any():
-            # second chance for other common text forms ("September 25, 2021", "2021/09/25")
-            retry = pd.to_datetime(raw[ts.isna() & raw.notna()], errors="coerce", format="mixed")
-            ts = ts.fillna(retry)
-        if getattr(ts.dt, "tz", None) is not None:
-            ts = ts.dt.tz_localize(None)
-        ts = ts.astype("datetime64[us]")
-        unparsed = ts.isna() & raw.notna()
-        self.df = self.df.assign(**{col: ts})
-        if required:
-            self.reject(unparsed, f"{col}: not a valid date")
-            self.reject(self.df[col].isna(), f"missing {col}")
-        elif unparsed.any():
-            self.res.repairs[f"{col}: not a valid date, set missing"] += int(unparsed.sum())
-        if as_of is not None:
-            future = self.df[col] > as_of + pd.Timedelta(days=1)
-            if required:
-                self.reject(future, f"{col}: date in the future (after {as_of.date()})")
-            elif future.any():
-                self.res.repairs[f"{col}: date in the future, set missing"] += int(future.sum())
-                self.df = self.df.assign(**{col: self.df[col].mask(future)})
-
-    def orphans(self, col: str, valid: pd.Index | None, what: str) -> None:
-        if valid is None or col not in self.df:
-            return
-        known = pd.Series(isin(self.df[col], valid), index=self.df.index)
-        self.reject(~known, f"unknown {what} ({col} not in {what} table)")
-
-    def impute(self, col: str, values: pd.Series, strategy: str) -> None:
-        if col not in self.df:
-            return
-        miss = self.df[col].isna()
-        n = int(miss.sum())
-        filled = self.df[col].fillna(values) if n else self.df[col]
-        done = int((miss & filled.notna()).sum())
-        self.df = self.df.assign(**{col: filled, f"{col}_imputed": miss & filled.notna()})
-        self.res.imputations[col] = {"count": done, "strategy": strategy}
-
-    def finish(self) -> SilverResult:
-        self.res.table = self.df.drop(columns=[c for c in META if c in self.df]).reset_index(
-            drop=True
-        )
-        return self.res
+def accounting(bronze: int, silver: int, rejected: int, duplicates: int) -> bool:
+    """The row-accounting invariant: every bronze row is in silver or in the rejects."""
+    return int(bronze) == int(silver) + int(rejected) + int(duplicates)
 
 
-def _genres_from(df: pd.DataFrame) -> pd.Series:
-    """'|'-joined genres from ``genres`` or ``genre_primary`` + ``genre_secondary``."""
-    base = df["genres"] if "genres" in df else pd.Series(np.nan, index=df.index)
-    parts = [df[c] for c in ("genre_primary", "genre_secondary") if c in df]
-    if parts:
-        joined = pd.concat(parts, axis=1).apply(
-            lambda r: (
-                LIST_SEP.join(dict.fromkeys(str(v).strip() for v in r if pd.notna(v))) or np.nan
-            ),
-            axis=1,
-        )
-        base = base.where(base.notna(), joined)
-    return base
-
-
-def _users(df: pd.DataFrame) -> SilverResult:
-    c = _Cleaner("users", df)
-    c.require(("user_id",))
-    c.text("user_id")
-    c.dedupe(KEYS["users"])
-    for col in ("email", "first_name", "last_name", "state_province", "city"):
-        c.text(col)
-    c.canon("gender", "gender")
-    c.canon("country", "country")
-    c.canon("subscription_plan", "plan")
-    c.canon("primary_device", "device")
-    for col in ("age", "monthly_spend", "household_size"):
-        c.number(col)
-    c.out_of_range("age", 5, 110, "outside 5-110 years, set missing")
-    c.out_of_range("monthly_spend", 0, 200, "outside 0-200 per month, set missing")
-    c.out_of_range("household_size", 1, 20, "outside 1-20 people, set missing")
-    c.boolean("is_active")
-    c.date("subscription_start_date", required=False, as_of=None)
-    c.date("created_at", required=False, as_of=None)
-    d = c.df
-    if "age" in d and d["age"].notna().any():
-        by_plan = (
-            d.groupby("subscription_plan")["age"].transform("median")
-            if "subscription_plan" in d
-            else pd.Series(np.nan, index=d.index)
-        )
-        c.impute(
-            "age",
-            by_plan.fillna(d["age"].median()).round(),
-            "median age of the same subscription plan",
-        )
-    if "monthly_spend" in d and d["monthly_spend"].notna().any():
-        by_plan = (
-            d.groupby("subscription_plan")["monthly_spend"].transform("median")
-            if "subscription_plan" in d
-            else pd.Series(np.nan, index=d.index)
-        )
-        c.impute(
-            "monthly_spend",
-            by_plan.fillna(d["monthly_spend"].median()),
-            "median spend of the same subscription plan",
-        )
-    if "household_size" in d and d["household_size"].notna().any():
-        c.impute(
-            "household_size",
-            pd.Series(d["household_size"].median(), index=d.index),
-            "overall median household size",
-        )
-    if "gender" in d:
-        c.impute("gender", pd.Series("Unknown", index=d.index), 'constant "Unknown"')
-    return c.finish()
-
-
-def _movies(df: pd.DataFrame, as_of: pd.Timestamp) -> SilverResult:
-    c = _Cleaner("movies", df)
-    c.require(("movie_id", "title"))
-    c.text("movie_id")
-    c.dedupe(KEYS["movies"])
-    for col in (
-        "title",
-        "genre_primary",
-        "genre_secondary",
-        "genres",
-        "rating",
-        "language",
-        "country_of_origin",
-        "description",
-        "director",
-        "cast",
-    ):
-        c.text(col)
-    c.canon("content_type", "content_type")
-    for col in (
-        "release_year",
-        "duration_minutes",
-        "imdb_rating",
-        "imdb_votes",
-        "meta_score",
-        "production_budget",
-        "box_office_revenue",
-        "number_of_seasons",
-        "number_of_episodes",
-    ):
-        c.number(col)
-    c.out_of_range("duration_minutes", 1, 1000, "outside 1-1,000 minutes, set missing")
-    c.out_of_range("imdb_rating", 1, 10, "outside 1-10, set missing")
-    c.out_of_range("meta_score", 0, 100, "outside 0-100, set missing")
-    c.out_of_range("imdb_votes", 0, None, "negative, set missing")
-    c.out_of_range("release_year", 1880, as_of.year + 1, "not a plausible year, set missing")
-    if "rating" in c.df:
-        dur_like = c.df["rating"].str.contains(r"^\d+\s*min", regex=True, na=False)
-        if dur_like.any():
-            c.res.repairs["rating: held a duration, set missing"] += int(dur_like.sum())
-            c.df = c.df.assign(rating=c.df["rating"].mask(dur_like))
-    c.boolean("is_netflix_original")
-    c.boolean("content_warning")
-    c.date("added_to_platform", required=False, as_of=as_of)
-    d = c.df
-    genres = _genres_from(d)
-    d = d.assign(genres=genres.astype("str"))
-    if "genre_primary" not in d or d["genre_primary"].isna().all():
-        d = d.assign(genre_primary=genres.str.split(LIST_SEP, regex=False).str[0])
-    else:
-        d = d.assign(
-            genre_primary=d["genre_primary"].fillna(genres.str.split(LIST_SEP, regex=False).str[0])
-        )
-    c.df = d
-    return c.finish()
-
-
-def _sessions(
-    df: pd.DataFrame,
-    as_of: pd.Timestamp,
-    users: pd.Index | None,
-    titles: pd.DataFrame | None,
-    marks: Marks | None = None,
-) -> SilverResult:
-    c = _Cleaner("watch_history", df)
-    c.require(_SESSION_IDS)
-    for col in (*_SESSION_IDS, "action"):
-        c.text(col)
-    c.dedupe(KEYS["watch_history"], marks)
-    c.date("watch_date", required=True, as_of=as_of)
-    c.orphans("user_id", users, "user")
-    c.orphans("movie_id", None if titles is None else pd.Index(titles["movie_id"]), "title")
-    c.canon("device_type", "device")
-    c.canon("quality", "quality")
-    c.canon("location_country", "country")
-    for col in ("watch_duration_minutes", "progress_percentage", "user_rating"):
-        c.number(col)
-    c.boolean("is_download")
-    c.out_of_range("watch_duration_minutes", 0, 1440, "negative or above 24 h, set missing")
-    c.out_of_range("user_rating", 0.5, 5, "outside the 1-5 star scale, set missing")
-    c.out_of_range("progress_percentage", 0, None, "negative, set missing")
-    if "progress_percentage" in c.df:
-        over = c.df["progress_percentage"] > 100
-        if over.any():
-            c.res.repairs["progress_percentage: above 100%, clipped to 100"] += int(over.sum())
-            c.df = c.df.assign(progress_percentage=c.df["progress_percentage"].clip(upper=100))
-    if titles is not None and "duration_minutes" in titles and "movie_id" in c.df:
-        runtime = c.df["movie_id"].map(titles.set_index("movie_id")["duration_minutes"])
-        if "progress_percentage" in c.df and "watch_duration_minutes" in c.df:
-            from_minutes = (100 * c.df["watch_duration_minutes"] / runtime).clip(upper=100)
-            c.impute(
-                "progress_percentage",
-                from_minutes.round(1),
-                "watch minutes / title runtime, capped at 100%",
-            )
-            from_progress = c.df["progress_percentage"] / 100 * runtime
-            c.impute("watch_duration_minutes", from_progress.round(1), "progress x title runtime")
-    if "quality" in c.df:
-        c.impute("quality", pd.Series("Unknown", index=c.df.index), 'constant "Unknown"')
-    return c.finish()
-
-
-_SESSION_IDS = ("session_id", "user_id", "movie_id")
-_SIMPLE_IDS = ("user_id", "movie_id", "recommendation_id", "search_id", "review_id")
-_DATE_KEYS = ("week", "category", "weekly_rank")
-
-
-def _simple_required(name: str) -> tuple[str, ...]:
-    return tuple(k for k in (KEYS.get(name) or ()) if k not in _DATE_KEYS)
-
-
-def _simple(
+def _classify(
+    engine: Engine,
     name: str,
-    df: pd.DataFrame,
-    as_of: pd.Timestamp,
-    users: pd.Index | None,
-    titles: pd.Index | None,
-    marks: Marks | None = None,
-) -> SilverResult:
-    c = _Cleaner(name, df)
-    key = KEYS.get(name)
-    c.require(_simple_required(name))
-    for col in _SIMPLE_IDS:
-        c.text(col)
-    c.dedupe(key, marks)
-    for col in {
-        "recommendation_logs": ("recommendation_date",),
-        "search_logs": ("search_date",),
-        "reviews": ("review_date",),
-        "ratings": ("rated_at",),
-        "top10_weekly": ("week",),
-    }.get(name, ()):
-        c.date(col, required=name != "ratings" or df[col].notna().any(), as_of=as_of)
-    if name != "top10_titles":
-        c.orphans("user_id", users, "user")
-    if name in ("reviews", "recommendation_logs", "ratings", "top10_titles"):
-        c.orphans("movie_id", titles, "title")
-    if name == "top10_weekly":
-        c.require(("movie_id",))
-        c.orphans("movie_id", titles, "title")
-    c.canon("device_type", "device")
-    c.canon("location_country", "country")
-    numeric = {
-        "recommendation_logs": ("recommendation_score", "position_in_list"),
-        "search_logs": ("results_returned", "clicked_result_position", "search_duration_seconds"),
-        "reviews": ("rating", "helpful_votes", "total_votes", "sentiment_score"),
-        "ratings": ("rating",),
-        "top10_weekly": (
-            "weekly_rank",
-            "weekly_hours_viewed",
-            "runtime",
-            "weekly_views",
-            "cumulative_weeks_in_top_10",
-        ),
-        "top10_titles": (
-            "in_top10",
-            "weekly_hours_viewed",
-            "weekly_views",
-            "cumulative_weeks_in_top_10",
-        ),
-    }.get(name, ())
-    for col in numeric:
-        c.number(col)
-    for col in ("was_clicked", "had_typo", "used_filters", "is_verified_watch"):
-        c.boolean(col)
-    if name == "reviews":
-        c.out_of_range("rating", 1, 5, "outside the 1-5 star scale, set missing")
-    if name == "ratings":
-        c.reject(c.df["rating"].isna(), "rating: missing or not a number")
-    if name == "search_logs":
-        c.text("search_query")
-    return c.finish()
+    bronze: ir.Table,
+    rules: Rules,
+    as_of: pd.Timestamp | None,
+    parents: Mapping[str, ir.Table],
+) -> ir.Table:
+    """Bronze rows with ``_reason`` (NULL: kept) and ``_status`` (duplicate or rejected).
 
-
-ORDER = (
-    "users",
-    "movies",
-    "watch_history",
-    "recommendation_logs",
-    "search_logs",
-    "reviews",
-    "ratings",
-    "top10_weekly",
-    "top10_titles",
-)
-
-
-def clean_table(
-    name: str, df: pd.DataFrame, as_of: pd.Timestamp, parents: Mapping[str, pd.DataFrame]
-) -> SilverResult | None:
-    """Clean one bronze table (``None`` for a table silver does not know).
-
-    ``parents`` holds the cleaned ``users`` and ``movies`` tables (when there are any): foreign
-    keys are checked against them, so clean those two first (see ``ORDER``).
+    Each input of a rule (a parsed date, a foreign-key lookup) is computed once as a column
+    before the rules read it: the windows and joins between the steps keep the engines from
+    evaluating an expression once per rule that mentions it.
     """
-    users = pd.Index(parents["users"]["user_id"]) if "users" in parents else None
-    titles_df = parents.get("movies")
-    titles = pd.Index(titles_df["movie_id"]) if titles_df is not None else None
-    if name == "users":
-        return _users(df)
-    if name == "movies":
-        return _movies(df, as_of)
-    if name == "watch_history":
-        return _clean_in_chunks(
-            name,
-            df,
-            lambda part, marks: _sessions(part, as_of, users, titles_df, marks),
-            required=_SESSION_IDS,
-            text_cols=(*_SESSION_IDS, "action"),
-        )
-    if name in CHUNKED:
-        return _clean_in_chunks(
-            name,
-            df,
-            lambda part, marks: _simple(name, part, as_of, users, titles, marks),
-            required=_simple_required(name),
-            text_cols=_SIMPLE_IDS,
-        )
-    if name in ORDER:
-        return _simple(name, df, as_of, users, titles)
-    return None
-
-
-# Tables cleaned SILVER_CHUNK rows at a time when longer (bounded memory at scale 100).
-# Every rule but deduplication is row by row; duplicates are found over the whole table first.
-SILVER_CHUNK = 1_000_000
-CHUNKED = ("watch_history", "recommendation_logs", "search_logs", "reviews")
-
-
-def _clean_in_chunks(
-    name: str,
-    df: pd.DataFrame,
-    clean: Callable[[pd.DataFrame, Marks | None], SilverResult],
-    *,
-    required: tuple[str, ...],
-    text_cols: tuple[str, ...],
-) -> SilverResult:
-    """``clean(df)`` for a short table; else the same rules chunk by chunk, results merged.
-
-    The whole-table pass that finds duplicates sees ids as ``require`` and ``text`` leave them,
-    so a chunked run removes exactly the rows a whole-table run would (tested).
-    """
-    if len(df) <= SILVER_CHUNK:
-        return clean(df, None)
-    df = df.reset_index(drop=True)
-    marks = _duplicate_marks(name, df, required, text_cols)
-    parts = [
-        clean(df.iloc[a : a + SILVER_CHUNK], (marks[0], marks[1]))
-        for a in range(0, len(df), SILVER_CHUNK)
-    ]
-    return _merge(name, parts)
-
-
-def _duplicate_marks(
-    name: str, df: pd.DataFrame, required: tuple[str, ...], text_cols: tuple[str, ...]
-) -> Marks:
-    """Exact-duplicate and key-duplicate masks as a whole-table ``_Cleaner`` finds them."""
-    alive = np.ones(len(df), dtype=bool)
-    for c in required:
-        if c in df:
-            s = df[c]
-            alive &= ~(s.isna() | (s.astype(str).str.strip() == "")).to_numpy(dtype=bool)
-
-    def column(c: str) -> pd.Series:
-        s = df[c]
-        if c in text_cols:  # as _Cleaner.text leaves it
-            s = s.where(s.isna(), s.astype(str).str.strip()).replace("", np.nan).astype("str")
-        return s
-
-    data_cols = [c for c in df.columns if c not in META]
-    exact = duplicated_rows(df, data_cols, among=alive, column=column)
-    key = KEYS.get(name)
-    if key and all(k in df for k in key):
-        keyed = duplicated_rows(df, list(key), among=alive & ~exact.to_numpy(), column=column)
-    else:
-        keyed = pd.Series(False, index=df.index)
-    return exact, keyed
-
-
-def _merge(name: str, parts: list[SilverResult]) -> SilverResult:
-    res = SilverResult(
-        name=name,
-        table=pd.concat([p.table for p in parts], ignore_index=True),
-        rows_in=sum(p.rows_in for p in parts),
+    cols = set(bronze.columns)
+    data_cols = [c for c in bronze.columns if c not in META]
+    dates = [d for d in rules.dates if d.col in cols and d.required]
+    if name == "ratings" and dates and not engine.to_pandas(bronze[dates[0].col].count()):
+        dates = []  # a ratings file without timestamps: dates are optional there
+    t = bronze.mutate(
+        **{c: _text(bronze[c]) for c in rules.ids if c in cols},
+        **{f"_ts{i}": _timestamp(engine, bronze[d.col]) for i, d in enumerate(dates)},
     )
-    for p in parts:
-        res.rejects.extend(p.rejects)
-        res.duplicates_removed += p.duplicates_removed
-        res.rejected += p.rejected
-        res.reject_reasons.update(p.reject_reasons)
-        res.repairs.update(p.repairs)
-        for col, imp in p.imputations.items():
-            if col in res.imputations:
-                res.imputations[col]["count"] += imp["count"]
-            else:
-                res.imputations[col] = dict(imp)
-    return res
+    pre = [(t[c].isnull(), f"missing {c}") for c in rules.required if c in cols]
+    alive = ibis.literal(True) if not pre else ibis.and_(*[~cond for cond, _ in pre])
+    t = t.mutate(_alive=alive)
+    # exact copies among the rows still alive, first occurrence (by source row) kept
+    w = ibis.window(group_by=[t._alive, *[t[c] for c in data_cols]], order_by=t._row)
+    t = t.mutate(_exact=t._alive & (ibis.row_number().over(w) > 0))
+    key = tuple(rules.key or ())
+    if name == "top10_weekly" and "country_iso2" in cols and key:
+        key = (*key, "country_iso2")  # per-country charts share week/category/rank
+    dup_reason = f"duplicate {'+'.join(key)} (first occurrence kept)"
+    if key and all(k in cols for k in key):
+        first = t._alive & ~t._exact
+        wk = ibis.window(group_by=[first, *[t[k] for k in key]], order_by=t._row)
+        t = t.mutate(_keydup=first & (ibis.row_number().over(wk) > 0))
+    else:
+        t = t.mutate(_keydup=ibis.literal(False))
+    orphans = [o for o in rules.orphans if o.col in cols and o.parent in parents]
+    for i, o in enumerate(orphans):  # a left join per parent: one lookup per row
+        known = parents[o.parent]
+        k = known.select(**{f"_k{i}": known[known.columns[0]]}).distinct()
+        t = t.left_join(k, t[o.col] == k[f"_k{i}"])
+
+    post: list[tuple[ir.BooleanValue, str]] = []
+    for i, d in enumerate(dates):
+        ts, raw = t[f"_ts{i}"], t[d.col]
+        raw_present = raw.notnull() if not raw.type().is_string() else _text(raw).notnull()
+        post.append((ts.isnull() & raw_present, f"{d.col}: not a valid date"))
+        post.append((ts.isnull(), f"missing {d.col}"))
+        if d.future and as_of is not None:
+            limit = ibis.literal(as_of + pd.Timedelta(days=1))
+            post.append((ts > limit, f"{d.col}: date in the future (after {as_of.date()})"))
+    for i, o in enumerate(orphans):
+        post.append((t[f"_k{i}"].isnull(), f"unknown {o.what} ({o.col} not in {o.what} table)"))
+    for c in rules.required_after:
+        if c in cols:
+            post.append((t[c].isnull(), f"missing {c}"))
+    for c, reason in rules.reject_missing_number:
+        if c in cols:
+            post.append((_number(t[c]).isnull(), reason))
+
+    branches = [(cond, reason) for cond, reason in pre]
+    branches += [(t._exact, "exact duplicate row"), (t._keydup, dup_reason)]
+    branches += post
+    reason = ibis.cases(*[(c.fill_null(False), r) for c, r in branches], else_=ibis.null("string"))
+    dup = t._exact | t._keydup
+    return t.select(
+        *bronze.columns,
+        _reason=reason,
+        _status=ibis.cases((dup, "duplicate"), else_="rejected"),
+    )
 
 
-def clean_all(bronze: dict[str, pd.DataFrame], as_of: pd.Timestamp) -> dict[str, SilverResult]:
-    """Clean every bronze table; foreign keys are checked against the cleaned parents."""
-    out: dict[str, SilverResult] = {}
-    for name in ORDER:
-        if name in bronze:
-            parents = {k: out[k].table for k in ("users", "movies") if k in out}
-            result = clean_table(name, bronze[name], as_of, parents)
-            if result is not None:
-                out[name] = result
-    return out
+def _rejects(name: str, work: ir.Table) -> ir.Table:
+    data_cols = [c for c in work.columns if c not in (*META, "_reason", "_status")]
+    gone = work.filter(work._reason.notnull())
+    record = ibis.struct(
+        {c: gone[c] if gone[c].type().is_string() else gone[c].cast("string") for c in data_cols}
+    )
+    return gone.select(
+        table=ibis.literal(name),
+        kind=gone._status,
+        reason=gone._reason,
+        source=gone._source.cast("string"),
+        row=gone._row.cast("int64"),
+        record=record.cast("json").cast("string"),
+    )
+
+
+class _Account:
+    """Repair counts carried as boolean flag columns and summed once at the end."""
+
+    def __init__(self) -> None:
+        self.labels: dict[str, str] = {}  # flag column -> report label
+        self.strategies: dict[str, str] = {}  # imputed column -> strategy
+
+    def flag(self, label: str, cond: ir.BooleanValue) -> dict[str, ir.Value]:
+        col = f"__repair_{len(self.labels)}"
+        self.labels[col] = label
+        return {col: cond.fill_null(False)}
+
+
+def _typed(
+    engine: Engine,
+    kept: ir.Table,
+    rules: Rules,
+    as_of: pd.Timestamp | None,
+    acc: _Account,
+) -> ir.Table:
+    """Typed columns with out-of-range values set missing (each repair flagged in ``acc``)."""
+    cols = set(kept.columns)
+    new: dict[str, ir.Value] = {}
+    for c in rules.text:
+        if c in cols and c not in rules.ids:
+            new[c] = _text(kept[c])
+    for c, kind in rules.canon:
+        if c in cols:
+            v = _canon(kept[c], kind)
+            raw = _as_text(kept[c])
+            new.update(acc.flag(f"{c}: spelling normalised", raw.notnull() & (v != raw)))
+            new[c] = v
+    for c in rules.numbers:
+        if c in cols:
+            v = _number(kept[c])
+            raw = kept[c]
+            present = _text(raw).notnull() if raw.type().is_string() else raw.notnull()
+            new.update(acc.flag(f"{c}: not a number, set missing", present & v.isnull()))
+            for rc, lo, hi, rule in rules.ranges:
+                if rc != c:
+                    continue
+                if rc == "release_year" and as_of is not None:
+                    hi = as_of.year + 1
+                bad = ibis.literal(False)
+                if lo is not None:
+                    bad = bad | (v < lo)
+                if hi is not None:
+                    bad = bad | (v > hi)
+                bad = bad.fill_null(False)
+                new.update(acc.flag(f"{c}: {rule}", bad))
+                v = ibis.cases((bad, ibis.null("float64")), else_=v)
+            new[c] = v
+    for c in rules.booleans:
+        if c in cols:
+            new[c] = _boolean(kept[c])
+    for d in rules.dates:
+        if d.col not in cols:
+            continue
+        ts = _timestamp(engine, kept[d.col])
+        if not d.required:
+            raw = kept[d.col]
+            present = _text(raw).notnull() if raw.type().is_string() else raw.notnull()
+            new.update(acc.flag(f"{d.col}: not a valid date, set missing", present & ts.isnull()))
+            if d.future and as_of is not None:
+                future = (ts > ibis.literal(as_of + pd.Timedelta(days=1))).fill_null(False)
+                new.update(acc.flag(f"{d.col}: date in the future, set missing", future))
+                ts = ibis.cases((future, ibis.null("timestamp")), else_=ts)
+        new[d.col] = ts
+    return kept.mutate(**new)
+
+
+# --- table-specific steps (imputation, derived columns) ----------------------------------
+def _medians(
+    engine: Engine, t: ir.Table, cols: list[str], by: str | None
+) -> tuple[dict[str, float | None], dict[str, dict[str, float]]]:
+    """Overall medians of ``cols`` (None when a column has no value) and medians per value of
+    ``by``: two small aggregate queries."""
+    cols = [c for c in cols if c in t.columns]
+    if not cols:
+        return {}, {}
+    row = engine.row(t.aggregate(**{c: t[c].median() for c in cols}))
+    overall = {c: (None if row.get(c) is None else float(row[c])) for c in cols}
+    per: dict[str, dict[str, float]] = {c: {} for c in cols}
+    if by is not None and by in t.columns:
+        g = engine.to_pandas(t.group_by(by).aggregate(**{c: t[c].median() for c in cols}))
+        g = g[g[by].notna()]
+        for c in cols:
+            per[c] = {str(k): float(v) for k, v in zip(g[by], g[c], strict=True) if pd.notna(v)}
+    return overall, per
+
+
+def _fill(t: ir.Table, by: str, overall: float | None, per: dict[str, float]) -> ir.Value:
+    """The group median (a lookup of constants), the overall median where the group has none."""
+    fill: ir.Value = ibis.literal(overall, type="float64")
+    if per and by in t.columns:
+        fill = t[by].substitute(per, else_=fill).cast("float64")
+    return fill
+
+
+def _impute(t: ir.Table, col: str, fill: ir.Value, strategy: str, acc: _Account) -> ir.Table:
+    miss = t[col].isnull()
+    acc.strategies[col] = strategy
+    return t.mutate(**{col: ibis.coalesce(t[col], fill), f"{col}_imputed": miss & fill.notnull()})
+
+
+def _finish_users(engine: Engine, t: ir.Table, parents: Mapping[str, ir.Table], acc: _Account):
+    plan = "subscription_plan"
+    overall, per = _medians(engine, t, ["age", "monthly_spend", "household_size"], plan)
+    if overall.get("age") is not None:
+        fill = _fill(t, plan, overall["age"], per["age"]).round(0)
+        t = _impute(t, "age", fill, "median age of the same subscription plan", acc)
+    if overall.get("monthly_spend") is not None:
+        fill = _fill(t, plan, overall["monthly_spend"], per["monthly_spend"])
+        t = _impute(t, "monthly_spend", fill, "median spend of the same subscription plan", acc)
+    if overall.get("household_size") is not None:
+        fill = ibis.literal(overall["household_size"], type="float64")
+        t = _impute(t, "household_size", fill, "overall median household size", acc)
+    if "gender" in t.columns:
+        t = _impute(t, "gender", ibis.literal("Unknown"), 'constant "Unknown"', acc)
+    return t
+
+
+def _finish_movies(engine: Engine, t: ir.Table, parents: Mapping[str, ir.Table], acc: _Account):
+    cols = set(t.columns)
+    new: dict[str, ir.Value] = {}
+    if "rating" in cols:
+        dur_like = t.rating.re_search(r"^[0-9]+\s*min").fill_null(False)
+        new.update(acc.flag("rating: held a duration, set missing", dur_like))
+        new["rating"] = ibis.cases((dur_like, ibis.null("string")), else_=t.rating)
+    # genres: the list, else primary + secondary joined (each once)
+    base = t.genres if "genres" in cols else ibis.null("string")
+    p = t.genre_primary if "genre_primary" in cols else ibis.null("string")
+    s = t.genre_secondary if "genre_secondary" in cols else ibis.null("string")
+    joined = ibis.cases(
+        (p.isnull() & s.isnull(), ibis.null("string")),
+        (s.isnull() | (s == p), p),
+        (p.isnull(), s),
+        else_=p.concat("|", s),
+    )
+    genres = ibis.coalesce(base, joined)
+    first = genres.re_extract(r"^([^|]*)", 1).strip().nullif("")
+    new["genres"] = genres
+    new["genre_primary"] = ibis.coalesce(p, first)
+    return t.mutate(**new)
+
+
+def _finish_sessions(engine: Engine, t: ir.Table, parents: Mapping[str, ir.Table], acc: _Account):
+    cols = set(t.columns)
+    if "progress_percentage" in cols:
+        over = (t.progress_percentage > 100).fill_null(False)
+        t = t.mutate(
+            progress_percentage=ibis.cases((over, 100.0), else_=t.progress_percentage),
+            **acc.flag("progress_percentage: above 100%, clipped to 100", over),
+        )
+    movies = parents.get("movies")
+    if (
+        movies is not None
+        and "duration_minutes" in movies.columns
+        and {"movie_id", "progress_percentage", "watch_duration_minutes"} <= cols
+    ):
+        rt = movies.select(_mid=movies.movie_id, _runtime=movies.duration_minutes)
+        t = t.left_join(rt, t.movie_id == rt._mid).drop("_mid")
+        from_minutes = ibis.least(100 * t.watch_duration_minutes / t._runtime, 100.0).round(1)
+        t = _impute(
+            t,
+            "progress_percentage",
+            from_minutes,
+            "watch minutes / title runtime, capped at 100%",
+            acc,
+        )
+        from_progress = (t.progress_percentage / 100 * t._runtime).round(1)
+        t = _impute(t, "watch_duration_minutes", from_progress, "progress x title runtime", acc)
+        t = t.drop("_runtime")
+    if "quality" in cols:
+        t = _impute(t, "quality", ibis.literal("Unknown"), 'constant "Unknown"', acc)
+    return t
+
+
+_NEEDS_STATS = ("users",)
+_FINISH: dict[str, Callable] = {
+    "users": _finish_users,
+    "movies": _finish_movies,
+    "sessions": _finish_sessions,
+}
+
+
+# ------------------------------------------------------------------------- entry points ---
+def clean_table(
+    engine: Engine,
+    name: str,
+    bronze_path: Path,
+    *,
+    silver_dir: Path,
+    work_dir: Path,
+    as_of: pd.Timestamp | None,
+    parents: Mapping[str, Path],
+) -> dict[str, Any] | None:
+    """Clean one bronze table into ``silver_dir``; return its summary (None: unknown table).
+
+    ``parents`` maps ``users``/``movies`` to their silver files, for the foreign-key checks
+    (clean those two first: see ``ORDER``). The removed rows go to
+    ``work_dir/rejects/<name>.parquet``.
+    """
+    rules = RULES.get(name)
+    if rules is None:
+        return None
+    bronze = engine.read(bronze_path)
+    keys = {"users": "user_id", "movies": "movie_id"}
+    parent_keys = {}
+    for p, path in parents.items():
+        tbl = engine.read(path)
+        parent_keys[p] = tbl.select(tbl[keys[p]])
+    work_path = work_dir / f"{name}.classified.parquet"
+    engine.write(_classify(engine, name, bronze, rules, as_of, parent_keys), work_path)
+    work = engine.read(work_path)
+    rejects_path = work_dir / "rejects" / f"{name}.parquet"
+    engine.write(_rejects(name, work), rejects_path, order_by=("row",))
+
+    kept = work.filter(work._reason.isnull()).drop("_status", "_reason")
+    acc = _Account()
+    typed = _typed(engine, kept, rules, as_of, acc)
+    if rules.finish:
+        if rules.finish in _NEEDS_STATS:  # its statistics are queried: query a plain file
+            typed_path = work_dir / f"{name}.typed.parquet"
+            engine.write(typed, typed_path)
+            typed = engine.read(typed_path)
+        parent_tables = {p: engine.read(path) for p, path in parents.items()}
+        typed = _FINISH[rules.finish](engine, typed, parent_tables, acc)
+    final_path = work_dir / f"{name}.final.parquet"
+    engine.write(typed, final_path)
+    final = engine.read(final_path)
+    flags = list(acc.labels)
+    imputed = [f"{c}_imputed" for c in acc.strategies]
+    hidden = {*META, *flags}
+    data = [c for c in final.columns if c not in hidden]
+    silver_path = table_path(silver_dir, name)
+    engine.write(final.order_by("_row").select(data), silver_path)
+
+    # the account, measured on what was written
+    sums = {f"c{i}": _sum_if(final[c]) for i, c in enumerate([*flags, *imputed])}
+    present = [c for c in data if not c.endswith("_imputed")]
+    sums.update({f"n{i}": final[c].count() for i, c in enumerate(present)})
+    row = engine.row(final.aggregate(n=final.count(), **sums))
+    values = [int(row.get(f"c{i}") or 0) for i in range(len(flags) + len(imputed))]
+    n_kept = int(row.get("n") or 0)
+    completeness = (
+        sum(int(row[f"n{i}"]) for i in range(len(present))) / (n_kept * len(present))
+        if n_kept and present
+        else None
+    )
+    repairs: Counter = Counter()
+    for c, v in zip(flags, values[: len(flags)], strict=True):
+        if v:
+            repairs[acc.labels[c]] += v
+    imputations = {
+        col: {"count": v, "strategy": acc.strategies[col]}
+        for col, v in zip(acc.strategies, values[len(flags) :], strict=True)
+    }
+    rej = engine.read(rejects_path)
+    by_reason = engine.to_pandas(rej.group_by(["kind", "reason"]).aggregate(n=rej.count()))
+    rejected = by_reason[by_reason["kind"] == "rejected"]
+    result = {
+        "rows_in": engine.rows(bronze_path),
+        "rows_out": engine.rows(silver_path),
+        "duplicates_removed": int(by_reason.loc[by_reason["kind"] == "duplicate", "n"].sum()),
+        "rejected": int(rejected["n"].sum()),
+        "reject_reasons": {
+            str(r): int(n) for r, n in sorted(zip(rejected["reason"], rejected["n"]))
+        },
+        "repairs": dict(repairs),
+        "imputations": imputations,
+        "completeness": completeness,
+    }
+    result["balanced"] = accounting(
+        result["rows_in"], result["rows_out"], result["rejected"], result["duplicates_removed"]
+    )
+    return result
+
+
+def clean_layer(
+    engine: Engine,
+    bronze_dir: Path,
+    silver_dir: Path,
+    work_dir: Path,
+    names: list[str],
+    as_of: pd.Timestamp | None,
+    progress: Callable[[str], None] | None = None,
+) -> dict[str, dict]:
+    """Clean every bronze table in ``names`` (users and movies first); write the rejects."""
+    summaries: dict[str, dict] = {}
+    parents: dict[str, Path] = {}
+    for name in sorted(names, key=_rank):
+        if progress is not None:
+            progress(name)
+        s = clean_table(
+            engine,
+            name,
+            table_path(bronze_dir, name),
+            silver_dir=silver_dir,
+            work_dir=work_dir,
+            as_of=as_of,
+            parents=dict(parents),
+        )
+        if s is None:
+            continue
+        summaries[name] = s
+        if name in ("users", "movies"):
+            parents[name] = table_path(silver_dir, name)
+    parts = [engine.read(work_dir / "rejects" / f"{n}.parquet") for n in names if n in summaries]
+    out = table_path(silver_dir, "rejects")
+    if parts:
+        engine.write(ibis.union(*parts) if len(parts) > 1 else parts[0], out)
+    else:
+        empty = pd.DataFrame({c: pd.Series(dtype="str") for c in REJECTS_COLUMNS}).astype(
+            {"row": "int64"}
+        )
+        engine.write(engine.table(empty), out)
+    return {n: summaries[n] for n in names if n in summaries}
+
+
+def _rank(name: str) -> tuple[int, int]:
+    """Cleaning order: users and titles first (foreign keys), watch history last (biggest)."""
+    if name in ("users", "movies"):
+        return (0, ORDER.index(name))
+    if name == "watch_history":
+        return (2, 0)
+    return (1, ORDER.index(name) if name in ORDER else len(ORDER))
+
+
+def clean_all(
+    bronze: dict[str, pd.DataFrame],
+    as_of: pd.Timestamp,
+    *,
+    engine: str = "duckdb",
+) -> dict[str, SilverResult]:
+    """Clean in-memory bronze tables (with ingestion metadata) and return the results.
+
+    The same rules and engine as a build, through a temporary folder; for tests and notebooks.
+    """
+    tmp = Path(tempfile.mkdtemp(prefix="silver-"))
+    try:
+        for name, df in bronze.items():
+            write_bronze(tmp / "bronze", name, df, source=None)
+        with connect(engine, temp_dir=tmp / "spill") as eng:
+            summaries = clean_layer(
+                eng, tmp / "bronze", tmp / "silver", tmp / "work", list(bronze), as_of
+            )
+            out: dict[str, SilverResult] = {}
+            for name, s in summaries.items():
+                table = pd.read_parquet(table_path(tmp / "silver", name))
+                rej = pd.read_parquet(tmp / "work" / "rejects" / f"{name}.parquet")
+                out[name] = SilverResult(
+                    name=name,
+                    table=table,
+                    rows_in=s["rows_in"],
+                    rejects=[rej] if len(rej) else [],
+                    duplicates_removed=s["duplicates_removed"],
+                    rejected=s["rejected"],
+                    reject_reasons=Counter(s["reject_reasons"]),
+                    repairs=Counter(s["repairs"]),
+                    imputations=s["imputations"],
+                )
+            return out
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+
+def record(row: pd.Series) -> dict[str, Any]:
+    """A rejected row's original record (``rejects["record"]`` is its JSON)."""
+    return json.loads(row["record"])

@@ -1,0 +1,288 @@
+"""The engines that run the pipeline's transforms: DuckDB (embedded, default) or Apache Spark.
+
+Every silver rule and gold table is an Ibis expression, written once (``silver.py``,
+``gold.py``); an :class:`Engine` reads Parquet into Ibis tables, executes expressions and
+writes the results back to Parquet. Ibis compiles the same expression to DuckDB's or Spark's
+SQL, including the parts whose semantics differ between the two (day of week, median, regular
+expression flags). The few primitives Ibis leaves to each backend (lenient date parsing) are
+here, so that no transform needs to know which engine runs it.
+
+DuckDB runs in-process with a memory limit, a spill folder inside the build's staging folder
+and all cores. Spark runs ``local[N]`` in-process, on a standalone cluster
+(``spark://HOST:7077``) or through Spark Connect (``sc://HOST:15002``); PySpark is an optional
+install (``requirements-spark.txt``) and needs Java 17.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import shutil
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import ibis
+import ibis.expr.datatypes as dt
+import ibis.expr.types as ir
+import pandas as pd
+import pyarrow as pa
+import pyarrow.parquet as pq
+
+__all__ = [
+    "ENGINES",
+    "Engine",
+    "connect",
+    "spark_available",
+    "default_memory_limit",
+    "table_path",
+    "parquet_files",
+]
+
+log = logging.getLogger(__name__)
+ENGINES = ("duckdb", "spark")
+
+# Date and time forms accepted in raw date columns besides ISO 8601 (tried in this order):
+# (strftime for DuckDB, the same pattern in Java's DateTimeFormatter letters for Spark).
+DATE_FORMATS: tuple[tuple[str, str], ...] = (
+    ("%Y-%m-%d", "yyyy-MM-dd"),
+    ("%Y-%m-%d %H:%M:%S", "yyyy-MM-dd HH:mm:ss"),
+    ("%Y/%m/%d", "yyyy/M/d"),
+    ("%m/%d/%Y", "M/d/yyyy"),
+    ("%B %d, %Y", "MMMM d, yyyy"),
+    ("%b %d, %Y", "MMM d, yyyy"),
+    ("%d %B %Y", "d MMMM yyyy"),
+    ("%d %b %Y", "d MMM yyyy"),
+)
+
+
+@ibis.udf.scalar.builtin(name="try_strptime")
+def _duckdb_try_strptime(s: str, fmts: dt.Array(dt.string)) -> dt.timestamp:  # type: ignore[valid-type]
+    """DuckDB's ``try_strptime(text, [formats])``: NULL when no format matches."""
+
+
+@ibis.udf.scalar.builtin(name="try_to_timestamp")
+def _spark_try_to_timestamp(s: str, fmt: str) -> dt.timestamp:  # type: ignore[valid-type]
+    """Spark's ``try_to_timestamp(text, format)``: NULL when the text does not match."""
+
+
+def spark_available() -> tuple[bool, str]:
+    """(True, "") when PySpark and Java are installed, else (False, the reason)."""
+    try:
+        import pyspark  # noqa: F401
+    except ImportError:
+        return False, "PySpark is not installed (pip install -r requirements-spark.txt)"
+    java = shutil.which("java") or (
+        os.environ.get("JAVA_HOME") and Path(os.environ["JAVA_HOME"], "bin", "java")
+    )
+    if not java:
+        return False, "Java 17 is not installed (apt-get install -y openjdk-17-jre-headless)"
+    return True, ""
+
+
+def default_memory_limit() -> str:
+    """DuckDB's memory limit: ``$STREAMDASH_DUCKDB_MEMORY`` or 2 GiB (it spills beyond)."""
+    return os.environ.get("STREAMDASH_DUCKDB_MEMORY", "2GB")
+
+
+def table_path(folder: Path, name: str) -> Path:
+    """Where a layer keeps a table: ``folder/name.parquet`` (a file or a folder of parts)."""
+    return Path(folder) / f"{name}.parquet"
+
+
+def parquet_files(path: Path) -> list[Path]:
+    """The Parquet data files of a table (itself when it is one file), in a stable order."""
+    path = Path(path)
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        return sorted(p for p in path.rglob("*.parquet") if p.is_file())
+    return []
+
+
+class Engine:
+    """One connection: read Parquet into Ibis tables, run expressions, write Parquet.
+
+    Use :func:`connect` to make one, and ``close()`` (or ``with``) when done.
+    """
+
+    name: str
+
+    def __init__(self, name: str, con: Any, *, spark: Any = None) -> None:
+        self.name = name
+        self.con = con
+        self._spark = spark
+        self._n = 0
+        self._tables: dict[Path, ir.Table] = {}
+
+    # -- context manager -------------------------------------------------------------------
+    def __enter__(self) -> Engine:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Release the connection (stops the Spark session this engine started)."""
+        try:
+            self.con.disconnect()
+        except Exception:  # noqa: BLE001 - closing is best effort
+            log.debug("disconnect failed", exc_info=True)
+        if self._spark is not None:
+            self._spark.stop()
+            self._spark = None
+
+    # -- reading and writing ---------------------------------------------------------------
+    def read(self, path: Path) -> ir.Table:
+        """A Parquet table (one file, or a folder of part files) as an Ibis table."""
+        path = Path(path).resolve()
+        if path in self._tables:
+            return self._tables[path]
+        files = parquet_files(path)
+        if not files:
+            raise FileNotFoundError(f"no Parquet data at {path}")
+        self._n += 1
+        name = f"t{self._n}_{path.stem}".replace("-", "_").replace(".", "_")
+        if self.name == "duckdb":
+            source = str(path) if path.is_file() else str(path / "**" / "*.parquet")
+            t = self.con.read_parquet(source, table_name=name)
+        else:
+            t = self.con.read_parquet(str(path), table_name=name)
+        self._tables[path] = t
+        return t
+
+    def rows(self, path: Path) -> int:
+        """Row count of a written Parquet table, from its files' metadata (no scan)."""
+        return sum(pq.ParquetFile(f).metadata.num_rows for f in parquet_files(Path(path)))
+
+    def write(self, expr: ir.Table, path: Path, *, order_by: Sequence[str] = ()) -> None:
+        """Execute ``expr`` and write it to ``path`` (DuckDB: one file; Spark: a folder)."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        self._tables.pop(path.resolve(), None)
+        if order_by:
+            expr = expr.order_by(list(order_by))
+        if self.name == "duckdb":
+            self.con.to_parquet(expr, str(path), compression="zstd", row_group_size=500_000)
+        else:
+            if path.exists():
+                shutil.rmtree(path) if path.is_dir() else path.unlink()
+            self.con.to_parquet(expr, str(path), mode="overwrite", compression="zstd")
+
+    def table(self, df: pd.DataFrame | pa.Table) -> ir.Table:
+        """A small in-memory table (lookups, parameters) usable in expressions."""
+        return ibis.memtable(df)
+
+    # -- executing -------------------------------------------------------------------------
+    def to_pandas(self, expr: ir.Expr) -> Any:
+        """Execute ``expr``: a DataFrame for a table, a Series for a column, a value for a
+        scalar."""
+        return self.con.execute(expr)
+
+    def to_arrow(self, expr: ir.Table) -> pa.Table:
+        return self.con.to_pyarrow(expr)
+
+    def count(self, expr: ir.Table) -> int:
+        return int(self.con.execute(expr.count()))
+
+    def row(self, expr: ir.Table) -> dict[str, Any]:
+        """The single row of an aggregate expression as a dict."""
+        df = self.con.execute(expr)
+        return {k: _py(v) for k, v in df.iloc[0].to_dict().items()} if len(df) else {}
+
+    # -- backend primitives ----------------------------------------------------------------
+    def parse_timestamp(self, text: ir.StringValue) -> ir.TimestampValue:
+        """Lenient date/time parsing: ISO 8601 first, then ``DATE_FORMATS``; NULL if none."""
+        s = text.strip().re_replace(r"Z$", "")
+        iso = s.try_cast("timestamp")
+        if self.name == "duckdb":
+            fmts = ibis.literal([f for f, _ in DATE_FORMATS], type="array<string>")
+            return ibis.coalesce(iso, _duckdb_try_strptime(s, fmts))
+        return ibis.coalesce(
+            iso, *[_spark_try_to_timestamp(s, ibis.literal(j)) for _, j in DATE_FORMATS]
+        )
+
+
+def _py(v: Any) -> Any:
+    """numpy/pandas scalars -> plain Python (for JSON reports)."""
+    if v is None or (isinstance(v, float) and pd.isna(v)):
+        return None
+    if hasattr(v, "item"):
+        try:
+            return v.item()
+        except (ValueError, AttributeError):
+            return v
+    if v is pd.NaT:
+        return None
+    return v
+
+
+def connect(
+    engine: str = "duckdb",
+    *,
+    spark_master: str | None = None,
+    memory_limit: str | None = None,
+    temp_dir: Path | None = None,
+    threads: int | None = None,
+) -> Engine:
+    """Open an engine.
+
+    Parameters
+    ----------
+    engine : ``"duckdb"`` (embedded, default) or ``"spark"``.
+    spark_master : Spark only: ``local[2]`` (default), ``spark://HOST:7077`` (a standalone
+        cluster) or ``sc://HOST:15002`` (Spark Connect).
+    memory_limit : DuckDB only: e.g. ``"2GB"``; beyond it DuckDB spills to ``temp_dir``.
+    temp_dir : DuckDB's spill folder (the build puts it inside the dataset's staging folder).
+    threads : DuckDB worker threads (default: all cores).
+    """
+    if engine not in ENGINES:
+        raise ValueError(f"unknown engine {engine!r}; expected one of {ENGINES}")
+    if engine == "duckdb":
+        config: dict[str, Any] = {
+            "memory_limit": memory_limit or default_memory_limit(),
+            "threads": threads or os.cpu_count() or 2,
+            # results keep the order an expression asks for (ORDER BY); other order is free
+            "preserve_insertion_order": True,
+        }
+        if temp_dir is not None:
+            Path(temp_dir).mkdir(parents=True, exist_ok=True)
+            config["temp_directory"] = str(temp_dir)
+        con = ibis.duckdb.connect(**config)
+        return Engine("duckdb", con)
+    ok, why = spark_available()
+    if not ok:
+        raise RuntimeError(f"the Spark engine is not available: {why}")
+    spark = _spark_session(spark_master or "local[2]")
+    con = ibis.pyspark.connect(spark)
+    return Engine("spark", con, spark=spark)
+
+
+def _spark_session(master: str) -> Any:
+    from pyspark.sql import SparkSession
+
+    conf = {
+        "spark.app.name": "streamdash-pipeline",
+        "spark.ui.enabled": "false",
+        "spark.sql.session.timeZone": "UTC",
+        # JSON of rejected rows keeps null fields, as DuckDB's does
+        "spark.sql.jsonGenerator.ignoreNullFields": "false",
+        # timestamps in Parquet as DuckDB and pandas read them (not the legacy INT96)
+        "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
+        "spark.sql.shuffle.partitions": os.environ.get("STREAMDASH_SPARK_PARTITIONS", "8"),
+        "spark.sql.adaptive.enabled": "true",
+        "spark.driver.memory": os.environ.get("STREAMDASH_SPARK_DRIVER_MEMORY", "2g"),
+        "spark.sql.warehouse.dir": str(Path(os.environ.get("TMPDIR", "/tmp")) / "streamdash-wh"),
+    }
+    if master.startswith("sc://"):
+        builder = SparkSession.builder.remote(master)
+        for k, v in conf.items():
+            if k not in ("spark.driver.memory", "spark.ui.enabled", "spark.sql.warehouse.dir"):
+                builder = builder.config(k, v)
+        return builder.getOrCreate()
+    builder = SparkSession.builder.master(master)
+    for k, v in conf.items():
+        builder = builder.config(k, v)
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
