@@ -1,4 +1,5 @@
-"""CLI: ``python -m lib.pipeline build [--scale N] [--seed S] [--source PATH] [--name NAME]``."""
+"""CLI: ``python -m lib.pipeline build [--scale N] [--seed S] [--source PATH] [--name NAME]
+[--engine duckdb|spark] [--master local[2]|spark://HOST:7077|sc://HOST:15002]``."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ import time
 from pathlib import Path
 
 from lib.config import DEMO_NAME, data_root, dataset_dir
+from lib.pipeline.engine import ENGINES
 from lib.store import list_datasets, load_manifest
 
 EPILOG = """examples:
@@ -16,6 +18,8 @@ EPILOG = """examples:
   python -m lib.pipeline build --scale 10 --name demo10 ten times the demo size -> data/demo10
   python -m lib.pipeline build --source netflix_titles.csv --name netflix
   python -m lib.pipeline build --source exports.zip     a folder, files or a .zip of real data
+  python -m lib.pipeline build --engine spark           the same build on Apache Spark (local[2])
+  python -m lib.pipeline build --engine spark --master spark://127.0.0.1:7077 --scale 10
   python -m lib.pipeline list                           datasets under the data folder
 """
 
@@ -27,7 +31,7 @@ def _progress(fraction: float, message: str) -> None:
 def _summary(report: dict) -> str:
     lines = [
         f"dataset {report['dataset']!r} from {report['source']} "
-        f"built in {report.get('build_seconds', 0):.1f} s",
+        f"built in {report.get('build_seconds', 0):.1f} s on {report.get('engine', 'duckdb')}",
         "",
     ]
     lines.append(f"{'table':<22}{'bronze':>10}{'silver':>10}{'rejected':>10}{'duplicates':>12}")
@@ -74,6 +78,18 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--source", type=Path, help="real data: a file, a folder or a .zip")
     b.add_argument("--name", help="dataset name (default: demo, or the source file name)")
     b.add_argument("--data-dir", type=Path, help="dataset folder (default: data/<name>)")
+    b.add_argument(
+        "--engine",
+        choices=ENGINES,
+        default="duckdb",
+        help="what runs the transforms: duckdb (embedded, default) or spark (needs PySpark and "
+        "Java 17: pip install -r requirements-spark.txt)",
+    )
+    b.add_argument(
+        "--master",
+        help="Spark only: local[N] (default local[2]), spark://HOST:PORT (a standalone "
+        "cluster) or sc://HOST:PORT (Spark Connect)",
+    )
     b.add_argument("-v", "--verbose", action="store_true", help="log every step")
     sub.add_parser("list", help="list the datasets under the data folder")
     args = parser.parse_args(argv)
@@ -85,6 +101,8 @@ def main(argv: list[str] | None = None) -> int:
             m = load_manifest(dataset_dir(n))
             print(f"{n:<20} {m.get('source', '')}  built {m.get('built_at', '?')}")
         return 0
+    if args.master and args.engine != "spark":
+        parser.error("--master is for --engine spark")
     logging.basicConfig(
         level=logging.INFO if args.verbose else logging.WARNING,
         format="%(levelname)s %(name)s: %(message)s",
@@ -103,8 +121,10 @@ def main(argv: list[str] | None = None) -> int:
             source=args.source,
             name=name,
             progress=_progress,
+            engine=args.engine,
+            spark_master=args.master,
         )
-    except (FileNotFoundError, ValueError, OSError) as exc:
+    except (FileNotFoundError, ValueError, OSError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 2
     print(_summary(report))

@@ -34,6 +34,8 @@ __all__ = [
     "Engine",
     "connect",
     "spark_available",
+    "strip",
+    "round_half_up",
     "default_memory_limit",
     "table_path",
     "parquet_files",
@@ -193,7 +195,7 @@ class Engine:
     # -- backend primitives ----------------------------------------------------------------
     def parse_timestamp(self, text: ir.StringValue) -> ir.TimestampValue:
         """Lenient date/time parsing: ISO 8601 first, then ``DATE_FORMATS``; NULL if none."""
-        s = text.strip().re_replace(r"Z$", "")
+        s = strip(text).re_replace(r"Z$", "")
         iso = s.try_cast("timestamp")
         if self.name == "duckdb":
             fmts = ibis.literal([f for f, _ in DATE_FORMATS], type="array<string>")
@@ -201,6 +203,22 @@ class Engine:
         return ibis.coalesce(
             iso, *[_spark_try_to_timestamp(s, ibis.literal(j)) for _, j in DATE_FORMATS]
         )
+
+
+def strip(text: ir.StringValue) -> ir.StringValue:
+    """Leading and trailing white space removed. (Not Ibis' ``strip()``: on Spark it trims the
+    letters f and v too, as Spark SQL reads its escapes ``\\f`` and ``\\v`` as plain letters.)"""
+    return text.re_replace(r"^\s+|\s+$", "")
+
+
+def round_half_up(x: ir.NumericValue, digits: int = 0) -> ir.FloatingValue:
+    """``x`` rounded to ``digits`` decimals, halves up, identically on every engine.
+
+    (Engines' own ``round`` differs: DuckDB rounds the binary double, Spark its decimal text,
+    so 0.15 becomes 0.1 on one and 0.2 on the other.)
+    """
+    f = 10.0**digits
+    return (x.cast("float64") * f + 0.5).floor().cast("float64") / f
 
 
 def _py(v: Any) -> Any:
@@ -265,11 +283,13 @@ def _spark_session(master: str) -> Any:
         "spark.app.name": "streamdash-pipeline",
         "spark.ui.enabled": "false",
         "spark.sql.session.timeZone": "UTC",
+        # timestamps without a time zone, as DuckDB and pandas keep them
+        "spark.sql.timestampType": "TIMESTAMP_NTZ",
         # JSON of rejected rows keeps null fields, as DuckDB's does
         "spark.sql.jsonGenerator.ignoreNullFields": "false",
         # timestamps in Parquet as DuckDB and pandas read them (not the legacy INT96)
         "spark.sql.parquet.outputTimestampType": "TIMESTAMP_MICROS",
-        "spark.sql.shuffle.partitions": os.environ.get("STREAMDASH_SPARK_PARTITIONS", "8"),
+        "spark.sql.shuffle.partitions": os.environ.get("STREAMDASH_SPARK_PARTITIONS", "4"),
         "spark.sql.adaptive.enabled": "true",
         "spark.driver.memory": os.environ.get("STREAMDASH_SPARK_DRIVER_MEMORY", "2g"),
         "spark.sql.warehouse.dir": str(Path(os.environ.get("TMPDIR", "/tmp")) / "streamdash-wh"),

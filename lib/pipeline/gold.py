@@ -18,7 +18,7 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from lib.config import GOLD_SCHEMA, LIST_SEP, device_share_col, genre_share_col
-from lib.pipeline.engine import Engine, table_path
+from lib.pipeline.engine import Engine, round_half_up, table_path
 
 __all__ = [
     "ENGAGEMENT_SCORE_DEFINITION",
@@ -274,7 +274,7 @@ def _interactions(sessions: ir.Table | None, ratings: ir.Table | None) -> ir.Tab
             n_sessions=j.n_sessions.fill_null(0),
             last_ts=ibis.coalesce(j.last_ts, j.rated_ts),
         )
-    out = out.mutate(weight=out.weight.cast("float64").round(4))
+    out = out.mutate(weight=round_half_up(out.weight, 4))
     return _conform(out, "interactions").order_by(["user_id", "title_id"])
 
 
@@ -321,8 +321,9 @@ def _users(
         gen_has = sessions.genre_primary.notnull().cast("float64")
         aggs: dict[str, ir.Scalar] = {
             "sessions": sessions.count(),
-            "watch_hours": (sessions.watch_minutes / 60).sum(),
-            "avg_completion": (sessions.progress_pct / 100).mean(),
+            # rounded so that summation order (threads, engines) cannot change ranks
+            "watch_hours": round_half_up((sessions.watch_minutes / 60).sum(), 6),
+            "avg_completion": round_half_up((sessions.progress_pct / 100).mean(), 9),
             "active_days": sessions.date.nunique(),
             "first_watch": sessions.watch_ts.min(),
             "last_watch": sessions.watch_ts.max(),
@@ -436,7 +437,7 @@ def _engagement_scores(engine: Engine, u: ir.Table) -> ir.Table:
         ranks = [u[f"_p{i}"] for i in range(len(parts))]
         total = sum((r.fill_null(0.0) for r in ranks), ibis.literal(0.0))
         n = sum((r.notnull().cast("float64") for r in ranks), ibis.literal(0.0))
-        score = ibis.cases((n > 0, (100 * total / n).round(1)), else_=ibis.null("float64"))
+        score = ibis.cases((n > 0, round_half_up(100 * total / n, 1)), else_=ibis.null("float64"))
         u = u.mutate(engagement_score=score).drop(*[f"_p{i}" for i in range(len(parts))])
     if has.get("recency_days"):
         if has.get("monthly_spend"):
@@ -534,7 +535,7 @@ def _weighted_rating(engine: Engine, t: ir.Table) -> ir.Value:
     c = float(stats["c"])
     m = max(float(stats["m"]), 1.0)
     v = v.fill_null(0)
-    wr = ((v / (v + m)) * r + (m / (v + m)) * c).round(3)
+    wr = round_half_up((v / (v + m)) * r + (m / (v + m)) * c, 3)
     return ibis.cases((r.notnull(), wr), else_=ibis.null("float64"))
 
 

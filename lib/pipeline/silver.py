@@ -53,7 +53,7 @@ import pandas as pd
 
 from lib.config import DEVICES, PLANS, QUALITIES
 from lib.pipeline.bronze import KEYS, META, write_bronze
-from lib.pipeline.engine import Engine, connect, table_path
+from lib.pipeline.engine import Engine, connect, round_half_up, strip, table_path
 
 __all__ = [
     "ORDER",
@@ -368,7 +368,7 @@ def _as_text(col: ir.Value) -> ir.StringValue:
 
 def _text(col: ir.Value) -> ir.StringValue:
     """Stripped text; blank -> missing."""
-    return _as_text(col).strip().nullif("")
+    return strip(_as_text(col)).nullif("")
 
 
 def _number(col: ir.Value) -> ir.FloatingValue:
@@ -379,19 +379,19 @@ def _number(col: ir.Value) -> ir.FloatingValue:
     elif t.is_numeric():
         v = col.cast("float64")
     else:
-        v = _as_text(col).strip().try_cast("float64")
+        v = strip(_as_text(col)).try_cast("float64")
     return ibis.cases((v.isnan() | v.isinf(), ibis.null("float64")), else_=v)
 
 
 def _boolean(col: ir.Value) -> ir.BooleanValue:
     if col.type().is_boolean():
         return col
-    key = _as_text(col).strip().lower()
+    key = strip(_as_text(col)).lower()
     return key.substitute(_BOOLEAN_TEXT, else_=ibis.null("boolean")).cast("boolean")
 
 
 def _canon(col: ir.Value, kind: str) -> ir.StringValue:
-    s = _as_text(col).strip().nullif("")
+    s = strip(_as_text(col)).nullif("")
     key = s.lower().re_replace(r"[^a-z0-9+]", "")
     return key.substitute(CANONICAL[kind], else_=s)
 
@@ -470,19 +470,15 @@ def _classify(
     pre = [(t[c].isnull(), f"missing {c}") for c in rules.required if c in cols]
     alive = ibis.literal(True) if not pre else ibis.and_(*[~cond for cond, _ in pre])
     t = t.mutate(_alive=alive)
-    # exact copies among the rows still alive, first occurrence (by source row) kept
-    w = ibis.window(group_by=[t._alive, *[t[c] for c in data_cols]], order_by=t._row)
-    t = t.mutate(_exact=t._alive & (ibis.row_number().over(w) > 0))
     key = tuple(rules.key or ())
     if name == "top10_weekly" and "country_iso2" in cols and key:
         key = (*key, "country_iso2")  # per-country charts share week/category/rank
     dup_reason = f"duplicate {'+'.join(key)} (first occurrence kept)"
     if key and all(k in cols for k in key):
-        first = t._alive & ~t._exact
-        wk = ibis.window(group_by=[first, *[t[k] for k in key]], order_by=t._row)
-        t = t.mutate(_keydup=first & (ibis.row_number().over(wk) > 0))
-    else:
-        t = t.mutate(_keydup=ibis.literal(False))
+        t = _duplicates_by_key(t, list(key), data_cols)
+    else:  # no key: exact copies among the rows still alive, first occurrence kept
+        w = ibis.window(group_by=[t._alive, *[t[c] for c in data_cols]], order_by=t._row)
+        t = t.mutate(_exact=t._alive & (ibis.row_number().over(w) > 0), _keydup=ibis.literal(False))
     orphans = [o for o in rules.orphans if o.col in cols and o.parent in parents]
     for i, o in enumerate(orphans):  # a left join per parent: one lookup per row
         known = parents[o.parent]
@@ -519,12 +515,41 @@ def _classify(
     )
 
 
+def _duplicates_by_key(t: ir.Table, key: list[str], data_cols: list[str]) -> ir.Table:
+    """``_exact`` (a copy of an earlier row) and ``_keydup`` (an earlier row has the same key)
+    among the rows still ``_alive``; the first row of each key is kept.
+
+    Removing exact copies first and then repeated keys keeps exactly the first row per key, so
+    one window over the key decides which rows go; only to name the reason are the rows of
+    keys that occur more than once compared column by column (a window over those few rows).
+    """
+    part = [t._alive, *[t[k] for k in key]]
+    t = t.mutate(
+        _krn=ibis.row_number().over(ibis.window(group_by=part, order_by=t._row)),
+        _kn=t._row.count().over(ibis.window(group_by=part)),
+    )
+    repeated = t.filter(t._alive & (t._kn > 1))
+    w = ibis.window(group_by=[repeated[c] for c in data_cols], order_by=repeated._row)
+    exact = repeated.select(_xrow=repeated._row, _x=ibis.row_number().over(w) > 0)
+    j = t.left_join(exact, t._row == exact._xrow)
+    is_exact = j._x.fill_null(False)
+    later = (j._alive & (j._krn > 0)).fill_null(False)
+    return j.mutate(_exact=is_exact, _keydup=later & ~is_exact).drop("_krn", "_kn", "_xrow", "_x")
+
+
 def _rejects(name: str, work: ir.Table) -> ir.Table:
     data_cols = [c for c in work.columns if c not in (*META, "_reason", "_status")]
     gone = work.filter(work._reason.notnull())
-    record = ibis.struct(
-        {c: gone[c] if gone[c].type().is_string() else gone[c].cast("string") for c in data_cols}
-    )
+
+    def value(c: str) -> ir.Value:
+        t = gone[c].type()
+        return (
+            gone[c]
+            if (t.is_string() or t.is_numeric() or t.is_boolean())
+            else gone[c].cast("string")
+        )
+
+    record = ibis.struct({c: value(c) for c in data_cols})
     return gone.select(
         table=ibis.literal(name),
         kind=gone._status,
@@ -644,7 +669,7 @@ def _finish_users(engine: Engine, t: ir.Table, parents: Mapping[str, ir.Table], 
     plan = "subscription_plan"
     overall, per = _medians(engine, t, ["age", "monthly_spend", "household_size"], plan)
     if overall.get("age") is not None:
-        fill = _fill(t, plan, overall["age"], per["age"]).round(0)
+        fill = round_half_up(_fill(t, plan, overall["age"], per["age"]))
         t = _impute(t, "age", fill, "median age of the same subscription plan", acc)
     if overall.get("monthly_spend") is not None:
         fill = _fill(t, plan, overall["monthly_spend"], per["monthly_spend"])
@@ -675,7 +700,7 @@ def _finish_movies(engine: Engine, t: ir.Table, parents: Mapping[str, ir.Table],
         else_=p.concat("|", s),
     )
     genres = ibis.coalesce(base, joined)
-    first = genres.re_extract(r"^([^|]*)", 1).strip().nullif("")
+    first = strip(genres.re_extract(r"^([^|]*)", 1)).nullif("")
     new["genres"] = genres
     new["genre_primary"] = ibis.coalesce(p, first)
     return t.mutate(**new)
@@ -697,7 +722,9 @@ def _finish_sessions(engine: Engine, t: ir.Table, parents: Mapping[str, ir.Table
     ):
         rt = movies.select(_mid=movies.movie_id, _runtime=movies.duration_minutes)
         t = t.left_join(rt, t.movie_id == rt._mid).drop("_mid")
-        from_minutes = ibis.least(100 * t.watch_duration_minutes / t._runtime, 100.0).round(1)
+        from_minutes = round_half_up(
+            ibis.least(100 * t.watch_duration_minutes / t._runtime, 100.0), 1
+        )
         t = _impute(
             t,
             "progress_percentage",
@@ -705,7 +732,7 @@ def _finish_sessions(engine: Engine, t: ir.Table, parents: Mapping[str, ir.Table
             "watch minutes / title runtime, capped at 100%",
             acc,
         )
-        from_progress = (t.progress_percentage / 100 * t._runtime).round(1)
+        from_progress = round_half_up(t.progress_percentage / 100 * t._runtime, 1)
         t = _impute(t, "watch_duration_minutes", from_progress, "progress x title runtime", acc)
         t = t.drop("_runtime")
     if "quality" in cols:

@@ -1,0 +1,125 @@
+"""The two engines: the same definitions give the same layers on DuckDB and on Spark.
+
+Spark tests skip with a reason where PySpark or Java is missing (``.ci/run`` installs both).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import ibis
+import pandas as pd
+import pytest
+
+from lib.pipeline import build, build_tables
+from lib.pipeline.engine import connect, round_half_up, spark_available, strip
+from lib.pipeline.verify import diff_layer, diff_reports, diff_tables
+from tests.conftest import SMALL_SCALE, realdata
+
+ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.spark)]
+
+
+def _need_spark() -> None:
+    ok, why = spark_available()
+    if not ok:
+        pytest.skip(f"Spark engine unavailable: {why}")
+
+
+@pytest.fixture(scope="module", params=ENGINES)
+def eng(request):
+    if request.param == "spark":
+        _need_spark()
+    with connect(request.param) as e:
+        yield e
+
+
+def test_primitives_agree_with_their_definition(eng):
+    """Lenient dates, white space, rounding and JSON records: engine-independent by design."""
+    df = pd.DataFrame(
+        {
+            "s": [
+                "2021-09-25",
+                " September 5, 2021",
+                "Sep 25, 2021",
+                "9/5/2021",
+                "2021/09/25",
+                "2021-09-25T20:15:00",
+                "2021-09-25 20:15:00Z",
+                "25 September 2021",
+                "2025-13-45",
+                "31/31/2025",
+                "n/a",
+            ],
+            "x": [0.15, 0.25, 2.5, -0.5, 1.05, 10.0, 0.049, 3.3, 7.0, 1.0, 2.0],
+            "pad": ["\ta b \n", "fox", " vivid ", "", "x", "y", "z", "f", "v", " ", "q"],
+        }
+    )
+    t = eng.table(df)
+    out = eng.to_pandas(
+        t.select(
+            ts=eng.parse_timestamp(t.s),
+            r1=round_half_up(t.x, 1),
+            r0=round_half_up(t.x),
+            p=strip(t.pad),
+            j=ibis.struct({"s": t.s, "x": t.x}).cast("json").cast("string"),
+        )
+    )
+    day, evening = pd.Timestamp("2021-09-25"), pd.Timestamp("2021-09-25 20:15")
+    sept5 = pd.Timestamp("2021-09-05")
+    expected = [day, sept5, day, sept5, day, evening, evening, day, None, None, None]
+    got = pd.to_datetime(out["ts"])
+    if getattr(got.dt, "tz", None) is not None:
+        got = got.dt.tz_localize(None)
+    assert [None if pd.isna(v) else v for v in got] == expected
+    assert out["r1"].tolist() == [0.2, 0.3, 2.5, -0.5, 1.1, 10.0, 0.0, 3.3, 7.0, 1.0, 2.0]
+    assert out["r0"].tolist() == [0.0, 0.0, 3.0, 0.0, 1.0, 10.0, 0.0, 3.0, 7.0, 1.0, 2.0]
+    assert out["p"].tolist() == ["a b", "fox", "vivid", "", "x", "y", "z", "f", "v", "", "q"]
+    import json
+
+    assert json.loads(out["j"].iloc[0]) == {"s": "2021-09-25", "x": 0.15}
+
+
+def test_diff_tables_finds_a_changed_value():
+    a = pd.DataFrame({"k": ["a", "b"], "v": [1.0, 2.0]})
+    assert diff_tables(a, a.iloc[::-1].reset_index(drop=True)) is None  # order is free
+    assert "v" in diff_tables(a, a.assign(v=[1.0, 2.5]))
+    assert "rows" in diff_tables(a, a.iloc[:1])
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+def test_spark_builds_the_same_layers_as_duckdb(demo_dir: Path, tmp_path: Path):
+    """The small demo built on Spark local[2] equals the DuckDB build (conftest's demo)."""
+    _need_spark()
+    out = tmp_path / "spark"
+    report = build(scale=SMALL_SCALE, seed=0, data_dir=out, engine="spark")
+    assert report["engine"].startswith("spark")
+    assert diff_reports(demo_dir, out) == {}
+    assert diff_layer(demo_dir, out, "silver") == {}
+    assert diff_layer(demo_dir, out, "gold", rtol=1e-9) == {}
+
+
+@pytest.mark.spark
+@pytest.mark.slow
+@pytest.mark.realdata
+def test_engines_agree_on_the_real_engagement_export(tmp_path: Path):
+    _need_spark()
+    from lib.importers import load_source
+
+    folder = realdata("engagement_pipeline")
+    builds = {}
+    for engine in ("duckdb", "spark"):
+        result = load_source(folder)
+        builds[engine] = tmp_path / engine
+        build_tables(
+            result.tables,
+            data_dir=builds[engine],
+            name="engagement",
+            source="engagement_pipeline",
+            as_of=pd.Timestamp("2026-01-01"),
+            engine=engine,
+        )
+    a, b = builds["duckdb"], builds["spark"]
+    assert diff_reports(a, b) == {}
+    assert diff_layer(a, b, "silver") == {}
+    assert diff_layer(a, b, "gold", rtol=1e-9) == {}
