@@ -16,7 +16,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from lib.filters import has_values, list_values, tally
+from lib.filters import count_distinct, has_values, list_values, rows_where, tally, top_values
 
 __all__ = [
     "PALETTE",
@@ -1149,10 +1149,12 @@ def top_users_devices(
     cols = ["user_id", "device_type", "sessions"]
     if not (has_values(sessions, user_col) and has_values(sessions, "device_type")):
         return _no_data(title), pd.DataFrame(columns=cols)
-    per_user = tally(sessions, user_col, name="sessions")
-    top_users = per_user.sort_values(["sessions", user_col], ascending=[False, True]).head(top)
-    keep = _isin_values(sessions[user_col], top_users[user_col])
-    t = tally(sessions[keep], [user_col, "device_type"], name="sessions")
+    top_users = top_values(sessions, user_col, top, name="sessions")
+    t = tally(
+        rows_where(sessions, user_col, top_users[user_col].astype(str)),
+        [user_col, "device_type"],
+        name="sessions",
+    )
     t[user_col] = t[user_col].astype("str")
     t["device_type"] = t["device_type"].astype("str")
     users = [str(u) for u in top_users[user_col]]
@@ -1193,13 +1195,7 @@ def device_share_trend(sessions: pd.DataFrame) -> tuple[go.Figure, pd.DataFrame]
     cols = ["month", "device_type", "sessions", "share"]
     if not (has_values(sessions, "device_type") and has_values(sessions, "date")):
         return _no_data(title), pd.DataFrame(columns=cols)
-    frame = pd.DataFrame(
-        {
-            "month": pd.Series(_month_codes(sessions), index=sessions.index),
-            "device_type": sessions["device_type"],
-        }
-    )
-    t = tally(frame, ["month", "device_type"], name="sessions")
+    t = tally(sessions, ["month", "device_type"], name="sessions")
     t["device_type"] = t["device_type"].astype("str")
     months = sorted(t["month"].unique())
     devs = _ordered(t["device_type"], "device_type")
@@ -1299,14 +1295,7 @@ def watch_time_trend(sessions: pd.DataFrame, *, freq: str = "W") -> tuple[go.Fig
         return _no_data("Watch hours over time"), pd.DataFrame(
             columns=["period", "watch_hours", "sessions"]
         )
-    if "day" in sessions:
-        frame = sessions
-    else:
-        days = pd.to_datetime(sessions["date"]).to_numpy().astype("datetime64[D]")
-        frame = pd.DataFrame(
-            {"day": days.astype(np.int64), "watch_minutes": sessions["watch_minutes"].to_numpy()}
-        )
-    t = tally(frame, "day", "watch_minutes", name="sessions")
+    t = tally(sessions, "day", "watch_minutes", name="sessions")
     daily = pd.DataFrame(
         {
             "date": pd.DatetimeIndex(t["day"].to_numpy().astype("datetime64[D]")),
@@ -1397,8 +1386,8 @@ def watch_breakdown(
     else:
         t["completion_rate"] = np.nan
     if has_values(sessions, "user_id"):
-        v = tally(sessions, [column, "user_id"])
-        t["viewers"] = t[column].map(v[column].astype("str").value_counts()).fillna(0)
+        v = count_distinct(sessions, column, "user_id")
+        t["viewers"] = t[column].map(dict(zip(v[column].astype("str"), v["n"]))).fillna(0)
     else:
         t["viewers"] = np.nan
     t["hours_per_viewer"] = t["watch_hours"] / t["viewers"].replace(0, np.nan)
@@ -1439,24 +1428,18 @@ def download_vs_streaming(sessions: pd.DataFrame) -> tuple[go.Figure, pd.DataFra
     cols = ["mode", "sessions", "share_of_sessions", "completion_rate", "avg_minutes"]
     if not has_values(sessions, "is_download"):
         return _no_data(title), pd.DataFrame(columns=cols)
-    n = len(sessions)
-    frame = pd.DataFrame(
-        {
-            "dl": sessions["is_download"].astype("boolean").to_numpy(dtype=float, na_value=np.nan),
-            "completed": sessions["completed"].to_numpy(dtype=float, na_value=np.nan)
-            if "completed" in sessions
-            else np.full(n, np.nan),
-            "minutes": sessions["watch_minutes"].to_numpy(dtype=float, na_value=np.nan)
-            if "watch_minutes" in sessions
-            else np.full(n, np.nan),
-        }
-    ).dropna(subset=["dl"])
-    frame["dl"] = frame["dl"].astype(bool)
-    t = tally(frame, "dl", "completed", name="sessions")
-    m = tally(frame, "dl", "minutes")
+    t = tally(
+        sessions, "dl", "completed" if has_values(sessions, "completed") else None, name="sessions"
+    )
+    if "mean" not in t:
+        t["mean"] = np.nan
+    if has_values(sessions, "watch_minutes"):
+        m = tally(sessions, "dl", "watch_minutes")
+    else:
+        m = t.assign(mean=np.nan)
     data = pd.DataFrame(
         {
-            "mode": np.where(t["dl"].to_numpy(bool), "downloaded", "streamed"),
+            "mode": np.where(t["dl"].astype(bool).to_numpy(), "downloaded", "streamed"),
             "sessions": t["sessions"].to_numpy(),
             "share_of_sessions": t["sessions"].to_numpy() / max(t["sessions"].sum(), 1),
             "completion_rate": t["mean"].to_numpy(),

@@ -50,6 +50,12 @@ __all__ = [
     "users_in",
     "tally",
     "has_values",
+    "derive",
+    "count_distinct",
+    "top_values",
+    "rows_where",
+    "column_mean",
+    "PREMIUM_QUALITIES",
 ]
 
 # Columns of the slim sessions view (those the Engagement page aggregates).
@@ -151,9 +157,76 @@ class FilterOptions:
     dates: tuple[dt.date, dt.date] | None = None
 
 
-def has_values(df: pd.DataFrame, col: str) -> bool:
-    """True when ``df`` has rows and ``col`` holds at least one non-missing value."""
+PREMIUM_QUALITIES: tuple[str, ...] = ("4K", "Ultra HD")
+# derived session columns (the same meaning as lib.session_query.DERIVED_SQL) -> what they need
+DERIVED: dict[str, str] = {
+    "month": "date",
+    "day": "date",
+    "dl": "is_download",
+    "premium": "quality",
+}
+
+
+def derive(df: pd.DataFrame, col: str) -> pd.Series:
+    """A derived session column of a frame: ``month`` / ``day`` (months / days since January
+    1970 of ``date``), ``dl`` (downloaded, missing where unknown), ``premium`` (4K or Ultra HD)."""
+    if col in df.columns:
+        return df[col]
+    if col in ("month", "day"):
+        d = pd.to_datetime(df["date"]).to_numpy()
+        unit = "datetime64[M]" if col == "month" else "datetime64[D]"
+        codes = d.astype(unit).astype(np.int64)
+        return pd.Series(np.where(np.isnat(d), -1, codes), index=df.index).where(~np.isnat(d))
+    if col == "dl":
+        return df["is_download"].astype("boolean")
+    if col == "premium":
+        q = df["quality"]
+        return pd.Series(isin(q, PREMIUM_QUALITIES), index=df.index).where(q.notna())
+    raise KeyError(col)
+
+
+def has_values(df, col: str) -> bool:
+    """True when ``df`` has rows and ``col`` holds at least one non-missing value.
+
+    ``df`` is a DataFrame or a :class:`lib.session_query.SessionQuery` (asked in SQL)."""
+    if hasattr(df, "has"):
+        return df.has(col)
+    if col not in df.columns and col in DERIVED:
+        col = DERIVED[col]
     return col in df.columns and len(df) > 0 and bool(df[col].notna().any())
+
+
+def count_distinct(df, by: str, col: str, *, name: str = "n") -> pd.DataFrame:
+    """Distinct values of ``col`` per value of ``by`` (a DataFrame or a SessionQuery)."""
+    if hasattr(df, "count_distinct"):
+        return df.count_distinct(by, col, name=name)
+    d = df[[by, col]].dropna()
+    out = d.groupby(d[by].astype("str"), observed=True)[col].nunique().rename(name)
+    return out.reset_index()
+
+
+def top_values(df, col: str, n: int, *, name: str = "n") -> pd.DataFrame:
+    """The ``n`` values of ``col`` with most rows, most first (ties: smallest value first)."""
+    if hasattr(df, "top"):
+        return df.top(col, n, name=name)
+    t = tally(df, col, name=name)
+    return t.sort_values([name, col], ascending=[False, True]).head(n).reset_index(drop=True)
+
+
+def column_mean(df, col: str) -> float:
+    """Mean of a column over the rows (a DataFrame or a SessionQuery); NaN when none."""
+    if hasattr(df, "mean") and not isinstance(df, pd.DataFrame):
+        return df.mean(col)
+    if not len(df):
+        return float("nan")
+    return float(derive(df, col).astype(float).mean())
+
+
+def rows_where(df, col: str, values: Iterable[object]):
+    """The rows with ``col`` in ``values`` (a DataFrame or a SessionQuery)."""
+    if hasattr(df, "where") and not isinstance(df, pd.DataFrame):
+        return df.where(col, list(values))
+    return df[isin(df[col], values)]
 
 
 def list_values(series: pd.Series) -> pd.Series:
@@ -447,7 +520,14 @@ def tally(
     count as 0) and ``[value].mean()`` (``mean``, over non-missing values). Only observed
     groups are returned, in category (or sorted value) order.
     """
+    if hasattr(df, "tally") and not isinstance(df, pd.DataFrame):
+        return df.tally(by, value, name=name)
     by = [by] if isinstance(by, str) else list(by)
+    missing = [c for c in [*by, *([value] if value else [])] if c not in df.columns]
+    if missing and len(df):
+        df = pd.DataFrame(
+            {c: derive(df, c) for c in dict.fromkeys([*by, *([value] if value else [])])}
+        )
     empty = pd.DataFrame(
         {c: pd.Series(dtype=object) for c in by}
         | {name: pd.Series(dtype=np.int64)}

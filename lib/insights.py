@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
-from lib.filters import has_values, list_values, tally
+from lib.filters import column_mean, has_values, list_values, tally
 
 __all__ = ["Finding", "MIN_GROUP", "MIN_SESSIONS", "catalog_findings", "engagement_findings"]
 
@@ -21,7 +21,6 @@ __all__ = ["Finding", "MIN_GROUP", "MIN_SESSIONS", "catalog_findings", "engageme
 MIN_GROUP = 10
 MIN_SESSIONS = 30
 HIGH_RATING = 7.0
-PREMIUM_QUALITIES = ("4K", "Ultra HD")
 LATE_NIGHT_HOURS = (22, 23, 0, 1, 2, 3, 4)
 WEEKDAY_NAMES = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
 
@@ -390,7 +389,7 @@ def _completion_genres(sessions: pd.DataFrame) -> Finding | None:
         return None
     t = t.sort_values("mean", ascending=False)
     best, worst = t.iloc[0], t.iloc[-1]
-    overall = float(sessions["completed"].astype(float).mean())
+    overall = column_mean(sessions, "completed")
     return Finding(
         f"{best['genre_primary']} sessions are completed most often ({best['mean']:.0%}), "
         f"{worst['genre_primary']} least ({worst['mean']:.0%}); {overall:.0%} overall.",
@@ -433,13 +432,8 @@ def _plans(sessions: pd.DataFrame) -> Finding | None:
 def _downloads(sessions: pd.DataFrame) -> Finding | None:
     if not (has_values(sessions, "is_download") and has_values(sessions, "completed")):
         return None
-    frame = pd.DataFrame(
-        {
-            "dl": sessions["is_download"].to_numpy(dtype=float, na_value=0.0) > 0,
-            "completed": sessions["completed"].to_numpy(dtype=float, na_value=np.nan),
-        }
-    )
-    t = tally(frame, "dl", "completed", name="sessions").set_index("dl")
+    t = tally(sessions, "dl", "completed", name="sessions")
+    t = t.set_index(t["dl"].astype(bool))
     if len(t) < 2 or t["sessions"].min() < MIN_SESSIONS:
         return None
     share = t.loc[True, "sessions"] / t["sessions"].sum()
@@ -483,19 +477,7 @@ def _countries(sessions: pd.DataFrame) -> Finding | None:
 def _quality(sessions: pd.DataFrame) -> Finding | None:
     if not (has_values(sessions, "quality") and has_values(sessions, "device_type")):
         return None
-    quality = sessions["quality"]
-    premium = (
-        _cat_isin(quality, PREMIUM_QUALITIES)
-        if isinstance(quality.dtype, pd.CategoricalDtype)
-        else quality.astype("str").isin(PREMIUM_QUALITIES).to_numpy()
-    )
-    frame = pd.DataFrame(
-        {
-            "device_type": sessions["device_type"],
-            "premium": pd.Series(premium, index=sessions.index),
-        }
-    )
-    t = tally(frame, "device_type", "premium", name="sessions")
+    t = tally(sessions, "device_type", "premium", name="sessions")
     t["device_type"] = t["device_type"].astype("str")
     t = t[t["sessions"] >= MIN_SESSIONS]
     if len(t) < 2:
@@ -518,14 +500,6 @@ def _quality(sessions: pd.DataFrame) -> Finding | None:
         f"Share of sessions in 4K or Ultra HD quality per device (devices with at least "
         f"{MIN_SESSIONS} sessions); highest and lowest device.",
     )
-
-
-def _cat_isin(series: pd.Series, values: tuple[str, ...]) -> np.ndarray:
-    cats = series.cat.categories
-    lut = np.zeros(len(cats) + 1, dtype=bool)
-    hit = cats.get_indexer(list(values))
-    lut[hit[hit >= 0]] = True
-    return lut[series.cat.codes.to_numpy()]
 
 
 def _segments(users: pd.DataFrame | None) -> Finding | None:

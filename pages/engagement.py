@@ -1,19 +1,18 @@
 """Engagement: how people watch (devices, time of day, completion, plans, countries, scores).
 
-Reads gold ``sessions`` (one row per viewing session) through a slim cached view
-(``lib.filters.prepare_sessions``), filters it with boolean masks and aggregates with
-``lib.filters.tally``. Title filters select the sessions of the titles the Catalog page
+Never loads the sessions table: every figure is an aggregate that DuckDB computes over the
+gold Parquet with the filters pushed down (``lib.session_query.SessionQuery``, results cached
+by filter state). Title filters select the sessions of the titles the Catalog page
 would list; device, plan, viewer country and date filter the sessions themselves. Tabs run
 lazily and the open tab is part of the URL.
 """
 
 from __future__ import annotations
 
-import numpy as np
 import streamlit as st
 
 from lib import charts
-from lib.filters import filter_sessions, has_values, tally, viewer_mask
+from lib.filters import has_values
 from lib.insights import engagement_findings
 from lib.pipeline.gold import COMPLETED_DEFINITION, ENGAGEMENT_SCORE_DEFINITION
 from lib.ui import data as ui
@@ -23,10 +22,10 @@ from lib.ui.widgets import download_csv, empty_state, figure, md_escape
 TABS = ("Devices", "Time of day", "Completion & quality", "Plans & countries", "Engagement score")
 
 name = ui.active_name()
-raw_sessions = ui.table("sessions")
+view = uif.session_query()  # every session of the dataset (no filter)
 
 st.title("Engagement")
-if not len(raw_sessions):
+if not len(view):
     empty_state(
         "Engagement needs watch history (one row per viewing session); the dataset "
         f"{name!r} has none, so this page has nothing to show.",
@@ -35,11 +34,8 @@ if not len(raw_sessions):
     )
     st.stop()
 
-titles = ui.table("titles")
-users = ui.table("users")
-view = uif.session_view()
 flt = uif.sidebar_filters(engagement=True)
-sessions = filter_sessions(view, flt, titles=titles)
+sessions = uif.session_query(flt)
 st.caption(
     f"Dataset **{md_escape(name)}** - {len(sessions):,} of {len(view):,} sessions - "
     f"filters: {md_escape(flt.describe())}"
@@ -59,8 +55,8 @@ def _missing(what: str, needs: str) -> None:
 n = len(sessions)
 has_minutes = has_values(view, "watch_minutes")
 has_done = has_values(view, "completed")
-seen = viewer_mask(users, sessions)
-viewers = int(seen.sum()) if "user_pos" in sessions else None
+kpi = sessions.summary()
+viewers = kpi.get("viewers")
 na = "n/a"
 cols = st.columns(5)
 cols[0].metric("Sessions shown", f"{n:,}", help=f"Sessions passing the filters, of {len(view):,}.")
@@ -69,20 +65,20 @@ cols[1].metric(
     f"{viewers:,}" if viewers is not None else na,
     help="Distinct viewers with at least one session shown.",
 )
-minutes = sessions["watch_minutes"].to_numpy(dtype=float) if has_minutes and n else None
+minutes = kpi.get("minutes") if has_minutes and n else None
 cols[2].metric(
     "Watch hours",
-    f"{np.nansum(minutes) / 60:,.0f} h" if minutes is not None else na,
+    f"{(minutes or 0) / 60:,.0f} h" if minutes is not None else na,
     help="Sum of watch minutes of the sessions shown / 60.",
 )
 cols[3].metric(
     "Completion rate",
-    f"{sessions['completed'].to_numpy(dtype=float).mean():.1%}" if has_done and n else na,
+    f"{kpi['completion']:.1%}" if has_done and n and kpi.get("completion") is not None else na,
     help="Share of sessions completed. " + COMPLETED_DEFINITION,
 )
 cols[4].metric(
     "Minutes per session",
-    f"{np.nanmean(minutes):.0f} min" if minutes is not None and n else na,
+    f"{kpi['mean_minutes']:.0f} min" if minutes is not None and kpi.get("mean_minutes") else na,
     help="Mean watch minutes per session shown.",
 )
 
@@ -106,7 +102,7 @@ USER_COLUMNS = (
     "active_days",
     "top_genre",
 )
-shown_users = users[[c for c in USER_COLUMNS if c in users.columns]][seen]
+shown_users = sessions.users(columns=USER_COLUMNS)
 
 # --- insights --------------------------------------------------------------------------------
 with st.container(border=True):
@@ -152,7 +148,7 @@ with tabs["Devices"]:
                 else:
                     _missing("The device mix per segment", "viewer attributes (age, plan)")
             with right:
-                if "user_id" in sessions:
+                if has_values(view, "user_id"):
                     _show(
                         charts.top_users_devices(sessions),
                         "top_users_devices",
@@ -168,7 +164,7 @@ with tabs["Devices"]:
 with tabs["Time of day"]:
     if tabs["Time of day"].open is not False:
         if has_values(view, "hour"):
-            one_hour = view["hour"].nunique() == 1
+            one_hour = len(uif.hours_used()) == 1
             _show(
                 charts.hour_weekday_heatmap(sessions),
                 "hour_weekday",
@@ -310,16 +306,12 @@ with tabs["Engagement score"]:
                     "Top segments by mean engagement score; dashed = all viewers shown.",
                 )
             with right:
-                per_user = tally(sessions, "user_pos", name="sessions_shown")
                 top = shown_users.nlargest(20, "engagement_score")
-                shown = (
-                    per_user.set_index("user_pos")["sessions_shown"]
-                    .reindex(users.index.get_indexer(top.index))
-                    .to_numpy()
-                    if "user_pos" in sessions
-                    else np.nan
+                per_user = sessions.sessions_of(top["user_id"].astype(str).tolist())
+                counts = dict(zip(per_user["user_id"].astype(str), per_user["sessions_shown"]))
+                table = top.assign(
+                    sessions_shown=top["user_id"].astype(str).map(counts).fillna(0).astype(int)
                 )
-                table = top.assign(sessions_shown=shown)
                 table = table[
                     ["user_id", "engagement_score", "sessions_shown"]
                     + [

@@ -19,7 +19,12 @@ report = ui.report()
 titles = ui.table("titles")
 users = ui.table("users")
 daily = ui.table("engagement_daily")
-sessions = ui.table("sessions")
+kpis = report.get("kpis")
+if kpis is None:  # a dataset built before the build computed them: one query
+    from lib.session_query import SessionQuery
+
+    s = SessionQuery(ui.active_dir()).summary()
+    kpis = {"sessions": s.get("sessions"), "mean_progress": s.get("progress")}
 
 st.title("Streaming catalog overview")
 built = str(manifest.get("built_at", "?"))[:16].replace("T", " ")
@@ -41,9 +46,7 @@ def _share(series: pd.Series) -> float | None:
 
 active = _share(users["is_active"]) if len(users) else None
 completion = (
-    float(sessions["progress_pct"].mean()) / 100
-    if len(sessions) and sessions["progress_pct"].notna().any()
-    else None
+    float(kpis["mean_progress"]) / 100 if kpis.get("mean_progress") is not None else None
 )
 hours = float(daily["watch_hours"].sum()) if len(daily) else None
 na = "n/a"

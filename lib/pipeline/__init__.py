@@ -290,7 +290,23 @@ def _layers(
     gold_tables = {k: eng.read(table_path(gold, k)) for k in rows}
     checks = check_gold(eng, gold_tables)
     gold_info = {k: {"rows": int(rows[k]), "columns": len(gold_tables[k].columns)} for k in rows}
-    return _report(name, source, as_of, profiles, summaries, completeness, gold_info, checks)
+    report = _report(name, source, as_of, profiles, summaries, completeness, gold_info, checks)
+    report["kpis"] = _kpis(eng, gold_tables["sessions"]) if rows["sessions"] else {}
+    return report
+
+
+def _kpis(eng: Engine, sessions) -> dict[str, Any]:
+    """Figures of the whole watch history the Overview shows, computed once in the build."""
+    row = eng.row(
+        sessions.aggregate(
+            sessions=sessions.count(),
+            viewers=sessions.user_id.nunique(),
+            watch_hours=(sessions.watch_minutes / 60).sum(),
+            mean_progress=sessions.progress_pct.mean(),
+            completion=sessions.completed.cast("float64").mean(),
+        )
+    )
+    return {k: (float(v) if v is not None else None) for k, v in row.items()}
 
 
 def _score(parts: dict[str, float]) -> float:

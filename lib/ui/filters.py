@@ -14,17 +14,18 @@ import io
 from collections.abc import Sequence
 
 import numpy as np
-import pandas as pd
 import streamlit as st
 
-from lib.filters import FilterOptions, Filters, filter_options, prepare_sessions
+from lib.filters import FilterOptions, Filters, filter_options
+from lib.session_query import SessionQuery
 from lib.ui import data as ui
 
 __all__ = [
     "KEYS",
     "sidebar_filters",
     "options",
-    "session_view",
+    "session_query",
+    "hours_used",
     "wordcloud_png",
     "reset_filters",
 ]
@@ -50,8 +51,10 @@ def _dataset_key() -> tuple[str, str]:
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _options(folder: str, built: str, with_sessions: bool) -> FilterOptions:
-    sessions = ui.table("sessions") if with_sessions else None
-    return filter_options(ui.table("titles"), sessions)
+    # the session filters' values come from the small daily table (date x device x plan x
+    # country), never from the sessions themselves
+    daily = ui.table("engagement_daily") if with_sessions else None
+    return filter_options(ui.table("titles"), daily)
 
 
 def options(*, with_sessions: bool = False) -> FilterOptions:
@@ -59,17 +62,22 @@ def options(*, with_sessions: bool = False) -> FilterOptions:
     return _options(*_dataset_key(), with_sessions)
 
 
-@st.cache_resource(max_entries=4, show_spinner="Preparing the viewing history...")
-def _session_view(folder: str, built: str) -> pd.DataFrame:
-    return prepare_sessions(ui.table("sessions"), ui.table("titles"), ui.table("users"))
+def session_query(flt: Filters | None = None) -> SessionQuery:
+    """The active dataset's sessions passing ``flt``, as DuckDB queries (nothing loaded).
 
-
-def session_view() -> pd.DataFrame:
-    """Slim, read-only view of the active dataset's sessions (``lib.filters.prepare_sessions``).
-
-    Computed once per dataset build and shared by all sessions of the server process.
+    Query results are cached in the process by filter state (``lib.session_query``).
     """
-    return _session_view(*_dataset_key())
+    return SessionQuery(ui.active_dir(), flt, titles=ui.table("titles") if flt else None)
+
+
+@st.cache_data(max_entries=16, show_spinner=False)
+def _hours(folder: str, built: str) -> list[int]:
+    return [int(h) for h in session_query().tally("hour")["hour"]]
+
+
+def hours_used() -> list[int]:
+    """The start hours that occur in the active dataset (one: dates without time of day)."""
+    return _hours(*_dataset_key())
 
 
 @st.cache_data(max_entries=64, show_spinner=False)
