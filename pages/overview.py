@@ -45,9 +45,7 @@ def _share(series: pd.Series) -> float | None:
 
 
 active = _share(users["is_active"]) if len(users) else None
-completion = (
-    float(kpis["mean_progress"]) / 100 if kpis.get("mean_progress") is not None else None
-)
+completion = float(kpis["mean_progress"]) / 100 if kpis.get("mean_progress") is not None else None
 hours = float(daily["watch_hours"].sum()) if len(daily) else None
 na = "n/a"
 cols = st.columns(6)

@@ -30,9 +30,11 @@ def _same(a: pd.DataFrame, b: pd.DataFrame) -> None:
     a = a.reset_index(drop=True).copy()
     b = b.reset_index(drop=True).copy()
     for c in a.columns:
-        if a[c].dtype == object or isinstance(a[c].dtype, pd.CategoricalDtype) or str(
-            a[c].dtype
-        ) in ("str", "string"):
+        if (
+            a[c].dtype == object
+            or isinstance(a[c].dtype, pd.CategoricalDtype)
+            or str(a[c].dtype) in ("str", "string")
+        ):
             a[c] = a[c].astype(str)
             b[c] = b[c].astype(str)
     pd.testing.assert_frame_equal(a, b, check_dtype=False, check_exact=False, rtol=1e-9)
