@@ -96,7 +96,8 @@ QUALITIES: tuple[str, ...] = ("SD", "HD", "4K", "Ultra HD")
 # --- bronze: canonical raw tables ------------------------------------------------------------
 # Seed 004's six tables (column names as in that export) + ``ratings`` (explicit ratings such
 # as MovieLens) + ``top10_weekly`` (Netflix-style weekly charts) + ``top10_titles`` (per-title
-# Top 10 labels such as seed 000's final_data.csv).
+# Top 10 labels such as seed 000's final_data.csv) + ``engagement_report`` (Netflix's
+# "What We Watched" reports: hours viewed per title and half-year).
 BRONZE_TABLES: dict[str, tuple[str, ...]] = {
     "users": (
         "user_id",
@@ -141,6 +142,10 @@ BRONZE_TABLES: dict[str, tuple[str, ...]] = {
         "description",
         "director",
         "cast",
+        # audience scores of the Kaggle titles.csv (IMDb id, TMDB score and popularity)
+        "imdb_id",
+        "tmdb_score",
+        "tmdb_popularity",
     ),
     "watch_history": (
         "session_id",
@@ -217,6 +222,20 @@ BRONZE_TABLES: dict[str, tuple[str, ...]] = {
         "weekly_hours_viewed",
         "weekly_views",
         "cumulative_weeks_in_top_10",
+    ),
+    # Netflix's "What We Watched" engagement reports: one row per title and half-year
+    "engagement_report": (
+        "report",
+        "period_start",
+        "period_end",
+        "kind",
+        "title",
+        "available_globally",
+        "release_date",
+        "hours_viewed",
+        "runtime_minutes",
+        "views",
+        "movie_id",
     ),
 }
 # Columns of ``movies`` that hold lists (joined by LIST_SEP in bronze as well).
