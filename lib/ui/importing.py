@@ -17,6 +17,13 @@ bytes themselves are not hashed again by Streamlit). The combined preview (impor
 bronze -> silver -> gold build in a temporary folder) shows a progress bar, which a cached
 function may not draw; it is therefore computed outside the cache and then stored in a bounded
 ``st.cache_data`` keyed on the same (name, hash) pairs (:func:`cached_preview`).
+
+Preview once, save by renaming: the preview's build goes into a staging folder under the data
+root (``.previews/<host>-<pid>-<token>``, never listed as a dataset); Save promotes that folder
+into ``data/<name>`` with renames (:func:`lib.store.promote_dataset`), so nothing is built
+twice. Previews of this process beyond the newest ``PREVIEW_KEEP`` or older than
+``PREVIEW_TTL_S``, and staging folders whose process is gone, are removed at the next preview.
+A dataset is never replaced by a build with no usable titles.
 """
 
 from __future__ import annotations
@@ -26,7 +33,6 @@ import hashlib
 import logging
 import os
 import shutil
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -40,7 +46,16 @@ import streamlit as st
 from lib import importers
 from lib.config import DEMO_NAME, PROJECT_ROOT, dataset_dir, slug
 from lib.pipeline.report import silver_actions
-from lib.store import list_datasets, load_manifest, read_tables
+from lib.store import (
+    list_datasets,
+    load_manifest,
+    load_report,
+    preview_dir,
+    promote_dataset,
+    read_tables,
+    remove_stale_staging,
+    write_json,
+)
 from lib.ui.widgets import md_escape
 
 __all__ = [
@@ -78,6 +93,10 @@ Progress = Callable[[float, str], None]
 
 PREVIEW_ROWS = 10
 """Rows of each file shown in its preview."""
+PREVIEW_KEEP = 6
+"""Preview builds this process keeps for Save (the size of the preview cache)."""
+PREVIEW_TTL_S = 3600
+"""Age after which a preview build is removed (the preview cache's ttl)."""
 _RESERVED = (".building-", ".old-")
 
 
@@ -122,6 +141,17 @@ class Problem:
             file=file,
         )
 
+    @classmethod
+    def from_build_error(cls, exc: BaseException, files: Sequence[str]) -> Problem:
+        """A build that failed on files the importer accepted: the app's fault, not theirs."""
+        log.error("building the import of %s failed", ", ".join(files), exc_info=exc)
+        return cls(
+            message=f"The files were read and are valid, but building the dataset from them "
+            f"failed ({type(exc).__name__}: {str(exc)[:200]}). This is a problem in the app, "
+            "not in your files; nothing was stored. The details are in the server log.",
+            kind="build",
+        )
+
 
 @dataclass
 class FileReport:
@@ -140,6 +170,7 @@ class FileReport:
     mapping: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     problem: Problem | None = None
+    sheets: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -168,6 +199,12 @@ class Preview:
     capabilities: list[Capability] = field(default_factory=list)
     problem: Problem | None = None
     seconds: float = 0.0
+    folder: str | None = None
+    titles: int | None = None
+
+    def kept(self) -> bool:
+        """True while the preview's build is still there to be promoted by Save."""
+        return self.folder is not None and (Path(self.folder) / "manifest.json").is_file()
 
 
 # ------------------------------------------------------------------------ pure functions ----
@@ -212,28 +249,15 @@ def inspect_upload(name: str, data: bytes, *, preview_rows: int = PREVIEW_ROWS) 
             rep.delimiter = det.delimiter
             rep.preview = det.frame.head(preview_rows).reset_index(drop=True)
             rep.mapping = dict(det.mapping)
+            rep.sheets = dict(det.sheets)
             rep.notes += det.notes
         reports.append(rep)
     return reports
 
 
 def import_summary(result: importers.ImportResult) -> dict[str, Any]:
-    """What was imported, stored in the dataset's manifest (same shape as the CLI's)."""
-    return {
-        "files": [
-            {
-                "name": f.name,
-                "format": f.format,
-                "encoding": f.encoding,
-                "rows": f.rows,
-                "notes": list(f.notes),
-            }
-            for f in result.files
-        ],
-        "notes": list(result.notes),
-        "join_report": result.join_report,
-        "mappings": result.mappings,
-    }
+    """What was imported, as stored in the manifest (:func:`lib.importers.import_summary`)."""
+    return importers.import_summary(result)
 
 
 def _source_label(files: Sequence[tuple[str, bytes]]) -> str:
@@ -246,43 +270,88 @@ def _scaled(progress: Progress, lo: float, hi: float) -> Progress:
     return lambda f, m: progress(lo + (hi - lo) * min(max(f, 0.0), 1.0), m)
 
 
+def prune_previews(root: Path | None = None, *, keep: int = PREVIEW_KEEP) -> list[Path]:
+    """Remove stale staging folders, and this process's previews beyond ``keep`` or too old."""
+    removed = remove_stale_staging(root)
+    folder = Path(preview_dir(root)).parent
+    mine = f"-{os.getpid()}-"
+    own = sorted(
+        (p for p in folder.iterdir() if mine in p.name and p.is_dir()),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    now = time.time()
+    for i, p in enumerate(own):
+        if i >= keep or now - p.stat().st_mtime > PREVIEW_TTL_S:
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+    return removed
+
+
+def _build(
+    result: importers.ImportResult, files: Sequence[tuple[str, bytes]], progress: Progress
+) -> tuple[Path, dict[str, Any]]:
+    """Build an import into a new preview folder; return the folder and its report."""
+    folder = preview_dir()
+    report = importers.build_import(
+        result,
+        data_dir=folder,
+        name="preview",
+        source=_source_label(files),
+        progress=_scaled(progress, 0.15, 0.92),
+    )
+    return folder, report
+
+
 def preview_import(
     files: Sequence[tuple[str, bytes]], *, progress: Progress | None = None
 ) -> Preview:
-    """Import ``files`` together and build bronze -> silver -> gold in a temporary folder.
+    """Import ``files`` together and build bronze -> silver -> gold into a preview folder.
 
     Returns the join report, notes, the quality report and what each page can do with the
-    result. Nothing under the data root is touched. Never raises for bad input.
+    result; the build stays in ``Preview.folder`` for :func:`save_dataset` to promote. No
+    dataset under the data root is created or changed. Never raises for bad input: a file
+    the importer refuses is named in ``Preview.problem``; a build that fails on accepted files
+    is reported as the app's problem (kind "build"), never blamed on a file.
     """
     progress = progress or _noop
     t0 = time.perf_counter()
     names = [n for n, _ in files]
     out = Preview(files=names)
+    prune_previews()
     try:
         progress(0.02, f"importing {len(files)} file(s) together")
         result = importers.load_files(files)
-        out.tables = {k: len(v) for k, v in result.tables.items()}
-        out.notes = list(result.notes)
-        out.join_report = dict(result.join_report)
-        from lib.pipeline import build_tables
-
-        with tempfile.TemporaryDirectory(prefix="streamdash-import-") as tmp:
-            folder = Path(tmp) / "preview"
-            out.report = build_tables(
-                result.tables,
-                data_dir=folder,
-                name="preview",
-                source=_source_label(files),
-                meta={"kind": "import-preview"},
-                progress=_scaled(progress, 0.15, 0.92),
-            )
-            progress(0.95, "checking what each page can do with this data")
-            out.capabilities = dataset_capabilities(folder)
     except Exception as exc:
         out.problem = Problem.from_exception(exc, names[0] if len(names) == 1 else None)
+        out.seconds = time.perf_counter() - t0
+        return out
+    out.tables = {k: len(v) for k, v in result.tables.items()}
+    out.notes = list(result.notes)
+    out.join_report = dict(result.join_report)
+    try:
+        folder, out.report = _build(result, files, progress)
+        progress(0.95, "checking what each page can do with this data")
+        out.capabilities = dataset_capabilities(folder)
+    except Exception as exc:
+        out.problem = Problem.from_build_error(exc, names)
+    else:
+        out.folder = str(folder)
+        out.titles = int(out.report.get("gold", {}).get("titles", {}).get("rows", 0))
     out.seconds = time.perf_counter() - t0
     progress(1.0, f"done in {out.seconds:.1f} s")
     return out
+
+
+def replace_refusal(titles: int | None, name: str, exists: bool) -> str | None:
+    """Why saving may not replace dataset ``name``: a build without usable titles never does."""
+    if exists and titles == 0:
+        return (
+            f"This import has no usable titles (0 titles after cleaning; see the quality "
+            f"report), so it may not replace the dataset '{name}'. Save it under a new name, "
+            "or add or fix the titles file."
+        )
+    return None
 
 
 def check_name(name: str, existing: Sequence[str] | None = None) -> tuple[str | None, bool]:
@@ -324,13 +393,19 @@ def save_dataset(
     *,
     replace: bool = False,
     progress: Progress | None = None,
+    preview: Preview | None = None,
 ) -> dict[str, Any]:
-    """Import ``files`` and build them atomically into ``data/<name>``; return the report.
+    """Save ``files`` as the dataset ``data/<name>`` and return its quality report.
+
+    With a ``preview`` whose build is still kept (:meth:`Preview.kept`), that build is promoted
+    by renames (no second import or build); otherwise the files are imported and built into a
+    new preview folder first. Either way the dataset appears atomically.
 
     Raises
     ------
     ValueError
-        Bad name, the demo's name, or a dataset of that name exists and ``replace`` is False.
+        Bad name, the demo's name, a dataset of that name exists and ``replace`` is False, or
+        the build has no usable titles and would replace a dataset.
     lib.importers.ImportProblem
         Bad input. In every failure case nothing stored is changed.
     """
@@ -341,18 +416,30 @@ def save_dataset(
         raise ValueError(error)
     if exists and not replace:
         raise ValueError(f"a dataset named '{name}' already exists; confirm replacing it")
-    progress(0.02, f"importing {len(files)} file(s)")
-    result = importers.load_files(files)
-    from lib.pipeline import build_tables
-
-    return build_tables(
-        result.tables,
-        data_dir=dataset_dir(name),
-        name=name,
-        source=_source_label(files),
-        meta={"kind": "import", "import": import_summary(result)},
-        progress=_scaled(progress, 0.15, 1.0),
-    )
+    if preview is not None and preview.kept():
+        folder = Path(preview.folder)  # type: ignore[arg-type]
+        progress(0.5, "promoting the checked build (no rebuild)")
+    else:
+        progress(0.02, f"importing {len(files)} file(s)")
+        result = importers.load_files(files)
+        prune_previews()
+        folder, _ = _build(result, files, progress)
+    try:
+        manifest = load_manifest(folder)
+        refusal = replace_refusal(int(manifest.get("rows", {}).get("titles", 0)), name, exists)
+        if refusal:
+            raise ValueError(refusal)
+        report = load_report(folder)
+        write_json(folder / "manifest.json", {**manifest, "name": name})
+        report = {**report, "dataset": name}
+        write_json(folder / "report.json", report)
+        promote_dataset(folder, dataset_dir(name), replace=replace)
+    except BaseException:
+        if preview is None or Path(preview.folder or "") != folder:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    progress(1.0, f"saved '{name}'")
+    return report
 
 
 def deletable_datasets(names: Sequence[str] | None = None) -> list[str]:
@@ -555,20 +642,20 @@ def capabilities(gold: dict[str, pd.DataFrame]) -> list[Capability]:
 
 
 def format_table() -> pd.DataFrame:
-    """Supported formats with the columns they need (detected from the header, not the name)."""
-    specs = getattr(importers, "_SPEC_BY_NAME", {})
+    """Supported formats with the columns they need (detected from the content, not the name)."""
     rows = []
-    for name, description in importers.FORMATS.items():
-        spec = specs.get(name)
-        required = ", ".join(spec.required) if spec else ""
-        if spec is not None and spec.headerless:
+    for fmt in importers.REGISTRY:
+        required = ", ".join(fmt.required)
+        if fmt.headerless:
             required = "no header line; fields: " + required
+        elif fmt.container == "workbook":
+            required = "an .xlsx workbook whose sheets have the columns: " + required
         rows.append(
             {
-                "format": name,
-                "what it is": description,
+                "format": fmt.name,
+                "what it is": fmt.description,
                 "required columns": required,
-                "optional columns": ", ".join(spec.optional) if spec else "",
+                "optional columns": ", ".join(fmt.optional),
             }
         )
     return pd.DataFrame(rows)
@@ -635,9 +722,15 @@ def render_formats() -> None:
     """The supported formats as a list an analyst can read: what it is, required columns."""
     lines = []
     for row in format_table().itertuples(index=False):
-        required = row[2].removeprefix("no header line; fields: ")
+        required = row[2]
+        head = "columns "
+        for prefix, said in (
+            ("no header line; fields: ", "no header line, fields "),
+            ("an .xlsx workbook whose sheets have the columns: ", "sheets with the columns "),
+        ):
+            if required.startswith(prefix):
+                required, head = required.removeprefix(prefix), said
         cols = ", ".join(f"`{c}`" for c in required.split(", ") if c)
-        head = "no header line, fields " if row[2].startswith("no header") else "columns "
         line = f"- **{md_escape(row[0])}**: {md_escape(row[1])}. Needs {head}{cols}"
         if row[3]:
             line += "; optional " + ", ".join(f"`{c}`" for c in row[3].split(", "))
@@ -663,6 +756,8 @@ def short_message(problem: Problem) -> str:
         return head + " See 'Supported formats and the columns they need' above."
     if "Excel/Office document" in problem.message:
         return problem.message + ". In Excel use File > Save As > CSV UTF-8, then upload the CSV."
+    if problem.kind == "incomplete":
+        return problem.message + "."
     return problem.message
 
 
@@ -684,11 +779,17 @@ def render_file_report(rep: FileReport) -> None:
         if rep.problem is not None:
             render_problem(rep.problem)
             return
-        sep = _DELIMITER_NAMES.get(rep.delimiter or "", "other")
+        if rep.sheets:
+            shape = "workbook, sheets " + ", ".join(
+                f"{md_escape(s)} ({n:,} rows)" for s, n in rep.sheets.items()
+            )
+        else:
+            sep = _DELIMITER_NAMES.get(rep.delimiter or "", "other")
+            shape = f"encoding **{md_escape(rep.encoding)}** · {sep}-separated"
         st.markdown(
             f":green[:material/check_circle:] Recognised as **{md_escape(rep.format)}**: "
-            f"{md_escape(rep.description or '')} · encoding **{md_escape(rep.encoding)}** · "
-            f"**{rep.rows or 0:,}** rows · **{len(rep.columns):,}** columns, {sep}-separated"
+            f"{md_escape(rep.description or '')} · {shape} · "
+            f"**{rep.rows or 0:,}** rows · **{len(rep.columns):,}** columns"
         )
         render_notes(rep.notes)
         tab_preview, tab_mapping = st.tabs(
@@ -717,8 +818,8 @@ def render_join_report(join_report: dict[str, dict[str, Any]]) -> None:
             f"{jr['what']} matched",
             f"{jr['match_rate']:.1%}",
             help=f"{fname}: {jr['matched']:,} of {jr['titles']:,} distinct titles linked to "
-            f"{jr['target']} by normalised title and film/TV kind (Top 10) or release year "
-            "(IMDb).",
+            f"{jr['target']} by normalised title and film/TV kind (Top 10, engagement reports; "
+            "a report's ': Season N' suffix is left out) or release year (IMDb).",
         )
     rows = [
         {
@@ -739,11 +840,11 @@ def render_join_report(join_report: dict[str, dict[str, Any]]) -> None:
     for fname, jr in join_report.items():
         if jr["match_rate"] >= 0.5:
             continue
-        if jr["what"].startswith("Top 10"):
+        if jr["what"].startswith(("Top 10", "report")):
             why = (
-                "Unmatched Top 10 rows are rejected in silver (unknown title) and counted in the "
-                "quality report below. A Top 10 file often covers other weeks than a catalog "
-                "snapshot, so a low rate can be expected."
+                "Unmatched titles are kept with an id of their own and shown as 'not in "
+                "catalog'; no row is dropped. A Top 10 file or an engagement report often "
+                "covers other titles than a catalog snapshot, so a low rate can be expected."
             )
         else:
             why = "Unmatched rows are added as titles of their own (no catalog attributes)."
