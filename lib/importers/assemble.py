@@ -136,10 +136,13 @@ class _Linker:
         self.n_catalog_files = len(cats)
         per_format = pd.Series([d.format for d, _ in cats]).value_counts().to_dict()
         frames = []
-        for d, p in cats:
+        stems = [PurePosixPath(d.name).stem for d, _ in cats]
+        for (d, p), stem in zip(cats, stems, strict=True):
             m = p.tables["movies"]
             if p.prefix_ids and per_format.get(d.format, 0) > 1:
-                prefix = config.slug(PurePosixPath(d.name).stem) or "catalog"
+                if stems.count(stem) > 1:  # netflix/titles.csv, prime/titles.csv
+                    stem = f"{PurePosixPath(d.name).parent.name}_{stem}"
+                prefix = config.slug(stem) or "catalog"
                 m = m.assign(movie_id=prefix + ":" + m["movie_id"])
                 self.notes.append(
                     f"{d.name}: several catalogs in one import; its ids are prefixed '{prefix}:'"

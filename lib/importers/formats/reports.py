@@ -372,6 +372,7 @@ FORMATS = (
         convert,
         required=REQUIRED,
         optional=OPTIONAL,
+        nonempty=("Title", "Hours Viewed"),  # release dates may all be empty (licensed titles)
         workbook=read_workbook,
     ),
 )
