@@ -20,6 +20,7 @@ from lib import importers
 from lib.config import DEMO_NAME, dataset_dir
 from lib.store import load_manifest
 from lib.ui import data as ui
+from lib.ui import import_views as view
 from lib.ui import importing as imp
 from lib.ui.widgets import md_escape
 
@@ -60,7 +61,7 @@ if flash:
     st.success(flash, icon=":material/check_circle:")
 
 with st.expander("Supported formats and the columns they need", icon=":material/help:"):
-    imp.render_formats()
+    view.render_formats()
     st.caption(
         f"Up to {_limit_mb()} MB per file. Text files (UTF-8, or Windows cp1252 / Latin-1) "
         f"separated by commas, tabs, '|' or ';', and .xlsx engagement reports (read as cell "
@@ -120,7 +121,7 @@ if uploads:
             icon=":material/report:",
         )
     for rep in reports:
-        imp.render_file_report(rep)
+        view.render_file_report(rep)
 
 # --- the files together -----------------------------------------------------------------------
 saved = st.session_state.get(SAVED_KEY)
@@ -141,17 +142,17 @@ if good:
     )
     preview = imp.cached_preview(good, digests, progress_area=st.container())
     if preview.problem is not None:
-        imp.render_problem(preview.problem)
+        view.render_problem(preview.problem)
     else:
         tables = ", ".join(f"{t} {n:,}" for t, n in preview.tables.items())
         st.markdown(f"Bronze tables (rows as received): {md_escape(tables)}")
-        imp.render_join_report(preview.join_report)
+        view.render_join_report(preview.join_report)
         shown = {n for r in reports for n in r.notes}
         shown |= {jr["message"] for jr in preview.join_report.values()}
-        imp.render_notes([n for n in preview.notes if n not in shown])
+        view.render_notes([n for n in preview.notes if n not in shown])
         if preview.report is not None:
             st.subheader("Quality report (before saving)")
-            imp.render_quality_report(preview.report)
+            view.render_quality_report(preview.report)
         if preview.titles == 0:
             st.warning(
                 "No usable titles: the pages that need titles will say so. This import can be "
@@ -160,7 +161,7 @@ if good:
             )
         if not just_saved:  # else shown with the "Saved" message below
             st.subheader("What the pages can do with it")
-            imp.render_capabilities(preview.capabilities)
+            view.render_capabilities(preview.capabilities)
 
 # --- save -------------------------------------------------------------------------------------
 if uploads and preview is not None:
@@ -173,7 +174,7 @@ if uploads and preview is not None:
             "it, so every page reads it; switch back to the demo there at any time.",
             icon=":material/check_circle:",
         )
-        imp.render_capabilities(saved["capabilities"])
+        view.render_capabilities(saved["capabilities"])
     existing = ui.datasets()
     name = st.text_input(
         "Dataset name",
@@ -234,7 +235,7 @@ if uploads and preview is not None:
                 )
             except importers.ImportProblem as exc:
                 status.update(label="Not saved: bad input", state="error", expanded=True)
-                imp.render_problem(imp.Problem.from_exception(exc))
+                view.render_problem(imp.Problem.from_exception(exc))
             except ValueError as exc:
                 status.update(label="Not saved", state="error", expanded=True)
                 st.error(md_escape(exc), icon=":material/block:")

@@ -17,7 +17,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hst
 
 from lib import importers
-from lib.config import DEMO_NAME
+from lib.config import DEMO_NAME, PROJECT_ROOT
 from lib.store import PREVIEWS, list_datasets, load_manifest
 from lib.ui import importing as imp
 from tests.app.conftest import open_page
@@ -115,7 +115,7 @@ def test_valid_catalog_shows_format_preview_mapping_and_quality_report(page):
     assert any("movies" in f["table"].tolist() for f in frames if "bronze rows" in f.columns)
     assert "Engagement needs watch history" in md
     assert "Top 10 predictor needs Top 10 labels" in md or not (
-        Path(imp.PROJECT_ROOT / "pages/top10.py").is_file()
+        Path(PROJECT_ROOT / "pages/top10.py").is_file()
     )
     save = at.button(key="import_save")
     assert not save.disabled
