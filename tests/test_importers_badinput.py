@@ -11,8 +11,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as hst
 
 from lib import importers as im
+from lib.importers.decoding import _stray_char, decode
 from lib.store import load_layer
 
 FIX = Path(__file__).parent / "fixtures"
@@ -152,3 +155,22 @@ def test_top10_rows_matching_no_catalog_title_are_kept_with_their_own_ids() -> N
     jr = res.join_report["top10.tsv"]
     assert (jr["matched"], jr["ambiguous"], jr["titles"]) == (3, 1, 5)
     assert (jr["rows"], jr["rows_matched"]) == (6, 4)  # Lighthouse twice, Night Market, Orbit
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    hst.lists(
+        hst.text(hst.characters(blacklist_categories=("Cs", "Cc")), min_size=1, max_size=12),
+        min_size=2,
+        max_size=6,
+    ),
+    hst.sampled_from([0xE9, 0x92, 0xFC, 0x80]),
+)
+def test_stray_bytes_never_change_the_utf8_text_around_them(parts: list[str], stray: int):
+    """Joining UTF-8 pieces with a stray byte: every piece comes back unchanged."""
+    data = bytes([stray]).join(p.encode("utf-8") for p in parts)
+    dec = decode("x.csv", b"a\n" + data)
+    want = _stray_char(stray).join(parts)
+    assert dec.text == "a\n" + want
+    multibyte = any(not p.isascii() for p in parts)
+    assert dec.encoding == ("utf-8 + cp1252" if multibyte else "cp1252")
