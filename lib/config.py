@@ -33,6 +33,7 @@ __all__ = [
     "BRONZE_TABLES",
     "GOLD_COLUMNS",
     "GOLD_SCHEMA",
+    "SEASON_SUFFIX",
     "PRE_RELEASE_COLUMNS",
     "POST_RELEASE_COLUMNS",
     "TOP10_LABEL",
@@ -97,7 +98,8 @@ QUALITIES: tuple[str, ...] = ("SD", "HD", "4K", "Ultra HD")
 # --- bronze: canonical raw tables ------------------------------------------------------------
 # Seed 004's six tables (column names as in that export) + ``ratings`` (explicit ratings such
 # as MovieLens) + ``top10_weekly`` (Netflix-style weekly charts) + ``top10_titles`` (per-title
-# Top 10 labels such as seed 000's final_data.csv).
+# Top 10 labels such as seed 000's final_data.csv) + ``engagement_report`` (Netflix's
+# "What We Watched" reports: hours viewed per title and half-year).
 BRONZE_TABLES: dict[str, tuple[str, ...]] = {
     "users": (
         "user_id",
@@ -142,6 +144,7 @@ BRONZE_TABLES: dict[str, tuple[str, ...]] = {
         "description",
         "director",
         "cast",
+        # audience scores of the Kaggle titles.csv (IMDb id, TMDB score and popularity)
         "imdb_id",
         "tmdb_score",
         "tmdb_popularity",
@@ -222,7 +225,7 @@ BRONZE_TABLES: dict[str, tuple[str, ...]] = {
         "weekly_views",
         "cumulative_weeks_in_top_10",
     ),
-    # Netflix's "What We Watched" engagement reports (one row per title and report period)
+    # Netflix's "What We Watched" engagement reports: one row per title and half-year
     "engagement_report": (
         "report",
         "period_start",
@@ -237,6 +240,13 @@ BRONZE_TABLES: dict[str, tuple[str, ...]] = {
         "movie_id",
     ),
 }
+# The season part of a TV title in Netflix's engagement reports ("Bridgerton: Season 3",
+# "Fool Me Once: Limited Series"); case-insensitive. One definition for the importer (Python
+# ``re``) and gold (the engines' regular expressions, with a ``(?i)`` prefix).
+SEASON_SUFFIX = (
+    r"\s*:\s*(?:(?:season|series|part|volume|vol\.|book|chapter)\s+[\w.]+.*"
+    r"|limited\s+series|miniseries|limited\s+collection)\s*$"
+)
 # Columns of ``movies`` that hold lists (joined by LIST_SEP in bronze as well).
 BRONZE_LIST_COLUMNS: tuple[str, ...] = ("genres", "cast", "director")
 

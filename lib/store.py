@@ -22,6 +22,7 @@ import logging
 import os
 import re
 import shutil
+import socket
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -47,6 +48,9 @@ __all__ = [
     "remove_stale_staging",
     "has_gold",
     "gold_path",
+    "PREVIEWS",
+    "preview_dir",
+    "promote_dataset",
 ]
 
 log = logging.getLogger(__name__)
@@ -144,7 +148,7 @@ def list_datasets(root: str | Path | None = None) -> list[str]:
     if not root.is_dir():
         return []
     names = sorted(p.name for p in root.iterdir() if p.is_dir() and has_gold(p))
-    names = [n for n in names if not _STAGING.match(n)]
+    names = [n for n in names if not _STAGING.search(n)]
     return sorted(names, key=lambda n: (n != "demo", n))
 
 
@@ -152,35 +156,6 @@ def write_json(path: Path, obj: dict[str, Any]) -> None:
     with open(path, "w", encoding="utf-8") as fh:
         json.dump(obj, fh, indent=2, sort_keys=True, default=str)
         fh.write("\n")
-
-
-_STAGING = re.compile(r"^.+\.(?:building|old|preview)-(\d+)-[0-9a-f]{8}$")
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by someone else
-        return True
-    return True
-
-
-def remove_stale_staging(root: str | Path | None = None) -> list[str]:
-    """Delete staging folders (``NAME.building-PID-TOKEN``, ``.old-``, ``.preview-``) whose
-    process is gone; a live build's folder is never touched. Returns the names removed."""
-    root = Path(root) if root is not None else data_root()
-    if not root.is_dir():
-        return []
-    removed = []
-    for p in root.iterdir():
-        m = _STAGING.match(p.name)
-        if m and p.is_dir() and not _alive(int(m.group(1))):
-            shutil.rmtree(p, ignore_errors=True)
-            removed.append(p.name)
-            log.info("removed stale staging folder %s", p)
-    return removed
 
 
 @contextmanager
@@ -211,3 +186,92 @@ def atomic_dataset(data_dir: str | Path) -> Iterator[Path]:
         raise
     shutil.rmtree(old, ignore_errors=True)
     log.info("dataset written to %s", final)
+
+
+# --------------------------------------------------------------- previews and promotion ----
+PREVIEWS = ".previews"
+"""Folder under the data root holding preview builds (not datasets: never listed)."""
+_STAGING = re.compile(r"\.(?:building|old)-(?P<pid>\d+)-[0-9a-f]+")
+_PREVIEW = re.compile(r"(?P<host>[A-Za-z0-9_.]+)-(?P<pid>\d+)-[0-9a-f]+")
+
+
+def _host() -> str:
+    return re.sub(r"[^A-Za-z0-9_.]", "_", socket.gethostname())[:40] or "host"
+
+
+def preview_dir(root: str | Path | None = None) -> Path:
+    """A new, unused folder name for one preview build: ``<root>/.previews/<host>-<pid>-<hex>``.
+
+    It lies on the data root's file system, so :func:`promote_dataset` can rename it into
+    place; the folder itself is created by the build.
+    """
+    base = (Path(root) if root is not None else data_root()) / PREVIEWS
+    base.mkdir(parents=True, exist_ok=True)
+    return base / f"{_host()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
+
+
+def promote_dataset(staging: str | Path, final: str | Path, *, replace: bool) -> None:
+    """Move a complete build (``staging``) into place as ``final`` with renames, no rebuild.
+
+    An existing ``final`` is replaced only with ``replace=True``; it is renamed away first and
+    deleted after the swap, so readers see either the old or the new dataset. Raises
+    ``FileExistsError`` (``final`` exists, ``replace`` False) or ``FileNotFoundError``
+    (``staging`` is not a complete build); nothing is changed then.
+    """
+    staging, final = Path(staging), Path(final)
+    if not has_gold(staging):
+        raise FileNotFoundError(f"no complete build to promote at {staging}")
+    if final.exists() and not replace:
+        raise FileExistsError(f"{final} exists; pass replace=True to replace it")
+    final.parent.mkdir(parents=True, exist_ok=True)
+    token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
+    old = final.with_name(f"{final.name}.old-{token}")
+    if final.exists():
+        os.replace(final, old)
+    try:
+        os.replace(staging, final)
+    except BaseException:
+        if old.exists():
+            os.replace(old, final)
+        raise
+    shutil.rmtree(old, ignore_errors=True)
+    log.info("dataset %s promoted from %s", final, staging)
+
+
+def _alive(pid: int) -> bool:
+    if pid == os.getpid():
+        return True
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except (PermissionError, OSError):
+        return True  # exists (another user's process), or cannot tell: keep it
+    return True
+
+
+def remove_stale_staging(root: str | Path | None = None) -> list[Path]:
+    """Delete staging folders whose process is gone; return what was removed.
+
+    Staging folders are ``NAME.building-PID-TOKEN`` / ``NAME.old-PID-TOKEN`` (builds and swaps
+    of :func:`atomic_dataset`) and this host's preview builds in ``.previews/``. A folder whose
+    process is alive (on this machine) is never touched; previews of other hosts sharing the
+    data folder are left to them.
+    """
+    root = Path(root) if root is not None else data_root()
+    removed: list[Path] = []
+    candidates = [(p, _STAGING.search(p.name)) for p in root.glob("*") if p.is_dir()]
+    previews = root / PREVIEWS
+    if previews.is_dir():
+        host = _host()
+        for p in previews.iterdir():
+            m = _PREVIEW.match(p.name)
+            if m and m["host"] == host:
+                candidates.append((p, m))
+    for path, m in candidates:
+        if m is not None and not _alive(int(m["pid"])):
+            shutil.rmtree(path, ignore_errors=True)
+            removed.append(path)
+    if removed:
+        log.info("removed %d stale staging folder(s): %s", len(removed), removed)
+    return removed

@@ -11,6 +11,7 @@ The logic lives in :mod:`lib.ui.importing`; this file only lays the page out.
 from __future__ import annotations
 
 import logging
+import time
 
 import pandas as pd
 import streamlit as st
@@ -19,6 +20,7 @@ from lib import importers
 from lib.config import DEMO_NAME, dataset_dir
 from lib.store import load_manifest
 from lib.ui import data as ui
+from lib.ui import import_views as view
 from lib.ui import importing as imp
 from lib.ui.widgets import md_escape
 
@@ -26,7 +28,10 @@ log = logging.getLogger(__name__)
 UPLOAD_KEY = "import_uploads"
 SAVED_KEY = "_import_saved"
 FLASH_KEY = "_import_flash"
-LIMIT_MB = importers.MAX_UPLOAD_BYTES // 1024**2
+
+
+def _limit_mb() -> int:
+    return importers.limits.MAX_UPLOAD_BYTES // 1024**2
 
 
 def _switch_dataset(name: str) -> None:
@@ -43,8 +48,10 @@ def _switch_dataset(name: str) -> None:
 
 st.title("Import data")
 st.caption(
-    "Upload your own files: a streaming catalog, Netflix Top 10 lists, IMDb-style movie "
-    "tables, MovieLens ratings or the six-table engagement export. Formats are recognised from "
+    "Upload your own files: a streaming catalog, Netflix Top 10 lists, Netflix's 'What We "
+    "Watched' engagement reports (.xlsx), the Kaggle titles.csv + credits.csv pair, IMDb-style "
+    "movie tables, MovieLens ratings or the six-table engagement export. Formats are recognised "
+    "from "
     "the content (the header), not from the file name. Nothing is stored until you press "
     "**Save dataset**; the demo dataset always stays available."
 )
@@ -54,18 +61,19 @@ if flash:
     st.success(flash, icon=":material/check_circle:")
 
 with st.expander("Supported formats and the columns they need", icon=":material/help:"):
-    imp.render_formats()
+    view.render_formats()
     st.caption(
-        f"Up to {LIMIT_MB} MB per file. Text files (UTF-8, or Windows cp1252 / Latin-1) "
-        f"separated by commas, tabs, '|' or ';'. A zip archive may hold up to "
-        f"{importers.MAX_ZIP_MEMBERS} data files ({', '.join(importers.DATA_EXTENSIONS)}), "
-        f"{importers.MAX_UNZIPPED_BYTES // 1024**3} GB unpacked. Column names are matched "
+        f"Up to {_limit_mb()} MB per file. Text files (UTF-8, or Windows cp1252 / Latin-1) "
+        f"separated by commas, tabs, '|' or ';', and .xlsx engagement reports (read as cell "
+        f"values only: nothing in a workbook is run). A zip archive may hold up to "
+        f"{importers.limits.MAX_ZIP_MEMBERS} data files ({', '.join(importers.DATA_EXTENSIONS)}), "
+        f"{importers.limits.MAX_UNZIPPED_BYTES // 1024**3} GB unpacked. Column names are matched "
         "without regard to case; extra columns are kept in the bronze layer. Upload several "
         "files together to link them (a catalog + Top 10 lists + an IMDb table)."
     )
 
 uploads = st.file_uploader(
-    "Data files (CSV / TSV / TXT, or a .zip of them)",
+    "Data files (CSV / TSV / TXT / XLSX, or a .zip of them)",
     accept_multiple_files=True,
     key=UPLOAD_KEY,
     help="Select several files at once to combine them into one dataset.",
@@ -77,7 +85,7 @@ reports: list[imp.FileReport] = []
 good: list[tuple[str, bytes]] = []
 digests: list[str] = []
 for up in uploads:
-    if up.size > importers.MAX_UPLOAD_BYTES:
+    if up.size > importers.limits.MAX_UPLOAD_BYTES:
         reports.append(
             imp.FileReport(
                 upload=up.name,
@@ -85,11 +93,11 @@ for up in uploads:
                 size_bytes=up.size,
                 problem=imp.Problem(
                     f"{up.name}: is {up.size / 1024**2:,.1f} MB, over the upload limit of "
-                    f"{LIMIT_MB} MB. Split it into smaller files (for example by year) and "
+                    f"{_limit_mb()} MB. Split it into smaller files (for example by year) and "
                     "upload them together, or as one .zip archive.",
                     kind="too_large",
                     file=up.name,
-                    expected=f"at most {LIMIT_MB} MB",
+                    expected=f"at most {_limit_mb()} MB",
                 ),
             )
         )
@@ -113,7 +121,7 @@ if uploads:
             icon=":material/report:",
         )
     for rep in reports:
-        imp.render_file_report(rep)
+        view.render_file_report(rep)
 
 # --- the files together -----------------------------------------------------------------------
 saved = st.session_state.get(SAVED_KEY)
@@ -127,26 +135,33 @@ if good:
     st.subheader("The files together")
     st.caption(
         "The recognised files imported as one dataset and run through bronze -> silver -> gold "
-        "in a temporary folder: what you see below is what the saved dataset will be. "
+        "in a staging folder: what you see below is what the saved dataset will be, and Save "
+        "keeps this build (no second build). "
         + ("Files with problems are left out. " if problems else "")
         + ("" if just_saved else "Nothing is stored yet.")
     )
     preview = imp.cached_preview(good, digests, progress_area=st.container())
     if preview.problem is not None:
-        imp.render_problem(preview.problem)
+        view.render_problem(preview.problem)
     else:
         tables = ", ".join(f"{t} {n:,}" for t, n in preview.tables.items())
         st.markdown(f"Bronze tables (rows as received): {md_escape(tables)}")
-        imp.render_join_report(preview.join_report)
+        view.render_join_report(preview.join_report)
         shown = {n for r in reports for n in r.notes}
         shown |= {jr["message"] for jr in preview.join_report.values()}
-        imp.render_notes([n for n in preview.notes if n not in shown])
+        view.render_notes([n for n in preview.notes if n not in shown])
         if preview.report is not None:
             st.subheader("Quality report (before saving)")
-            imp.render_quality_report(preview.report)
+            view.render_quality_report(preview.report)
+        if preview.titles == 0:
+            st.warning(
+                "No usable titles: the pages that need titles will say so. This import can be "
+                "saved as a new dataset but may not replace an existing one.",
+                icon=":material/warning:",
+            )
         if not just_saved:  # else shown with the "Saved" message below
             st.subheader("What the pages can do with it")
-            imp.render_capabilities(preview.capabilities)
+            view.render_capabilities(preview.capabilities)
 
 # --- save -------------------------------------------------------------------------------------
 if uploads and preview is not None:
@@ -159,7 +174,7 @@ if uploads and preview is not None:
             "it, so every page reads it; switch back to the demo there at any time.",
             icon=":material/check_circle:",
         )
-        imp.render_capabilities(saved["capabilities"])
+        view.render_capabilities(saved["capabilities"])
     existing = ui.datasets()
     name = st.text_input(
         "Dataset name",
@@ -172,9 +187,10 @@ if uploads and preview is not None:
     error, exists = imp.check_name(name, existing)
     replace = False
     already = just_saved and name == saved["name"]
+    refusal = None if already else imp.replace_refusal(preview.titles, name, exists)
     if error:
         st.error(md_escape(error), icon=":material/block:")
-    elif exists and not already:
+    elif exists and not already and not refusal:
         replace = st.checkbox(
             f"Replace the existing dataset '{md_escape(name)}' (its current layers are "
             "deleted when the new build succeeds)",
@@ -187,6 +203,8 @@ if uploads and preview is not None:
         if preview.problem is not None
         else error
         if error
+        else refusal
+        if refusal
         else f"Saved as '{name}'. Enter another name to save a copy."
         if already
         else "Tick the box to confirm replacing the existing dataset."
@@ -204,6 +222,7 @@ if uploads and preview is not None:
     if blocked and not error:
         st.caption(md_escape(blocked))
     if clicked and blocked is None:
+        started = time.perf_counter()
         with st.status(f"Saving dataset '{name}'...", expanded=True) as status:
             bar = st.progress(0.0, text="starting")
             try:
@@ -212,10 +231,11 @@ if uploads and preview is not None:
                     name,
                     replace=replace,
                     progress=lambda f, m: bar.progress(min(max(f, 0.0), 1.0), text=m),
+                    preview=preview,
                 )
             except importers.ImportProblem as exc:
                 status.update(label="Not saved: bad input", state="error", expanded=True)
-                imp.render_problem(imp.Problem.from_exception(exc))
+                view.render_problem(imp.Problem.from_exception(exc))
             except ValueError as exc:
                 status.update(label="Not saved", state="error", expanded=True)
                 st.error(md_escape(exc), icon=":material/block:")
@@ -232,7 +252,7 @@ if uploads and preview is not None:
                 st.session_state[SAVED_KEY] = {
                     "name": name,
                     "files": signature,
-                    "seconds": report.get("build_seconds"),
+                    "seconds": time.perf_counter() - started,
                     "capabilities": imp.dataset_capabilities(dataset_dir(name)),
                     "replaced": exists,
                 }

@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 
 from lib import config
 from lib import importers as im
+from lib.importers.formats import engagement
 
 FIX = Path(__file__).parent / "fixtures"
 
@@ -221,7 +222,7 @@ def test_duplicate_user_movie_pairs_in_ratings_are_fine() -> None:
 
 def test_engagement_folder_as_is() -> None:
     res = im.load_source(FIX / "engagement")
-    assert {d.format for d in res.files} == {f"engagement_{t}" for t in im._ENGAGEMENT_KEYS}
+    assert {d.format for d in res.files} == {f"engagement_{t}" for t in engagement.KEYS}
     _assert_bronze(res.tables)
     assert len(res.tables["users"]) == 3  # duplicates kept in bronze
     assert res.tables["users"]["age"].iloc[0] == "34.0"  # values as received
@@ -447,7 +448,7 @@ def test_binary_input_is_not_text() -> None:
 
 
 def test_upload_over_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(im, "MAX_UPLOAD_BYTES", 100)
+    monkeypatch.setattr(im.limits, "MAX_UPLOAD_BYTES", 100)
     data = _read("catalog.csv")
     with pytest.raises(im.ImportProblem, match="over the size limit"):
         im.read_upload("catalog.csv", data)
@@ -500,10 +501,10 @@ def test_zip_rejects_unsafe_content(members: dict, symlink: str | None, pattern:
 
 def test_zip_limits(monkeypatch: pytest.MonkeyPatch) -> None:
     many = {f"f{i}.csv": b"a,b\n1,2\n" for i in range(5)}
-    monkeypatch.setattr(im, "MAX_ZIP_MEMBERS", 4)
+    monkeypatch.setattr(im.limits, "MAX_ZIP_MEMBERS", 4)
     with pytest.raises(im.ImportProblem, match="contains 5 files"):
         im.read_upload("many.zip", _zip(many))
-    monkeypatch.setattr(im, "MAX_UNZIPPED_BYTES", 1000)
+    monkeypatch.setattr(im.limits, "MAX_UNZIPPED_BYTES", 1000)
     bomb = _zip({"big.csv": b"a,b\n" + b"1,2\n" * 1000})
     assert len(bomb) < 1000
     with pytest.raises(im.ImportProblem, match="unpacked"):

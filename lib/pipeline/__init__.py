@@ -84,42 +84,21 @@ def build(
             engine=engine,
             spark_master=spark_master,
         )
-    from lib.importers import load_source
+    from lib.importers import build_import, load_source
 
     src = Path(source)
     label = name or src.stem.replace(" ", "_") or "imported"
     progress(0.02, f"reading {src.name}")
-    result = load_source(src)
-    return build_tables(
-        result.tables,
+    return build_import(
+        load_source(src),
         consume=True,
         data_dir=data_dir or dataset_dir(label),
         name=label,
         source=str(src.name),
-        meta={"kind": "import", "import": _import_summary(result)},
         progress=progress,
         engine=engine,
         spark_master=spark_master,
     )
-
-
-def _import_summary(result: Any) -> dict[str, Any]:
-    files = [
-        {
-            "name": f.name,
-            "format": f.format,
-            "encoding": f.encoding,
-            "rows": f.rows,
-            "notes": list(getattr(f, "notes", [])),
-        }
-        for f in getattr(result, "files", [])
-    ]
-    return {
-        "files": files,
-        "notes": list(getattr(result, "notes", [])),
-        "join_report": getattr(result, "join_report", None),
-        "mappings": getattr(result, "mappings", None),
-    }
 
 
 Chunks = Iterable[tuple[str, str, pd.DataFrame]]  # (layer, table, frame)

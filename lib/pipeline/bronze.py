@@ -42,7 +42,7 @@ KEYS: dict[str, tuple[str, ...] | None] = {
     "ratings": ("user_id", "movie_id"),
     "top10_weekly": ("week", "category", "weekly_rank"),
     "top10_titles": ("movie_id",),
-    "engagement_report": ("period_start", "kind", "title"),
+    "engagement_report": ("period_start", "kind", "title", "release_date"),
 }
 DATE_COLUMNS: dict[str, tuple[str, ...]] = {
     "users": ("subscription_start_date", "created_at"),

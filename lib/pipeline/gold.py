@@ -17,8 +17,8 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from lib.config import GOLD_SCHEMA, LIST_SEP, device_share_col, genre_share_col
-from lib.pipeline.engine import Engine, round_half_up, table_path
+from lib.config import GOLD_SCHEMA, LIST_SEP, SEASON_SUFFIX, device_share_col, genre_share_col
+from lib.pipeline.engine import Engine, round_half_up, strip, table_path
 
 __all__ = [
     "ENGAGEMENT_SCORE_DEFINITION",
@@ -713,13 +713,11 @@ def _top10_weekly(w: ir.Table, titles: ir.Table | None) -> ir.Table:
     return _conform(w, "top10_weekly").order_by(keys)
 
 
-_SEASON = r"^(.*?):\s*((?:Season|Series|Part|Volume|Chapter)\s+\S+|Limited Series)\s*$"
-
-
 def _engagement_report(r: ir.Table, titles: ir.Table | None) -> ir.Table:
     title = r.title
-    season = title.re_extract(_SEASON, 2).nullif("")
-    show = ibis.coalesce(title.re_extract(_SEASON, 1).nullif(""), title)
+    suffix = "(?i)(" + SEASON_SUFFIX + ")"
+    season = strip(title.re_extract(suffix, 1).re_replace(r"^\s*:\s*", "")).nullif("")
+    show = ibis.coalesce(strip(title.re_replace(suffix, "")).nullif(""), title)
     r = r.mutate(title_id=r.movie_id, season=season, show=show)
     if titles is not None:
         ids = titles.select(_tid=titles.title_id)

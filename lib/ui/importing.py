@@ -5,7 +5,7 @@ Two halves, so the logic is testable without a browser:
 * plain functions on ``(name, bytes)`` (no Streamlit calls): :func:`inspect_upload`,
   :func:`preview_import`, :func:`save_dataset`, :func:`delete_dataset`, :func:`check_name`,
   :func:`suggest_name`, :func:`capabilities`, :func:`format_table`;
-* thin render helpers (``render_*``) and the cached wrappers the page calls.
+* the cached wrappers the page calls; the render helpers are in :mod:`lib.ui.import_views`.
 
 Uploaded bytes are untrusted: they are only decoded as text and parsed as CSV by
 :mod:`lib.importers` (never executed, never unpickled); every value shown goes through
@@ -17,6 +17,13 @@ bytes themselves are not hashed again by Streamlit). The combined preview (impor
 bronze -> silver -> gold build in a temporary folder) shows a progress bar, which a cached
 function may not draw; it is therefore computed outside the cache and then stored in a bounded
 ``st.cache_data`` keyed on the same (name, hash) pairs (:func:`cached_preview`).
+
+Preview once, save by renaming: the preview's build goes into a staging folder under the data
+root (``.previews/<host>-<pid>-<token>``, never listed as a dataset); Save promotes that folder
+into ``data/<name>`` with renames (:func:`lib.store.promote_dataset`), so nothing is built
+twice. Previews of this process beyond the newest ``PREVIEW_KEEP`` or older than
+``PREVIEW_TTL_S``, and staging folders whose process is gone, are removed at the next preview.
+A dataset is never replaced by a build with no usable titles.
 """
 
 from __future__ import annotations
@@ -26,7 +33,6 @@ import hashlib
 import logging
 import os
 import shutil
-import tempfile
 import time
 import uuid
 from collections.abc import Callable, Sequence
@@ -38,10 +44,17 @@ import pandas as pd
 import streamlit as st
 
 from lib import importers
-from lib.config import DEMO_NAME, PROJECT_ROOT, dataset_dir, slug
-from lib.pipeline.report import silver_actions
-from lib.store import list_datasets, load_manifest, read_tables
-from lib.ui.widgets import md_escape
+from lib.config import DEMO_NAME, dataset_dir, slug
+from lib.store import (
+    list_datasets,
+    load_manifest,
+    load_report,
+    preview_dir,
+    promote_dataset,
+    read_tables,
+    remove_stale_staging,
+    write_json,
+)
 
 __all__ = [
     "Problem",
@@ -63,14 +76,6 @@ __all__ = [
     "deletable_datasets",
     "cached_inspect",
     "cached_preview",
-    "render_formats",
-    "render_notes",
-    "render_problem",
-    "short_message",
-    "render_file_report",
-    "render_join_report",
-    "render_quality_report",
-    "render_capabilities",
 ]
 
 log = logging.getLogger(__name__)
@@ -78,6 +83,10 @@ Progress = Callable[[float, str], None]
 
 PREVIEW_ROWS = 10
 """Rows of each file shown in its preview."""
+PREVIEW_KEEP = 6
+"""Preview builds this process keeps for Save (the size of the preview cache)."""
+PREVIEW_TTL_S = 3600
+"""Age after which a preview build is removed (the preview cache's ttl)."""
 _RESERVED = (".building-", ".old-")
 
 
@@ -122,6 +131,17 @@ class Problem:
             file=file,
         )
 
+    @classmethod
+    def from_build_error(cls, exc: BaseException, files: Sequence[str]) -> Problem:
+        """A build that failed on files the importer accepted: the app's fault, not theirs."""
+        log.error("building the import of %s failed", ", ".join(files), exc_info=exc)
+        return cls(
+            message=f"The files were read and are valid, but building the dataset from them "
+            f"failed ({type(exc).__name__}: {str(exc)[:200]}). This is a problem in the app, "
+            "not in your files; nothing was stored. The details are in the server log.",
+            kind="build",
+        )
+
 
 @dataclass
 class FileReport:
@@ -140,6 +160,7 @@ class FileReport:
     mapping: dict[str, str] = field(default_factory=dict)
     notes: list[str] = field(default_factory=list)
     problem: Problem | None = None
+    sheets: dict[str, int] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -168,6 +189,12 @@ class Preview:
     capabilities: list[Capability] = field(default_factory=list)
     problem: Problem | None = None
     seconds: float = 0.0
+    folder: str | None = None
+    titles: int | None = None
+
+    def kept(self) -> bool:
+        """True while the preview's build is still there to be promoted by Save."""
+        return self.folder is not None and (Path(self.folder) / "manifest.json").is_file()
 
 
 # ------------------------------------------------------------------------ pure functions ----
@@ -212,28 +239,15 @@ def inspect_upload(name: str, data: bytes, *, preview_rows: int = PREVIEW_ROWS) 
             rep.delimiter = det.delimiter
             rep.preview = det.frame.head(preview_rows).reset_index(drop=True)
             rep.mapping = dict(det.mapping)
+            rep.sheets = dict(det.sheets)
             rep.notes += det.notes
         reports.append(rep)
     return reports
 
 
 def import_summary(result: importers.ImportResult) -> dict[str, Any]:
-    """What was imported, stored in the dataset's manifest (same shape as the CLI's)."""
-    return {
-        "files": [
-            {
-                "name": f.name,
-                "format": f.format,
-                "encoding": f.encoding,
-                "rows": f.rows,
-                "notes": list(f.notes),
-            }
-            for f in result.files
-        ],
-        "notes": list(result.notes),
-        "join_report": result.join_report,
-        "mappings": result.mappings,
-    }
+    """What was imported, as stored in the manifest (:func:`lib.importers.import_summary`)."""
+    return importers.import_summary(result)
 
 
 def _source_label(files: Sequence[tuple[str, bytes]]) -> str:
@@ -246,43 +260,88 @@ def _scaled(progress: Progress, lo: float, hi: float) -> Progress:
     return lambda f, m: progress(lo + (hi - lo) * min(max(f, 0.0), 1.0), m)
 
 
+def prune_previews(root: Path | None = None, *, keep: int = PREVIEW_KEEP) -> list[Path]:
+    """Remove stale staging folders, and this process's previews beyond ``keep`` or too old."""
+    removed = remove_stale_staging(root)
+    folder = Path(preview_dir(root)).parent
+    mine = f"-{os.getpid()}-"
+    own = sorted(
+        (p for p in folder.iterdir() if mine in p.name and p.is_dir()),
+        key=lambda p: p.stat().st_mtime,
+        reverse=True,
+    )
+    now = time.time()
+    for i, p in enumerate(own):
+        if i >= keep or now - p.stat().st_mtime > PREVIEW_TTL_S:
+            shutil.rmtree(p, ignore_errors=True)
+            removed.append(p)
+    return removed
+
+
+def _build(
+    result: importers.ImportResult, files: Sequence[tuple[str, bytes]], progress: Progress
+) -> tuple[Path, dict[str, Any]]:
+    """Build an import into a new preview folder; return the folder and its report."""
+    folder = preview_dir()
+    report = importers.build_import(
+        result,
+        data_dir=folder,
+        name="preview",
+        source=_source_label(files),
+        progress=_scaled(progress, 0.15, 0.92),
+    )
+    return folder, report
+
+
 def preview_import(
     files: Sequence[tuple[str, bytes]], *, progress: Progress | None = None
 ) -> Preview:
-    """Import ``files`` together and build bronze -> silver -> gold in a temporary folder.
+    """Import ``files`` together and build bronze -> silver -> gold into a preview folder.
 
     Returns the join report, notes, the quality report and what each page can do with the
-    result. Nothing under the data root is touched. Never raises for bad input.
+    result; the build stays in ``Preview.folder`` for :func:`save_dataset` to promote. No
+    dataset under the data root is created or changed. Never raises for bad input: a file
+    the importer refuses is named in ``Preview.problem``; a build that fails on accepted files
+    is reported as the app's problem (kind "build"), never blamed on a file.
     """
     progress = progress or _noop
     t0 = time.perf_counter()
     names = [n for n, _ in files]
     out = Preview(files=names)
+    prune_previews()
     try:
         progress(0.02, f"importing {len(files)} file(s) together")
         result = importers.load_files(files)
-        out.tables = {k: len(v) for k, v in result.tables.items()}
-        out.notes = list(result.notes)
-        out.join_report = dict(result.join_report)
-        from lib.pipeline import build_tables
-
-        with tempfile.TemporaryDirectory(prefix="streamdash-import-") as tmp:
-            folder = Path(tmp) / "preview"
-            out.report = build_tables(
-                result.tables,
-                data_dir=folder,
-                name="preview",
-                source=_source_label(files),
-                meta={"kind": "import-preview"},
-                progress=_scaled(progress, 0.15, 0.92),
-            )
-            progress(0.95, "checking what each page can do with this data")
-            out.capabilities = dataset_capabilities(folder)
     except Exception as exc:
         out.problem = Problem.from_exception(exc, names[0] if len(names) == 1 else None)
+        out.seconds = time.perf_counter() - t0
+        return out
+    out.tables = {k: len(v) for k, v in result.tables.items()}
+    out.notes = list(result.notes)
+    out.join_report = dict(result.join_report)
+    try:
+        folder, out.report = _build(result, files, progress)
+        progress(0.95, "checking what each page can do with this data")
+        out.capabilities = dataset_capabilities(folder)
+    except Exception as exc:
+        out.problem = Problem.from_build_error(exc, names)
+    else:
+        out.folder = str(folder)
+        out.titles = int(out.report.get("gold", {}).get("titles", {}).get("rows", 0))
     out.seconds = time.perf_counter() - t0
     progress(1.0, f"done in {out.seconds:.1f} s")
     return out
+
+
+def replace_refusal(titles: int | None, name: str, exists: bool) -> str | None:
+    """Why saving may not replace dataset ``name``: a build without usable titles never does."""
+    if exists and titles == 0:
+        return (
+            f"This import has no usable titles (0 titles after cleaning; see the quality "
+            f"report), so it may not replace the dataset '{name}'. Save it under a new name, "
+            "or add or fix the titles file."
+        )
+    return None
 
 
 def check_name(name: str, existing: Sequence[str] | None = None) -> tuple[str | None, bool]:
@@ -324,13 +383,19 @@ def save_dataset(
     *,
     replace: bool = False,
     progress: Progress | None = None,
+    preview: Preview | None = None,
 ) -> dict[str, Any]:
-    """Import ``files`` and build them atomically into ``data/<name>``; return the report.
+    """Save ``files`` as the dataset ``data/<name>`` and return its quality report.
+
+    With a ``preview`` whose build is still kept (:meth:`Preview.kept`), that build is promoted
+    by renames (no second import or build); otherwise the files are imported and built into a
+    new preview folder first. Either way the dataset appears atomically.
 
     Raises
     ------
     ValueError
-        Bad name, the demo's name, or a dataset of that name exists and ``replace`` is False.
+        Bad name, the demo's name, a dataset of that name exists and ``replace`` is False, or
+        the build has no usable titles and would replace a dataset.
     lib.importers.ImportProblem
         Bad input. In every failure case nothing stored is changed.
     """
@@ -341,18 +406,30 @@ def save_dataset(
         raise ValueError(error)
     if exists and not replace:
         raise ValueError(f"a dataset named '{name}' already exists; confirm replacing it")
-    progress(0.02, f"importing {len(files)} file(s)")
-    result = importers.load_files(files)
-    from lib.pipeline import build_tables
-
-    return build_tables(
-        result.tables,
-        data_dir=dataset_dir(name),
-        name=name,
-        source=_source_label(files),
-        meta={"kind": "import", "import": import_summary(result)},
-        progress=_scaled(progress, 0.15, 1.0),
-    )
+    if preview is not None and preview.kept():
+        folder = Path(preview.folder)  # type: ignore[arg-type]
+        progress(0.5, "promoting the checked build (no rebuild)")
+    else:
+        progress(0.02, f"importing {len(files)} file(s)")
+        result = importers.load_files(files)
+        prune_previews()
+        folder, _ = _build(result, files, progress)
+    try:
+        manifest = load_manifest(folder)
+        refusal = replace_refusal(int(manifest.get("rows", {}).get("titles", 0)), name, exists)
+        if refusal:
+            raise ValueError(refusal)
+        report = load_report(folder)
+        write_json(folder / "manifest.json", {**manifest, "name": name})
+        report = {**report, "dataset": name}
+        write_json(folder / "report.json", report)
+        promote_dataset(folder, dataset_dir(name), replace=replace)
+    except BaseException:
+        if preview is None or Path(preview.folder or "") != folder:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    progress(1.0, f"saved '{name}'")
+    return report
 
 
 def deletable_datasets(names: Sequence[str] | None = None) -> list[str]:
@@ -555,20 +632,20 @@ def capabilities(gold: dict[str, pd.DataFrame]) -> list[Capability]:
 
 
 def format_table() -> pd.DataFrame:
-    """Supported formats with the columns they need (detected from the header, not the name)."""
-    specs = getattr(importers, "_SPEC_BY_NAME", {})
+    """Supported formats with the columns they need (detected from the content, not the name)."""
     rows = []
-    for name, description in importers.FORMATS.items():
-        spec = specs.get(name)
-        required = ", ".join(spec.required) if spec else ""
-        if spec is not None and spec.headerless:
+    for fmt in importers.REGISTRY:
+        required = ", ".join(fmt.required)
+        if fmt.headerless:
             required = "no header line; fields: " + required
+        elif fmt.container == "workbook":
+            required = "an .xlsx workbook whose sheets have the columns: " + required
         rows.append(
             {
-                "format": name,
-                "what it is": description,
+                "format": fmt.name,
+                "what it is": fmt.description,
                 "required columns": required,
-                "optional columns": ", ".join(spec.optional) if spec else "",
+                "optional columns": ", ".join(fmt.optional),
             }
         )
     return pd.DataFrame(rows)
@@ -628,215 +705,3 @@ def cached_preview(
                 expanded=False,
             )
     return _preview_store(key, result)
-
-
-# ------------------------------------------------------------------------------ rendering ----
-def render_formats() -> None:
-    """The supported formats as a list an analyst can read: what it is, required columns."""
-    lines = []
-    for row in format_table().itertuples(index=False):
-        required = row[2].removeprefix("no header line; fields: ")
-        cols = ", ".join(f"`{c}`" for c in required.split(", ") if c)
-        head = "no header line, fields " if row[2].startswith("no header") else "columns "
-        line = f"- **{md_escape(row[0])}**: {md_escape(row[1])}. Needs {head}{cols}"
-        if row[3]:
-            line += "; optional " + ", ".join(f"`{c}`" for c in row[3].split(", "))
-        lines.append(line)
-    st.markdown("\n".join(lines))
-
-
-def render_notes(notes: Sequence[str]) -> None:
-    """Importer notes (repairs, encodings, skipped members) as one info box."""
-    if notes:
-        st.info("\n".join(f"- {md_escape(n)}" for n in notes), icon=":material/info:")
-
-
-def render_problem(problem: Problem) -> None:
-    """One problem as an error box naming file, column, row and what was expected."""
-    st.error(md_escape(short_message(problem)), icon=":material/error:")
-
-
-def short_message(problem: Problem) -> str:
-    """The problem's message; the long list of every known format is replaced by a pointer."""
-    head, sep, _ = problem.message.partition(" It could be one of these formats")
-    if sep:
-        return head + " See 'Supported formats and the columns they need' above."
-    if "Excel/Office document" in problem.message:
-        return problem.message + ". In Excel use File > Save As > CSV UTF-8, then upload the CSV."
-    return problem.message
-
-
-def _fmt_bytes(n: int) -> str:
-    for unit in ("bytes", "KB", "MB", "GB"):
-        if n < 1000 or unit == "GB":
-            return f"{n:,.0f} {unit}" if unit == "bytes" else f"{n:,.1f} {unit}"
-        n /= 1000
-    return f"{n:,.1f} GB"
-
-
-_DELIMITER_NAMES = {",": "comma", "\t": "tab", "|": "pipe", ";": "semicolon"}
-
-
-def render_file_report(rep: FileReport) -> None:
-    """Format, encoding, rows, preview, column mapping and notes of one file."""
-    with st.container(border=True):
-        st.markdown(f"**{md_escape(rep.name)}** - {_fmt_bytes(rep.size_bytes)}")
-        if rep.problem is not None:
-            render_problem(rep.problem)
-            return
-        sep = _DELIMITER_NAMES.get(rep.delimiter or "", "other")
-        st.markdown(
-            f":green[:material/check_circle:] Recognised as **{md_escape(rep.format)}**: "
-            f"{md_escape(rep.description or '')} · encoding **{md_escape(rep.encoding)}** · "
-            f"**{rep.rows or 0:,}** rows · **{len(rep.columns):,}** columns, {sep}-separated"
-        )
-        render_notes(rep.notes)
-        tab_preview, tab_mapping = st.tabs(
-            [f"Preview (first {min(PREVIEW_ROWS, rep.rows or 0)} rows)", "Column mapping"]
-        )
-        with tab_preview:
-            st.dataframe(rep.preview, hide_index=True)
-        with tab_mapping:
-            mapping = pd.DataFrame(
-                {
-                    "column in the file": list(rep.mapping),
-                    "imported as (table.column)": list(rep.mapping.values()),
-                }
-            )
-            st.dataframe(mapping, hide_index=True)
-
-
-def render_join_report(join_report: dict[str, dict[str, Any]]) -> None:
-    """Match rates of Top 10 / IMDb files linked to the catalog of the same import."""
-    if not join_report:
-        return
-    st.markdown("**Linking the files** (titles matched to the catalog of this import)")
-    cols = st.columns(min(len(join_report), 4))
-    for col, (fname, jr) in zip(cols * 4, join_report.items()):
-        col.metric(
-            f"{jr['what']} matched",
-            f"{jr['match_rate']:.1%}",
-            help=f"{fname}: {jr['matched']:,} of {jr['titles']:,} distinct titles linked to "
-            f"{jr['target']} by normalised title and film/TV kind (Top 10) or release year "
-            "(IMDb).",
-        )
-    rows = [
-        {
-            "file": fname,
-            "linked to": jr["target"],
-            "titles": jr["titles"],
-            "matched": jr["matched"],
-            "match rate": jr["match_rate"],
-            "ambiguous (not guessed)": jr["ambiguous"],
-            "unmatched": jr["unmatched"],
-            "ambiguous examples": ", ".join(jr.get("ambiguous_examples") or []),
-        }
-        for fname, jr in join_report.items()
-    ]
-    joined = pd.DataFrame(rows)
-    rate = st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
-    st.dataframe(joined, hide_index=True, column_config=_counts(joined, **{"match rate": rate}))
-    for fname, jr in join_report.items():
-        if jr["match_rate"] >= 0.5:
-            continue
-        if jr["what"].startswith("Top 10"):
-            why = (
-                "Unmatched Top 10 rows are rejected in silver (unknown title) and counted in the "
-                "quality report below. A Top 10 file often covers other weeks than a catalog "
-                "snapshot, so a low rate can be expected."
-            )
-        else:
-            why = "Unmatched rows are added as titles of their own (no catalog attributes)."
-        st.warning(
-            f"Only {jr['match_rate']:.0%} of the titles in {md_escape(fname)} were found in "
-            f"{md_escape(jr['target'])}. {why}",
-            icon=":material/link_off:",
-        )
-
-
-def _counts(df: pd.DataFrame, **extra: Any) -> dict[str, Any]:
-    """column_config showing integer columns with thousands separators."""
-    cfg: dict[str, Any] = {
-        c: st.column_config.NumberColumn(format="localized")
-        for c in df.columns
-        if pd.api.types.is_integer_dtype(df[c].dtype)
-    }
-    return {**cfg, **extra}
-
-
-def _actions(report: dict[str, Any]) -> pd.DataFrame:
-    return silver_actions(report)
-
-
-def render_quality_report(report: dict[str, Any]) -> None:
-    """Scorecard per layer, row accounting per table and what silver removed or repaired."""
-    cols = st.columns(len(report["scorecard"]) + 1)
-    for col, row in zip(cols, report["scorecard"]):
-        parts = ", ".join(
-            f"{k} {v:.1%}"
-            for k, v in row.items()
-            if k not in ("layer", "score") and isinstance(v, (int, float)) and v == v
-        )
-        score = row["score"]
-        col.metric(
-            f"{row['layer'].title()} layer",
-            f"{score:.1f} / 100" if score == score else "n/a",
-            help=parts,
-        )
-    inv = report["invariants"]
-    balanced = all(v["holds"] for v in inv.values())
-    cols[-1].metric(
-        "Row accounting",
-        "balanced" if balanced else "NOT balanced",
-        help="Per table: bronze rows = silver rows + rejected + duplicates removed.",
-    )
-    st.markdown("**Rows per table** (bronze = as received, silver = kept after cleaning)")
-    acc = pd.DataFrame(
-        [
-            {
-                "table": t,
-                "bronze rows": v["bronze"],
-                "silver rows": v["silver"],
-                "rejected": v["rejected"],
-                "duplicates removed": v["duplicates_removed"],
-                "balanced": bool(v["holds"]),
-            }
-            for t, v in inv.items()
-        ]
-    )
-    st.dataframe(acc, hide_index=True, column_config=_counts(acc))
-    st.markdown("**What cleaning did** (rows removed, values repaired or imputed)")
-    actions = _actions(report)
-    if len(actions):
-        rule = st.column_config.TextColumn(width="large")
-        st.dataframe(actions, hide_index=True, column_config=_counts(actions, rule=rule))
-    else:
-        st.caption("Nothing: every row was kept as received.")
-    failing = [c for c in report.get("checks", []) if not c.get("passed")]
-    if failing:
-        st.warning(
-            "Gold checks failing: "
-            + md_escape(
-                "; ".join(f"{c['table']}: {c['name']} ({c['failing']:,} rows)" for c in failing)
-            ),
-            icon=":material/rule:",
-        )
-    gold = ", ".join(f"{t} {v['rows']:,}" for t, v in report.get("gold", {}).items() if v["rows"])
-    st.caption(f"Gold tables the pages will read: {gold or 'none with rows'}.")
-
-
-_STATUS_LABEL = {
-    "yes": ":green[:material/check_circle:] **{title}**: usable - ",
-    "partly": ":orange[:material/remove_circle:] **{title}**: partly usable - ",
-    "no": ":red[:material/cancel:] **{title}**: not usable - ",
-}
-
-
-def render_capabilities(caps: Sequence[Capability], *, only_existing_pages: bool = True) -> None:
-    """One line per page: can it use this dataset, and why (pages not built yet left out)."""
-    if only_existing_pages:
-        caps = [c for c in caps if (PROJECT_ROOT / PAGE_FILES[c.page]).is_file()]
-    lines = [
-        "- " + _STATUS_LABEL[c.status].format(title=c.title) + md_escape(c.reason) for c in caps
-    ]
-    st.markdown("\n".join(lines))
