@@ -714,7 +714,7 @@ def _top10_weekly(w: ir.Table, titles: ir.Table | None) -> ir.Table:
 
 
 def _engagement_report(r: ir.Table, titles: ir.Table | None) -> ir.Table:
-    title = r.title
+    title = r.title.re_replace(r"\s+//.*$", "")  # "Title // alternative title": the first
     suffix = "(?i)(" + SEASON_SUFFIX + ")"
     season = strip(title.re_extract(suffix, 1).re_replace(r"^\s*:\s*", "")).nullif("")
     show = ibis.coalesce(strip(title.re_replace(suffix, "")).nullif(""), title)
