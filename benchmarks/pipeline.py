@@ -1,10 +1,19 @@
-"""Benchmark: wall time and peak memory of generate + build at several scales.
+"""Benchmark: wall time and peak memory of the demo build, generation and layers apart.
 
-    python -m benchmarks.pipeline                 # scales 1 and 10
-    python -m benchmarks.pipeline --scales 1 10 100
+    python -m benchmarks.pipeline                      # scales 1 and 10, + the old path at 10
+    python -m benchmarks.pipeline --scales 1 10 100 1000
+    python -m benchmarks.pipeline --scales 100 --baseline-scale 0   # no baseline run
 
-Each scale runs in a fresh subprocess so its peak resident memory (ru_maxrss) is its own.
-Targets (issue 2): scale 1 <= 10 s, scale 10 <= 60 s, scale 100 within 8 GiB peak.
+Each run is a fresh subprocess, so its peak resident memory (ru_maxrss: Python, Arrow and
+DuckDB together) is its own. ``generate`` is the demo generator streaming bronze part files;
+``build`` is bronze profile -> silver -> gold -> checks on the engine.
+
+The baseline is the previous, pandas-only pipeline (git ref ``--baseline-ref``, default the
+last commit before the engine), extracted with ``git archive`` into a temporary folder and
+run on the same machine in the same run, so the ratio compares like with like.
+
+Targets (issue 13): scale 1 end to end <= 5 s; scale 100 build <= 90 s with peak <= 3 GiB;
+scale 1000 completes with peak <= 8 GiB.
 """
 
 from __future__ import annotations
@@ -13,83 +22,140 @@ import argparse
 import json
 import subprocess
 import sys
+import tarfile
 import tempfile
 import time
+from io import BytesIO
+from pathlib import Path
 
-TARGET_SECONDS = {1: 10.0, 10: 60.0}
-TARGET_GIB = {100: 8.0}
+ROOT = Path(__file__).resolve().parent.parent
+BASELINE_REF = "e241056"  # the last commit of the pandas pipeline
+TARGETS = {1: ("total_s", 5.0), 100: ("build_s", 90.0)}
+TARGET_GIB = {100: 3.0, 1000: 8.0}
 
 CHILD = """
 import json, resource, sys, time
 t0 = time.perf_counter()
-from lib.synth import generate
+from lib.pipeline import build
+scale, seed, out, engine = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+marks = {}
+def progress(f, m):
+    if m.startswith("bronze written") and "bronze" not in marks:
+        marks["bronze"] = time.perf_counter()
+t_imp = time.perf_counter()
+report = build(scale=scale, seed=seed, data_dir=out, progress=progress, engine=engine)
+t_end = time.perf_counter()
+t_gen = marks.get("bronze", t_imp)
+print(json.dumps({
+    "import_s": t_imp - t0, "generate_s": t_gen - t_imp, "build_s": t_end - t_gen,
+    "total_s": t_end - t0, "peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+    "sessions": report["invariants"]["watch_history"]["bronze"],
+}))
+"""
+
+# the old pipeline had no build-step marks: generation and build timed around its two calls
+OLD_CHILD = """
+import json, resource, sys, time
+t0 = time.perf_counter()
+from lib.synth import generate, WINDOW
 from lib.pipeline import build_tables
-from lib.synth import WINDOW
 import pandas as pd
 scale, seed, out = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 t_imp = time.perf_counter()
 data = generate(scale=scale, seed=seed)
 t_gen = time.perf_counter()
 report = build_tables(data.tables, data_dir=out, name="bench", source="bench",
-                      as_of=pd.Timestamp(WINDOW[1]), truth=data.truth,
-                      consume=True)
+                      as_of=pd.Timestamp(WINDOW[1]), truth=data.truth, consume=True)
 t_end = time.perf_counter()
 print(json.dumps({
     "import_s": t_imp - t0, "generate_s": t_gen - t_imp, "build_s": t_end - t_gen,
     "total_s": t_end - t0, "peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
     "sessions": report["invariants"]["watch_history"]["bronze"],
-    "titles": report["invariants"]["movies"]["bronze"],
 }))
 """
 
 
-def run(scale: float, seed: int) -> dict:
+def _child(script: str, cwd: Path, *args: str) -> dict:
+    t0 = time.perf_counter()
+    out = subprocess.run(
+        [sys.executable, "-c", script, *args], cwd=cwd, capture_output=True, text=True
+    )
+    if out.returncode != 0:
+        raise RuntimeError(f"benchmark child failed:\n{out.stderr[-3000:]}")
+    res = json.loads(out.stdout.strip().splitlines()[-1])
+    res["wall_s"] = time.perf_counter() - t0
+    return res
+
+
+def run(scale: float, seed: int, engine: str = "duckdb") -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        t0 = time.perf_counter()
-        out = subprocess.run(
-            [sys.executable, "-c", CHILD, str(scale), str(seed), f"{tmp}/ds"],
-            capture_output=True,
-            text=True,
-            check=True,
+        return _child(CHILD, ROOT, str(scale), str(seed), f"{tmp}/ds", engine)
+
+
+def run_baseline(scale: float, seed: int, ref: str) -> dict:
+    """The previous pipeline at ``ref``, extracted from git into a temporary folder."""
+    archive = subprocess.run(
+        ["git", "archive", "--format=tar", ref, "lib"], cwd=ROOT, capture_output=True, check=True
+    ).stdout
+    with tempfile.TemporaryDirectory() as tmp:
+        with tarfile.open(fileobj=BytesIO(archive)) as tar:
+            tar.extractall(tmp, filter="data")
+        return _child(OLD_CHILD, Path(tmp), str(scale), str(seed), f"{tmp}/ds")
+
+
+def _verdict(scale: float, r: dict) -> str:
+    s = int(scale) if float(scale).is_integer() else scale
+    out = []
+    if s in TARGETS:
+        key, budget = TARGETS[s]
+        ok = r[key] <= budget
+        out.append(
+            f"{key[:-2]} <= {budget:g} s: {'met' if ok else 'MISSED'} ({r[key] / budget:.2f}x)"
         )
-        res = json.loads(out.stdout.strip().splitlines()[-1])
-        res["wall_s"] = time.perf_counter() - t0
-        return res
+    if s in TARGET_GIB:
+        ok = r["peak_gib"] <= TARGET_GIB[s]
+        out.append(f"peak <= {TARGET_GIB[s]:g} GiB: {'met' if ok else 'MISSED'}")
+    return "; ".join(out)
 
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--scales", type=float, nargs="+", default=[1, 10])
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"])
+    p.add_argument("--baseline-scale", type=float, default=10, help="0: no baseline run")
+    p.add_argument("--baseline-ref", default=BASELINE_REF)
     args = p.parse_args(argv)
-    print(
-        f"{'scale':>6} {'sessions':>11} {'generate s':>11} {'build s':>9} {'total s':>9} "
-        f"{'peak GiB':>9}  target"
+    head = (
+        f"{'run':<22} {'scale':>6} {'sessions':>12} {'generate s':>11} {'build s':>9} "
+        f"{'total s':>9} {'peak GiB':>9}  target"
     )
-    base = None
+    print(head)
+    results = {}
     for scale in args.scales:
-        r = run(scale, args.seed)
-        s = int(scale) if float(scale).is_integer() else scale
-        target = ""
-        if s in TARGET_SECONDS:
-            ok = r["total_s"] <= TARGET_SECONDS[s]
-            target = (
-                f"<= {TARGET_SECONDS[s]:.0f} s: {'met' if ok else 'MISSED'} "
-                f"({r['total_s'] / TARGET_SECONDS[s]:.2f} x budget)"
-            )
-        if s in TARGET_GIB:
-            ok = r["peak_gib"] <= TARGET_GIB[s]
-            target = f"<= {TARGET_GIB[s]:.0f} GiB: {'met' if ok else 'MISSED'}"
-        base = base or r
+        r = run(scale, args.seed, args.engine)
+        results[scale] = r
         print(
-            f"{scale:>6g} {r['sessions']:>11,} {r['generate_s']:>11.1f} {r['build_s']:>9.1f} "
-            f"{r['total_s']:>9.1f} {r['peak_gib']:>9.2f}  {target}"
+            f"{args.engine:<22} {scale:>6g} {r['sessions']:>12,} {r['generate_s']:>11.1f} "
+            f"{r['build_s']:>9.1f} {r['total_s']:>9.1f} {r['peak_gib']:>9.2f}  "
+            f"{_verdict(scale, r)}",
+            flush=True,
         )
-        if r is not base:
-            print(
-                f"{'':>6} time ratio vs scale {args.scales[0]:g}: "
-                f"{r['total_s'] / base['total_s']:.1f} x for {scale / args.scales[0]:g} x rows"
-            )
+    if args.baseline_scale:
+        b = run_baseline(args.baseline_scale, args.seed, args.baseline_ref)
+        print(
+            f"{'pandas @' + args.baseline_ref:<22} {args.baseline_scale:>6g} {b['sessions']:>12,} "
+            f"{b['generate_s']:>11.1f} {b['build_s']:>9.1f} {b['total_s']:>9.1f} "
+            f"{b['peak_gib']:>9.2f}  (the previous pipeline, same machine, same run)"
+        )
+        new = results.get(args.baseline_scale) or run(args.baseline_scale, args.seed, args.engine)
+        print(
+            f"\nat scale {args.baseline_scale:g}: build {new['build_s']:.1f} s vs "
+            f"{b['build_s']:.1f} s = {b['build_s'] / new['build_s']:.2f}x faster; total "
+            f"{new['total_s']:.1f} s vs {b['total_s']:.1f} s = "
+            f"{b['total_s'] / new['total_s']:.2f}x; peak {new['peak_gib']:.2f} vs "
+            f"{b['peak_gib']:.2f} GiB"
+        )
 
 
 if __name__ == "__main__":
