@@ -244,21 +244,23 @@ def _layers(
 ) -> dict[str, Any]:
     """Profile bronze, clean into silver, build and check gold; return the quality report."""
     bronze, silver, gold, work = stage / "bronze", stage / "silver", stage / "gold", stage / "_work"
-    profiles = {}
-    for i, key in enumerate(names):
-        progress(0.35 + 0.05 * i / len(names), f"bronze: profiling {key}")
-        profiles[key] = profile_bronze(eng, key, table_path(bronze, key), as_of)
     done = [0]
 
     def silver_step(table: str) -> None:
-        rows = profiles.get(table, {}).get("rows", 0)
+        rows = eng.rows(table_path(bronze, table))
         progress(
-            0.40 + 0.30 * done[0] / len(names),
+            0.36 + 0.34 * done[0] / len(names),
             f"silver: {table} ({rows:,} rows): typing, deduplicating, validating",
         )
         done[0] += 1
 
     summaries = clean_layer(eng, bronze, silver, work, names, as_of, progress=silver_step)
+    profiles = {}
+    for i, key in enumerate(names):
+        progress(0.70 + 0.02 * i / len(names), f"bronze profile: {key}")
+        s = summaries.get(key)
+        dups = (s.pop("exact_duplicates"), s["duplicates_removed"]) if s else None
+        profiles[key] = profile_bronze(eng, key, table_path(bronze, key), as_of, dups)
     completeness = [s.pop("completeness", None) for s in summaries.values()]
 
     def gold_step(table: str) -> None:

@@ -194,45 +194,52 @@ def to_bronze(name: str, df: pd.DataFrame, source: str) -> pd.DataFrame:
     )
 
 
-def profile_bronze(engine: Any, name: str, path: Path, as_of: pd.Timestamp) -> dict[str, Any]:
-    """Row count, completeness per column, duplicates, schema compliance and freshness."""
+def profile_bronze(
+    engine: Any,
+    name: str,
+    path: Path,
+    as_of: pd.Timestamp,
+    duplicates: tuple[int, int] | None = None,
+) -> dict[str, Any]:
+    """Row count, completeness per column, duplicates, schema compliance and freshness.
+
+    One aggregate query over the bronze file. ``duplicates`` = (exact copies, repeated keys
+    including the exact copies) as silver's deduplication counted them (it compares the
+    rows once already); without it they are counted here with two DISTINCT queries.
+    """
     t = engine.read(path)
     cols = [c for c in t.columns if c not in META]
     aggs: dict[str, Any] = {"n": t.count()}
     for i, c in enumerate(cols):
         aggs[f"c{i}"] = t[c].count()
+    date_col = next((c for c in DATE_COLUMNS.get(name, ()) if c in cols), None)
+    if date_col is not None:
+        raw = t[date_col]
+        ts = raw.cast("timestamp") if not raw.type().is_string() else engine.parse_timestamp(raw)
+        aggs["_latest"] = ts.max()
+        aggs["_unparseable"] = (ts.isnull() & raw.notnull()).cast("int64").sum()
     row = engine.row(t.aggregate(**aggs))
     n = int(row["n"])
     completeness = {c: (float(row[f"c{i}"]) / n if n else 0.0) for i, c in enumerate(cols)}
-    data = t.select(cols)
-    exact = n - engine.count(data.distinct()) if n and cols else 0
     key = KEYS.get(name)
-    key_dups = 0
-    if key and all(k in cols for k in key) and n:
-        key_dups = n - engine.count(t.select(list(key)).distinct())
+    if duplicates is not None:
+        exact, key_dups = duplicates
+    else:
+        data = t.select(cols)
+        exact = n - engine.count(data.distinct()) if n and cols else 0
+        key_dups = 0
+        if key and all(k in cols for k in key) and n:
+            key_dups = n - engine.count(t.select(list(key)).distinct())
     expected = BRONZE_TABLES.get(name, ())
     freshness = None
-    for c in DATE_COLUMNS.get(name, ()):
-        if c in cols:
-            raw = t[c]
-            ts = (
-                raw.cast("timestamp") if not raw.type().is_string() else engine.parse_timestamp(raw)
-            )
-            f = engine.row(
-                t.aggregate(
-                    latest=ts.max(),
-                    unparseable=(ts.isnull() & raw.notnull()).cast("int64").sum(),
-                )
-            )
-            if f.get("latest") is not None:
-                latest = pd.Timestamp(f["latest"])
-                freshness = {
-                    "column": c,
-                    "latest": str(latest.date()),
-                    "days_before_build": int((as_of - latest).days),
-                    "unparseable": int(f["unparseable"] or 0),
-                }
-            break
+    if date_col is not None and row.get("_latest") is not None:
+        latest = pd.Timestamp(row["_latest"])
+        freshness = {
+            "column": date_col,
+            "latest": str(latest.date()),
+            "days_before_build": int((as_of - latest).days),
+            "unparseable": int(row.get("_unparseable") or 0),
+        }
     return {
         "rows": n,
         "columns": len(cols),

@@ -153,23 +153,54 @@ class Engine:
         self._tables[path] = t
         return t
 
+    def completeness(self, path: Path, *, exclude_suffix: str = "") -> float | None:
+        """Mean share of non-missing cells per column of a written table, from the null
+        counts in its Parquet metadata (no scan). None for an empty table."""
+        files = parquet_files(Path(path))
+        rows, nulls = 0, {}
+        for f in files:
+            meta = pq.ParquetFile(f).metadata
+            rows += meta.num_rows
+            for g in range(meta.num_row_groups):
+                rg = meta.row_group(g)
+                for j in range(rg.num_columns):
+                    col = rg.column(j)
+                    name = col.path_in_schema
+                    if exclude_suffix and name.endswith(exclude_suffix):
+                        continue
+                    st = col.statistics
+                    missing = st.null_count if st is not None and st.has_null_count else None
+                    if missing is None:
+                        return None
+                    nulls[name] = nulls.get(name, 0) + missing
+        if not rows or not nulls:
+            return None
+        return float(sum(1 - n / rows for n in nulls.values()) / len(nulls))
+
     def rows(self, path: Path) -> int:
         """Row count of a written Parquet table, from its files' metadata (no scan)."""
         return sum(pq.ParquetFile(f).metadata.num_rows for f in parquet_files(Path(path)))
 
-    def write(self, expr: ir.Table, path: Path, *, order_by: Sequence[str] = ()) -> None:
-        """Execute ``expr`` and write it to ``path`` (DuckDB: one file; Spark: a folder)."""
+    def write(
+        self, expr: ir.Table, path: Path, *, order_by: Sequence[str] = (), work: bool = False
+    ) -> None:
+        """Execute ``expr`` and write it to ``path`` (DuckDB: one file; Spark: a folder).
+
+        ``work``: an intermediate file of the build (read once or twice, then deleted):
+        written without compression, which costs less time than it saves space."""
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
         self._tables.pop(path.resolve(), None)
         if order_by:
             expr = expr.order_by(list(order_by))
         if self.name == "duckdb":
-            self.con.to_parquet(expr, str(path), compression="zstd", row_group_size=500_000)
+            comp = "uncompressed" if work else "zstd"
+            self.con.to_parquet(expr, str(path), compression=comp, row_group_size=500_000)
         else:
             if path.exists():
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
-            self.con.to_parquet(expr, str(path), mode="overwrite", compression="zstd")
+            comp = "none" if work else "zstd"
+            self.con.to_parquet(expr, str(path), mode="overwrite", compression=comp)
 
     def table(self, df: pd.DataFrame | pa.Table) -> ir.Table:
         """A small in-memory table (lookups, parameters) usable in expressions."""
@@ -195,13 +226,15 @@ class Engine:
     # -- backend primitives ----------------------------------------------------------------
     def parse_timestamp(self, text: ir.StringValue) -> ir.TimestampValue:
         """Lenient date/time parsing: ISO 8601 first, then ``DATE_FORMATS``; NULL if none."""
+        # the common case first: coalesce stops at the first value, so the costlier forms
+        # (white space, a trailing Z, other layouts) are only tried on rows that need them
         s = strip(text).re_replace(r"Z$", "")
-        iso = s.try_cast("timestamp")
+        forms = [text.try_cast("timestamp"), s.try_cast("timestamp")]
         if self.name == "duckdb":
             fmts = ibis.literal([f for f, _ in DATE_FORMATS], type="array<string>")
-            return ibis.coalesce(iso, _duckdb_try_strptime(s, fmts))
+            return ibis.coalesce(*forms, _duckdb_try_strptime(s, fmts))
         return ibis.coalesce(
-            iso, *[_spark_try_to_timestamp(s, ibis.literal(j)) for _, j in DATE_FORMATS]
+            *forms, *[_spark_try_to_timestamp(s, ibis.literal(j)) for _, j in DATE_FORMATS]
         )
 
 

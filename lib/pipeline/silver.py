@@ -774,44 +774,42 @@ def clean_table(
     for p, path in parents.items():
         tbl = engine.read(path)
         parent_keys[p] = tbl.select(tbl[keys[p]])
-    work_path = work_dir / f"{name}.classified.parquet"
-    engine.write(_classify(engine, name, bronze, rules, as_of, parent_keys), work_path)
-    work = engine.read(work_path)
+    # the removed rows only (a few percent): their row number, reason and kind
+    removed_path = work_dir / f"{name}.removed.parquet"
+    classified = _classify(engine, name, bronze, rules, as_of, parent_keys)
+    engine.write(
+        classified.filter(classified._reason.notnull()).select("_row", "_reason", "_status"),
+        removed_path,
+        work=True,
+    )
+    removed = engine.read(removed_path)
+    cols = set(bronze.columns)
+    normed = bronze.drop("_batch").mutate(**{c: _text(bronze[c]) for c in rules.ids if c in cols})
     rejects_path = work_dir / "rejects" / f"{name}.parquet"
-    engine.write(_rejects(name, work), rejects_path, order_by=("row",))
-
-    kept = work.filter(work._reason.isnull()).drop("_status", "_reason")
+    engine.write(_rejects(name, normed.inner_join(removed, "_row")), rejects_path, work=True)
+    kept = normed.anti_join(removed, "_row")
     acc = _Account()
     typed = _typed(engine, kept, rules, as_of, acc)
     if rules.finish:
         if rules.finish in _NEEDS_STATS:  # its statistics are queried: query a plain file
             typed_path = work_dir / f"{name}.typed.parquet"
-            engine.write(typed, typed_path)
+            engine.write(typed, typed_path, work=True)
             typed = engine.read(typed_path)
         parent_tables = {p: engine.read(path) for p, path in parents.items()}
         typed = _FINISH[rules.finish](engine, typed, parent_tables, acc)
-    final_path = work_dir / f"{name}.final.parquet"
-    engine.write(typed, final_path)
-    final = engine.read(final_path)
     flags = list(acc.labels)
     imputed = [f"{c}_imputed" for c in acc.strategies]
     hidden = {*META, *flags}
-    data = [c for c in final.columns if c not in hidden]
+    data = [c for c in typed.columns if c not in hidden]
     silver_path = table_path(silver_dir, name)
-    engine.write(final.order_by("_row").select(data), silver_path)
+    engine.write(typed.order_by("_row").select(data), silver_path)
 
-    # the account, measured on what was written
-    sums = {f"c{i}": _sum_if(final[c]) for i, c in enumerate([*flags, *imputed])}
-    present = [c for c in data if not c.endswith("_imputed")]
-    sums.update({f"n{i}": final[c].count() for i, c in enumerate(present)})
-    row = engine.row(final.aggregate(n=final.count(), **sums))
+    # the account: repairs and imputations counted over the same expression (the engine
+    # computes only the flag columns for it); row counts measured on the files as written
+    sums = {f"c{i}": _sum_if(typed[c]) for i, c in enumerate([*flags, *imputed])}
+    row = engine.row(typed.aggregate(**sums)) if sums else {}
     values = [int(row.get(f"c{i}") or 0) for i in range(len(flags) + len(imputed))]
-    n_kept = int(row.get("n") or 0)
-    completeness = (
-        sum(int(row[f"n{i}"]) for i in range(len(present))) / (n_kept * len(present))
-        if n_kept and present
-        else None
-    )
+    completeness = engine.completeness(silver_path, exclude_suffix="_imputed")
     repairs: Counter = Counter()
     for c, v in zip(flags, values[: len(flags)], strict=True):
         if v:
@@ -827,6 +825,9 @@ def clean_table(
         "rows_in": engine.rows(bronze_path),
         "rows_out": engine.rows(silver_path),
         "duplicates_removed": int(by_reason.loc[by_reason["kind"] == "duplicate", "n"].sum()),
+        "exact_duplicates": int(
+            by_reason.loc[by_reason["reason"] == "exact duplicate row", "n"].sum()
+        ),
         "rejected": int(rejected["n"].sum()),
         "reject_reasons": {
             str(r): int(n) for r, n in sorted(zip(rejected["reason"], rejected["n"]))
@@ -870,10 +871,15 @@ def clean_layer(
         summaries[name] = s
         if name in ("users", "movies"):
             parents[name] = table_path(silver_dir, name)
-    parts = [engine.read(work_dir / "rejects" / f"{n}.parquet") for n in names if n in summaries]
+    parts = [
+        engine.read(work_dir / "rejects" / f"{n}.parquet").mutate(_o=ibis.literal(i))
+        for i, n in enumerate(names)
+        if n in summaries
+    ]
     out = table_path(silver_dir, "rejects")
-    if parts:
-        engine.write(ibis.union(*parts) if len(parts) > 1 else parts[0], out)
+    if parts:  # in table order, then source row order
+        both = ibis.union(*parts) if len(parts) > 1 else parts[0]
+        engine.write(both.order_by(["_o", "row"]).drop("_o"), out)
     else:
         empty = pd.DataFrame({c: pd.Series(dtype="str") for c in REJECTS_COLUMNS}).astype(
             {"row": "int64"}
