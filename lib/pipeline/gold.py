@@ -417,6 +417,11 @@ def _users(
 
 
 def _engagement_scores(engine: Engine, u: ir.Table) -> ir.Table:
+    """Engagement score and RFM scores and segment, joined to the users by id.
+
+    The ranks are computed on a narrow table (id + the measures): a window sorts every
+    column it carries, and the users table has dozens of share columns.
+    """
     cands = [
         c
         for c in (
@@ -432,23 +437,31 @@ def _engagement_scores(engine: Engine, u: ir.Table) -> ir.Table:
     counts = engine.row(u.aggregate(**{c: u[c].count() for c in cands})) if cands else {}
     has = {c: bool(counts.get(c)) for c in cands}
     parts = [c for c in ("watch_hours", "sessions", "avg_completion", "active_days") if has.get(c)]
+    narrow = u.select("user_id", *cands)
+    out: dict[str, ir.Value] = {}
     if parts:
-        u = u.mutate(**{f"_p{i}": _pct_rank(u[c]) for i, c in enumerate(parts)})
-        ranks = [u[f"_p{i}"] for i in range(len(parts))]
+        ranks = [_pct_rank(narrow[c]) for c in parts]
         total = sum((r.fill_null(0.0) for r in ranks), ibis.literal(0.0))
         n = sum((r.notnull().cast("float64") for r in ranks), ibis.literal(0.0))
-        score = ibis.cases((n > 0, round_half_up(100 * total / n, 1)), else_=ibis.null("float64"))
-        u = u.mutate(engagement_score=score).drop(*[f"_p{i}" for i in range(len(parts))])
+        out["engagement_score"] = ibis.cases(
+            (n > 0, round_half_up(100 * total / n, 1)), else_=ibis.null("float64")
+        )
     if has.get("recency_days"):
         if has.get("monthly_spend"):
-            money = u.monthly_spend
+            money = narrow.monthly_spend
         else:
-            money = u.watch_hours if "watch_hours" in u.columns else None
-        r = 6 - _quintile(u.recency_days, u.user_id)
-        f = _quintile(u.sessions, u.user_id)
-        m = _quintile(money, u.user_id) if money is not None else ibis.null("float64")
-        u = u.mutate(r_score=r, f_score=f, m_score=m)
-        r, f = u.r_score, u.f_score
+            money = narrow.watch_hours if "watch_hours" in narrow.columns else None
+        out["r_score"] = 6 - _quintile(narrow.recency_days, narrow.user_id)
+        out["f_score"] = _quintile(narrow.sessions, narrow.user_id)
+        out["m_score"] = (
+            _quintile(money, narrow.user_id) if money is not None else ibis.null("float64")
+        )
+    if not out:
+        return u
+    keep = ["user_id", *(["recency_days"] if has.get("recency_days") else [])]
+    scores = narrow.select(*keep, **out)
+    if has.get("recency_days"):
+        r, f = scores.r_score, scores.f_score
         seg = ibis.cases(
             ((r >= 4) & (f >= 4), "Champions"),
             (f >= 4, "Loyal"),
@@ -457,10 +470,12 @@ def _engagement_scores(engine: Engine, u: ir.Table) -> ir.Table:
             ((r >= 4) & (f <= 2), "New or returning"),
             else_="Regular",
         )
-        u = u.mutate(
-            rfm_segment=ibis.cases((u.recency_days.notnull(), seg), else_=ibis.null("string"))
-        )
-    return u
+        scores = scores.mutate(
+            rfm_segment=ibis.cases((scores.recency_days.notnull(), seg), else_=ibis.null("string"))
+        ).drop("recency_days")
+    scores = scores.rename(_sid="user_id")
+    u = u.drop(*[c for c in scores.columns if c in u.columns])
+    return u.left_join(scores, u.user_id == scores._sid).drop("_sid")
 
 
 # ------------------------------------------------------------------------ title metrics ---

@@ -463,22 +463,40 @@ def _classify(
     dates = [d for d in rules.dates if d.col in cols and d.required]
     if name == "ratings" and dates and not engine.to_pandas(bronze[dates[0].col].count()):
         dates = []  # a ratings file without timestamps: dates are optional there
-    t = bronze.mutate(
-        **{c: _text(bronze[c]) for c in rules.ids if c in cols},
+    key = tuple(rules.key or ())
+    if name == "top10_weekly" and "country_iso2" in cols and key:
+        key = (*key, "country_iso2")  # per-country charts share week/category/rank
+    dup_reason = f"duplicate {'+'.join(key)} (first occurrence kept)"
+    full = bronze.mutate(**{c: _text(bronze[c]) for c in rules.ids if c in cols})
+    # the rules read only a few columns: the windows and joins below carry just those (a
+    # window sorts every column it is given), not the whole row
+    needed = [
+        *rules.required,
+        *key,
+        *[d.col for d in dates],
+        *[o.col for o in rules.orphans],
+        *rules.required_after,
+        *[c for c, _ in rules.reject_missing_number],
+    ]
+    narrow = [c for c in dict.fromkeys(needed) if c in cols]
+    t = full.select(
+        "_row",
+        *narrow,
         **{f"_ts{i}": _timestamp(engine, bronze[d.col]) for i, d in enumerate(dates)},
     )
     pre = [(t[c].isnull(), f"missing {c}") for c in rules.required if c in cols]
     alive = ibis.literal(True) if not pre else ibis.and_(*[~cond for cond, _ in pre])
     t = t.mutate(_alive=alive)
-    key = tuple(rules.key or ())
-    if name == "top10_weekly" and "country_iso2" in cols and key:
-        key = (*key, "country_iso2")  # per-country charts share week/category/rank
-    dup_reason = f"duplicate {'+'.join(key)} (first occurrence kept)"
     if key and all(k in cols for k in key):
-        t = _duplicates_by_key(t, list(key), data_cols)
+        t = _duplicates_by_key(t, full, list(key), data_cols)
     else:  # no key: exact copies among the rows still alive, first occurrence kept
-        w = ibis.window(group_by=[t._alive, *[t[c] for c in data_cols]], order_by=t._row)
-        t = t.mutate(_exact=t._alive & (ibis.row_number().over(w) > 0), _keydup=ibis.literal(False))
+        conds = [full[c].notnull() for c in rules.required if c in cols]
+        f = full.mutate(_alive=ibis.and_(*conds) if conds else ibis.literal(True))
+        w = ibis.window(group_by=[f._alive, *[f[c] for c in data_cols]], order_by=f._row)
+        x = f.select(_xrow=f._row, _x=ibis.row_number().over(w) > 0)
+        t = t.left_join(x, t._row == x._xrow).drop("_xrow")
+        t = t.mutate(_exact=t._alive & t._x.fill_null(False), _keydup=ibis.literal(False))
+        t = t.drop("_x")
     orphans = [o for o in rules.orphans if o.col in cols and o.parent in parents]
     for i, o in enumerate(orphans):  # a left join per parent: one lookup per row
         known = parents[o.parent]
@@ -509,26 +527,30 @@ def _classify(
     reason = ibis.cases(*[(c.fill_null(False), r) for c, r in branches], else_=ibis.null("string"))
     dup = t._exact | t._keydup
     return t.select(
-        *bronze.columns,
+        "_row",
         _reason=reason,
         _status=ibis.cases((dup, "duplicate"), else_="rejected"),
     )
 
 
-def _duplicates_by_key(t: ir.Table, key: list[str], data_cols: list[str]) -> ir.Table:
+def _duplicates_by_key(
+    t: ir.Table, full: ir.Table, key: list[str], data_cols: list[str]
+) -> ir.Table:
     """``_exact`` (a copy of an earlier row) and ``_keydup`` (an earlier row has the same key)
-    among the rows still ``_alive``; the first row of each key is kept.
+    among the rows of ``t`` still ``_alive``; the first row of each key is kept.
 
     Removing exact copies first and then repeated keys keeps exactly the first row per key, so
-    one window over the key decides which rows go; only to name the reason are the rows of
-    keys that occur more than once compared column by column (a window over those few rows).
+    one window over the key (on the narrow ``t``) decides which rows go; only to name the
+    reason are the rows of keys that occur more than once compared column by column (``full``
+    rows, a window over those few).
     """
     part = [t._alive, *[t[k] for k in key]]
     t = t.mutate(
         _krn=ibis.row_number().over(ibis.window(group_by=part, order_by=t._row)),
         _kn=t._row.count().over(ibis.window(group_by=part)),
     )
-    repeated = t.filter(t._alive & (t._kn > 1))
+    rep = t.filter(t._alive & (t._kn > 1)).select(_rrow=t._row)
+    repeated = full.inner_join(rep, full._row == rep._rrow).drop("_rrow")
     w = ibis.window(group_by=[repeated[c] for c in data_cols], order_by=repeated._row)
     exact = repeated.select(_xrow=repeated._row, _x=ibis.row_number().over(w) > 0)
     j = t.left_join(exact, t._row == exact._xrow)
@@ -777,11 +799,7 @@ def clean_table(
     # the removed rows only (a few percent): their row number, reason and kind
     removed_path = work_dir / f"{name}.removed.parquet"
     classified = _classify(engine, name, bronze, rules, as_of, parent_keys)
-    engine.write(
-        classified.filter(classified._reason.notnull()).select("_row", "_reason", "_status"),
-        removed_path,
-        work=True,
-    )
+    engine.write(classified.filter(classified._reason.notnull()), removed_path, work=True)
     removed = engine.read(removed_path)
     cols = set(bronze.columns)
     normed = bronze.drop("_batch").mutate(**{c: _text(bronze[c]) for c in rules.ids if c in cols})
