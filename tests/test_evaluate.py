@@ -46,6 +46,22 @@ def test_accuracy_metrics_by_hand():
     assert map_at_k(TRUTH, RECS, k=1) == pytest.approx(0.5)
 
 
+def test_short_and_empty_lists_are_scored_against_k_by_hand():
+    # A's list is shorter than k (one hit in 2 items); B has relevant titles but no list at all
+    truth = pd.DataFrame({"user_id": ["A", "A", "B"], "title_id": [1, 2, 4]})
+    recs = pd.DataFrame({"user_id": ["A", "A"], "title_id": [1, 9]})
+    # precision divides by k, not by the list length: A 1/5, B 0/5
+    assert precision_at_k(truth, recs, k=5) == pytest.approx((1 / 5 + 0) / 2)
+    assert recall_at_k(truth, recs, k=5) == pytest.approx((1 / 2 + 0) / 2)
+    idcg_a = 1 / math.log2(2) + 1 / math.log2(3)  # 2 relevant, both could have been found
+    assert ndcg_at_k(truth, recs, k=5) == pytest.approx((1 / idcg_a + 0) / 2)
+    assert map_at_k(truth, recs, k=5) == pytest.approx((1 / 2 + 0) / 2)
+    # no list for anybody: every metric is 0 (not NaN), the users still count
+    nothing = recs.iloc[0:0]
+    assert precision_at_k(truth, nothing, k=5) == 0.0
+    assert ndcg_at_k(truth, nothing, k=5) == 0.0
+
+
 def test_rank_column_and_missing_users():
     shuffled = RECS.assign(rank=[1, 2, 3, 1, 2, 3]).iloc[::-1]
     assert ndcg_at_k(TRUTH, shuffled, k=3) == pytest.approx(ndcg_at_k(TRUTH, RECS, k=3))
