@@ -308,15 +308,13 @@ def test_itemknn_scoring_is_weighted_sum_of_neighbor_similarities(collab):
     recs = collab.recommend(2, k=5)
     _check_result(recs, k=5)
     assert not set(recs["title_id"]) & {"heat", "ronin", "aliens"}
-    expected = {}
-    for t in collab.title_ids_:
-        if t in ("heat", "ronin", "aliens"):
-            continue
-        sims = collab.neighbors_[[collab.titles_.pos(h) for h in ("heat", "ronin", "aliens")]]
-        expected[t] = sims[:, collab.titles_.pos(t)].sum() / 3.0
+    # binary viewer vectors over users 1-5: heat = ronin = {1, 2}, alien = {1}, aliens = {2};
+    # cosines with alien: heat 1 / (sqrt 2 * 1), ronin the same, aliens 0 (no shared viewer)
     top = recs.iloc[0]
     assert top["title_id"] == "alien"
-    assert top["score"] == pytest.approx(expected["alien"])
+    assert top["score"] == pytest.approx((1 / np.sqrt(2) + 1 / np.sqrt(2) + 0.0) / 3)
+    assert collab.similarity("heat", "ronin") == pytest.approx(1.0)
+    assert collab.similarity("aliens", "heat") == pytest.approx(1 / np.sqrt(2))
     why = collab.explain_recommendation(2, "alien")
     assert [c["title_id"] for c in why["contributors"]][0] in {"heat", "ronin", "aliens"}
     assert sum(c["contribution"] for c in why["contributors"]) == pytest.approx(top["score"])
@@ -422,6 +420,20 @@ def test_hybrid_recommend_can_surface_cold_titles(content, collab):
     assert why["summary"].startswith("Because you watched")
     with pytest.raises(KeyError, match="user_id 42"):
         hybrid.recommend(42)
+
+
+def test_hybrid_exclude_seen(content, collab):
+    # user 1 watched heat, ronin and alien: their own neighbours, so they score highest
+    seen = {"heat", "ronin", "alien"}
+    hybrid = Hybrid(content, collab, alpha=0.5)
+    kept = hybrid.recommend(1, k=7, exclude_seen=False)
+    _check_result(kept, k=7)
+    assert seen <= set(kept["title_id"])
+    assert kept["score"].iloc[0] > 0
+    dropped = hybrid.recommend(1, k=7)
+    _check_result(dropped, k=7)
+    assert not seen & set(dropped["title_id"])
+    assert len(dropped) == 4  # the 7 titles minus the 3 seen
 
 
 def test_hybrid_fit_fits_components():
