@@ -355,6 +355,22 @@ def _fmt(res: dict) -> str:
     return json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in res.items()})
 
 
+def _dense_at(gib: float, n_measured: int, n: int) -> float:
+    """Size of a dense n x n matrix from one measured at ``n_measured`` (grows with n^2)."""
+    return gib * (n / n_measured) ** 2
+
+
+def _dense_summary(d: pd.Series, s: pd.Series, n_dense: int) -> str:
+    """One line: the dense baseline against the sparse index at ``n_dense`` titles."""
+    return (
+        f"Dense baseline at {n_dense:,} titles: time {d.build_s:.2f}s vs "
+        f"{s.build_s:.2f}s ({d.build_s / s.build_s:.1f}x), peak {d.peak_gib:.2f} GiB vs "
+        f"{s.peak_gib:.2f} GiB ({d.peak_gib / s.peak_gib:.1f}x); the dense matrix alone "
+        f"is {d.dense_gib:.2f} GiB and grows with n^2 "
+        f"({_dense_at(d.dense_gib, n_dense, 100_000):.0f} GiB at 100k)."
+    )
+
+
 def _quality(seed: int) -> list[str]:
     from lib.evaluate import evaluate_models, split_holdout
     from lib.recommend import ContentKNN, Hybrid, ItemKNN, Popularity, RandomRecommender
@@ -457,13 +473,7 @@ def main(argv: list[str] | None = None) -> None:
             (table["titles"] == a.dense_titles) & table["method"].str.startswith("content sparse")
         ]
         if len(dense) and len(sparse):
-            d, s = dense.iloc[0], sparse.iloc[0]
-            print(
-                f"\nDense baseline at {a.dense_titles:,} titles: time {d.build_s:.2f}s vs "
-                f"{s.build_s:.2f}s ({d.build_s / s.build_s:.1f}x), peak {d.peak_gib:.2f} GiB vs "
-                f"{s.peak_gib:.2f} GiB ({d.peak_gib / s.peak_gib:.1f}x); the dense matrix alone "
-                f"is {d.dense_gib:.2f} GiB and grows with n^2 ({d.dense_gib * 25:.0f} GiB at 100k)."
-            )
+            print("\n" + _dense_summary(dense.iloc[0], sparse.iloc[0], a.dense_titles))
     print("\nTargets:")
     for _, r in table.loc[table["method"].str.contains("sparse")].iterrows():
         checks = []
