@@ -219,15 +219,15 @@ def model_comparison(
             )
         else:
             hover = "%{y}: %{x:" + fmt + "}<extra>" + metric + "</extra>"
+        labels = [f"{v:{_py_fmt(fmt)}}" if np.isfinite(v) else "n/a" for v in vals]
         fig.add_trace(
             go.Bar(
                 x=vals,
                 y=models,
                 orientation="h",
                 marker_color=[MODEL_COLORS.get(m, PALETTE[5]) for m in models],
-                text=[f"{v:{_py_fmt(fmt)}}" if np.isfinite(v) else "n/a" for v in vals],
-                textposition="inside" if has_ci else "outside",
-                insidetextanchor="start",
+                text=None if has_ci else labels,
+                textposition="outside",
                 cliponaxis=False,
                 textfont={"size": 11},
                 hovertemplate=hover,
@@ -237,6 +237,22 @@ def model_comparison(
             row=r,
             col=c,
         )
+        if has_ci:  # the value just right of its whisker, so it never collides with it
+            fig.add_trace(
+                go.Scatter(
+                    x=np.where(np.isfinite(top_end), top_end, 0.0).tolist(),
+                    y=models,
+                    mode="text",
+                    text=[f" {t}" for t in labels],
+                    textposition="middle right",
+                    textfont={"size": 11},
+                    hoverinfo="skip",
+                    showlegend=False,
+                    cliponaxis=False,
+                ),
+                row=r,
+                col=c,
+            )
         finite = top_end[np.isfinite(top_end)]
         hi = float(finite.max()) if len(finite) else 1.0
         if metric == "genre_match" and target_genre_match is not None:
@@ -248,7 +264,7 @@ def model_comparison(
                 col=c,
             )
         fig.update_xaxes(
-            range=[0, hi * (1.1 if has_ci else 1.45) if hi > 0 else 1],
+            range=[0, hi * 1.45 if hi > 0 else 1],
             tickformat=fmt if "%" in fmt else None,
             showticklabels=False,
             showgrid=False,
@@ -413,8 +429,11 @@ def validation_curves(
             row=1,
             col=c,
         )
-        if part["parameter"].iloc[0] == "l2":
-            fig.update_xaxes(type="log", row=1, col=c)
+        grid = sorted(part["value"].unique())
+        axis = {"tickvals": grid, "ticktext": [f"{v:g}" for v in grid]}
+        if part["parameter"].iloc[0] == "l2":  # l2 spans decades
+            axis["type"] = "log"
+        fig.update_xaxes(**axis, row=1, col=c)
     fig.update_yaxes(title_text=f"validation {label}", row=1, col=1)
     fig.update_annotations(font_size=13)
     style(fig, title, height=340)

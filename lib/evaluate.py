@@ -1120,14 +1120,16 @@ DEFAULT_GRIDS: dict[str, dict[str, tuple[Any, ...]]] = {
     "Random": {},
 }
 MODEL_NOTES: dict[str, str] = {
-    "Content": "cosine of each title with the mean TF-IDF content vector of the viewer's titles",
-    "Collaborative": "item kNN: cosine of the titles' viewer vectors (ItemKNN), ratings as "
-    "weights when most rows are rated, else binarised",
+    "Content": "cosine of each title with the mean TF-IDF content vector of the viewer's "
+    "titles; ignores ratings",
+    "Collaborative": "item kNN: cosine of the titles' viewer vectors; ratings used as weights "
+    "when most rows are rated, else every interaction counts 1",
     "Hybrid": "alpha x content + (1 - alpha) x item kNN, each scaled to its best candidate",
-    "EASE": "EASE (Steck 2019): dense linear title x title model, closed form; binarised",
-    "RP3beta": "RP3beta (Paudel et al. 2016): 3-step random walk, popularity penalty beta; "
-    "binarised",
-    "Popularity": "most watched titles (baseline)",
+    "EASE": "dense linear title x title model in closed form (Steck 2019); every watched or "
+    "rated title counts 1, whatever the rating",
+    "RP3beta": "3-step random walk on the viewer-title graph, divided by popularity^beta "
+    "(Paudel et al. 2016); every watched or rated title counts 1",
+    "Popularity": "the most watched titles (baseline)",
     "Random": "random unseen titles (baseline)",
 }
 
@@ -1269,6 +1271,8 @@ def tune_recommenders(
             skipped[name] = str(exc)
         done += len(_grid_points(grids.get(name, {})))
         log.info("tuned %s: %s", name, tuned[name].params if name in tuned else skipped[name])
+    if progress is not None:
+        progress(1.0, "validation done")
     ranked = [n for n in models if n in tuned and n != "Random"]
     best = max(ranked, key=lambda n: (tuned[n].score, -ranked.index(n))) if ranked else None
     return tuned, skipped, best

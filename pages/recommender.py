@@ -22,6 +22,7 @@ from lib.ui import rec_models as rec
 from lib.ui.widgets import download_csv, empty_state, figure, md_escape
 
 TABS = ("Similar titles", "For a viewer", "How good is it")
+CSV_ONLY = ("Raw score", "Why recommended", "Evidence (every title, share)")
 SCORE_HELP = {
     "content": "Cosine similarity of the titles' TF-IDF content vectors (genres, description "
     "words, cast, director, country), 0-1.",
@@ -345,7 +346,7 @@ def _model_caption(name: str, by_default: bool, best: str | None, tuned: dict) -
     """What model made the list, its validated values, and how it uses ratings."""
     values = rec.tuned_text(name, tuned)
     how = rec.MODEL_NOTES.get(name, "")
-    text = f"Model: {name} ({how}; validated values: {values}"
+    text = f"Model: {name}, {how} (validated values: {values}"
     if name in tuned:
         text += f", validation NDCG@{rec.EVAL_K} {tuned[name].score:.3f}"
     text += ")."
@@ -421,21 +422,22 @@ def viewer_tab() -> None:
             "the training part (the test part never chooses). Every model uses its validated "
             "values and is fitted on all of this dataset's interactions.",
         )
-    name = best if choice not in options or choice == "best" else choice
-    if name in skipped:
+    model_name = best if choice not in options or choice == "best" else choice
+    if model_name in skipped:
         sparse = "RP3beta" if "RP3beta" in tuned else best
         st.info(
-            f"{name} is not available on this dataset: {skipped[name]} Showing {sparse} instead.",
+            f"{model_name} is not available on this dataset: {md_escape(skipped[model_name])} "
+            f"Showing {sparse} instead.",
             icon=":material/info:",
         )
-        name = sparse
-    if name is None:
+        model_name = sparse
+    if model_name is None:
         empty_state("No model could be fitted on this dataset's interactions.")
         return
-    with st.spinner(f"Fitting {name} on every interaction (once per dataset build)..."):
-        model = rec.viewer_model(name)
+    with st.spinner(f"Fitting {model_name} on every interaction (once per dataset build)..."):
+        model = rec.viewer_model(model_name)
     try:
-        recs = rec.viewer_recommendations(m, ukey, name, k, genres=genres, model=model)
+        recs = rec.viewer_recommendations(m, ukey, model_name, k, genres=genres, model=model)
     except UnknownIdError:
         empty_state("This viewer is not in the fitted interactions.")
         return
@@ -451,17 +453,24 @@ def viewer_tab() -> None:
         empty_state("No unseen title matches the chosen genres.", "Clear the genre filter.")
     else:
         because_col = (
-            "Similar to these watched titles" if name == "Content" else "Because you watched"
+            "Similar to these watched titles" if model_name == "Content" else "Because you watched"
         )
         because = [b or "(popular pick)" for b in recs["because"]]
-        table = _result_table(recs, {because_col: because, "Why recommended": recs["why"]})
+        table = _result_table(
+            recs,
+            {
+                because_col: because,
+                "Why recommended": recs["why"],
+                "Evidence (every title, share)": recs["evidence"],
+            },
+        )
         table.insert(4, "Top genre", matched)
         top_score = float(recs["score"].max())
         table["Raw score"] = table["Score"]
         table["Score"] = table["Score"] / top_score if top_score > 0 else 0.0
         config = _table_config(
             "Model score divided by the top pick's score (1 = the best match; raw scores "
-            "differ in scale between models and are in the CSV). " + USER_SCORE_HELP[name]
+            "differ in scale between models and are in the CSV). " + USER_SCORE_HELP[model_name]
         )
         config[because_col] = st.column_config.TextColumn(
             help="The titles of the viewer's history that weigh most in this recommendation, "
@@ -480,17 +489,17 @@ def viewer_tab() -> None:
             table,
             hide_index=True,
             column_config=config,
-            column_order=[c for c in table.columns if c not in ("Raw score", "Why recommended")],
+            column_order=[c for c in table.columns if c not in CSV_ONLY],
             height=_height(len(table)),
             key="rec_user_results",
         )
         st.caption(
             f"{sum(matched)} of {len(recs)} recommendations share a genre with the viewer's "
             f"top 3 genres ({md_escape(', '.join(hist['top_genres']) or 'none')}). "
-            + _model_caption(name, choice == "best", best, tuned)
+            + _model_caption(model_name, choice == "best", best, tuned)
             + " Titles the viewer already watched are never recommended."
         )
-        download_csv(table, f"{name}_recommendations_{ukey}", key="rec_user_dl")
+        download_csv(table, f"{name}_{model_name}_recommendations_{ukey}", key="rec_user_dl")
     left, right = st.columns(2, gap="large")
     with left:
         st.subheader("Recently watched", anchor=False)
@@ -632,9 +641,11 @@ def evaluation_tab() -> None:
             width=140, help="Hyper-parameters chosen on validation carved from the training part."
         ),
         f"Validation NDCG@{rec.EVAL_K}": st.column_config.NumberColumn(
+            "Validation",
             format="%.3f",
-            help="The score that chose the values and the default model (never the test part).",
-            width=90,
+            help=f"NDCG@{rec.EVAL_K} on validation: the score that chose the values and the "
+            "default model (never the test part).",
+            width=80,
         ),
     }
     for c in shown:

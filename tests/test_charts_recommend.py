@@ -157,8 +157,11 @@ def test_model_comparison_draws_intervals_as_error_bars():
         ndcg_high=METRICS["ndcg"] + 0.02,
     )[["model", "ndcg", "ndcg_low", "ndcg_high"]]
     fig, data = rc.model_comparison(ci, k=10)
-    (trace,) = fig.data
+    trace, labels = fig.data  # the bars with whiskers, then their value labels
     np.testing.assert_allclose(trace.error_x.array, [0.02] * 5)
+    # each value is written just right of its whisker
+    np.testing.assert_allclose(labels.x, ci["ndcg_high"])
+    assert [t.strip() for t in labels.text] == [f"{v:.3f}" for v in ci["ndcg"]]
     np.testing.assert_allclose(trace.error_x.arrayminus, [0.01] * 5)
     assert "95% interval" in trace.hovertemplate
     assert list(data.columns) == ["model", "metric", "metric_label", "value", "low", "high"]
@@ -223,6 +226,7 @@ def test_validation_curves_mark_the_chosen_values():
     lines = [t for t in fig.data if t.name != "chosen" and "RP3beta" in (t.name or "")]
     assert sorted(t.name for t in lines) == ["RP3beta: alpha = 0.5", "RP3beta: alpha = 1"]
     assert fig.layout.xaxis.type == "log"  # l2 spans decades
+    assert list(fig.layout.xaxis.ticktext) == ["50", "500", "5000"]  # the values tried
     assert data.loc[data["chosen"], "score"].tolist() == [0.3, 0.22]
     nothing, _ = rc.validation_curves({"Popularity": curves["Popularity"]}, chosen)
     assert "No model" in nothing.layout.annotations[0].text

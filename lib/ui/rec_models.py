@@ -56,6 +56,7 @@ from lib.evaluate import (
     tune_recommenders,
 )
 from lib.recommend import (
+    EASE_MEMORY_BUDGET_GIB,
     ContentKNN,
     Hybrid,
     ItemKNN,
@@ -115,6 +116,7 @@ EVAL_SEED = 0
 EVAL_USERS = 1000  # seeded random sample of the users in both train and test, for speed
 EVAL_MIN_TITLES = 5  # viewers with fewer titles are not scored
 EVAL_BOOT = 1000  # bootstrap resamples of the viewers for the 95% intervals
+EVAL_EASE_BUDGET_GIB = EASE_MEMORY_BUDGET_GIB  # EASE refuses catalogs above EASE.max_items(it)
 EVAL_MODELS: tuple[str, ...] = COMPARED
 BASELINES: tuple[str, ...] = EVAL_BASELINES
 # models a viewer's list can come from ("best": the one with the best validation NDCG@10)
@@ -169,8 +171,9 @@ def catalog_frame(titles: pd.DataFrame, extra_ids: Sequence[Hashable] = ()) -> p
     name = out["title"].where(out["title"].notna() & (out["title"].astype(str).str.strip() != ""))
     name = name.fillna(out["key"]).astype(str).str.strip()
     out["title"] = name
-    out["year"] = [_year(v) for v in out["release_year"]]
-    out["label"] = [f"{n} ({y})" if y else n for n, y in zip(name, out["year"])]
+    years = [_year(v) for v in out["release_year"]]
+    out["year"] = pd.array(years, dtype="Int64")  # a missing year must not make them floats
+    out["label"] = [f"{n} ({y})" if y else n for n, y in zip(name, years)]
     dup = out["label"].duplicated(keep=False)
     out.loc[dup, "label"] = out.loc[dup, "label"] + " · " + out.loc[dup, "key"]
     source = out["genres"].where(out["genres"].notna(), out["genre_primary"])
@@ -417,8 +420,9 @@ def viewer_history(
         recent = recent.sort_values("last_ts", ascending=False, kind="stable")
     recent = recent.drop_duplicates("key")
     sessions = None
-    if "n_sessions" in hist.columns and hist["n_sessions"].notna().any():
-        sessions = int(pd.to_numeric(hist["n_sessions"], errors="coerce").sum())
+    counted = pd.to_numeric(hist.get("n_sessions", pd.Series(dtype="float64")), errors="coerce")
+    if counted.notna().any() and counted.sum() > 0:  # ratings-only imports carry 0 sessions
+        sessions = int(counted.sum())
     return {
         "n_titles": int(keys.nunique()),
         "n_sessions": sessions,
@@ -669,7 +673,8 @@ _COMPARISON = _Memo(max_entries=2)
 def _tuning(
     folder: str, built: str, users: int | None, _progress: Progress | None = None
 ) -> tuple[dict[str, TuneResult], dict[str, str], str | None]:
-    return _TUNING.get((folder, built, users), lambda: _tune(folder, built, users, _progress))
+    key = (folder, built, users, EVAL_EASE_BUDGET_GIB)
+    return _TUNING.get(key, lambda: _tune(folder, built, users, _progress))
 
 
 def _tune(
@@ -685,6 +690,7 @@ def _tune(
         seed=EVAL_SEED,
         users=users,
         min_titles=EVAL_MIN_TITLES,
+        ease_budget_gib=EVAL_EASE_BUDGET_GIB,
         progress=progress,
     )
     slim = {n: dataclasses.replace(r, model=None) for n, r in tuned.items()}  # bounded memory
@@ -708,9 +714,8 @@ def tuning(
 def _comparison(
     folder: str, built: str, users: int | None, _progress: Progress | None = None
 ) -> Comparison:
-    return _COMPARISON.get(
-        (folder, built, users), lambda: _compare(folder, built, users, _progress)
-    )
+    key = (folder, built, users, EVAL_EASE_BUDGET_GIB)
+    return _COMPARISON.get(key, lambda: _compare(folder, built, users, _progress))
 
 
 def _compare(folder: str, built: str, users: int | None, progress: Progress | None) -> Comparison:
@@ -727,6 +732,7 @@ def _compare(folder: str, built: str, users: int | None, progress: Progress | No
         n_boot=EVAL_BOOT,
         content=_models(folder, built).content,
         tuned=tuned,
+        ease_budget_gib=EVAL_EASE_BUDGET_GIB,
         progress=lambda f, msg: report(max(0.8, f), msg),
     )
 
@@ -745,7 +751,7 @@ def comparison(progress: Progress | None = None) -> Comparison:
 
 
 @st.cache_resource(max_entries=3, show_spinner=False)
-def _viewer_model(folder: str, built: str, users: int | None, name: str) -> Any:
+def _viewer_model(folder: str, built: str, users: int | None, name: str, budget: float) -> Any:
     tuned, _, _ = _tuning(folder, built, users)
     return fit_validated(name, tuned, _models(folder, built).content, _table("interactions"))
 
@@ -753,4 +759,4 @@ def _viewer_model(folder: str, built: str, users: int | None, name: str) -> Any:
 def viewer_model(name: str) -> Any:
     """Model ``name`` of ``VIEWER_MODELS`` with its validated values, fitted on all
     interactions of the active dataset (cached, read-only). Call ``tuning`` first."""
-    return _viewer_model(*_dataset_key(), _eval_users(), name)
+    return _viewer_model(*_dataset_key(), _eval_users(), name, EVAL_EASE_BUDGET_GIB)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
@@ -340,3 +341,43 @@ def test_memo_computes_each_key_once_and_stays_bounded():
     memo.get("c", lambda: make(3))  # evicts "a", the least recently used
     assert memo.get("a", lambda: make(4)) == 40
     assert calls == [1, 2, 3, 4] and len(memo._values) == 2
+
+
+def test_ease_above_its_item_limit_falls_back_on_the_page(app, gold, monkeypatch):
+    from lib.recommend import EASE
+
+    # a budget for 50 titles: the demo's catalog is larger, so EASE refuses it
+    monkeypatch.setattr(rec, "EVAL_EASE_BUDGET_GIB", EASE.memory_need(50) / 2**30)
+    monkeypatch.setattr(rec, "EVAL_USERS", 150)
+    at = open_page(app, "recommender")
+    at.session_state["rec_tab"] = "For a viewer"
+    at.session_state["rec_viewer_model"] = "EASE"
+    at.run()
+    _no_exception(at)
+    infos = " ".join(i.value for i in at.info).replace("\\", "")
+    assert "EASE is not available" in infos and "at most 50 titles" in infos
+    assert "Showing RP3beta instead" in infos
+    assert len(_results(at, "Because you watched")) == 10
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "Model: RP3beta" in captions
+    at.session_state["rec_tab"] = "How good is it"
+    at.run()
+    _no_exception(at)
+    assert "EASE" not in _results(at, "NDCG@10")["Model"].tolist()
+    assert any("at most 50 titles" in i.value.replace("\\", "") for i in at.info)
+
+
+def test_labels_keep_integer_years_when_some_are_missing_and_ratings_have_no_sessions():
+    titles = pd.DataFrame(
+        {"title_id": [1, 2], "title": ["Heat", "Up"], "release_year": [1995.0, np.nan]}
+    )
+    cat = rec.catalog_frame(titles)
+    assert cat.loc["1", "label"] == "Heat (1995)" and cat.loc["2", "label"] == "Up"
+    assert cat["year"].dtype == "Int64"
+    ratings = pd.DataFrame(
+        {"user_id": ["a", "a", "b"], "title_id": [1, 2, 1], "rating": [4, 5, 3], "n_sessions": 0}
+    )
+    m = rec.fit_models(titles.assign(genres="Drama"), ratings)
+    assert rec.viewer_history(m, ratings, "a")["n_sessions"] is None  # 0 would be misleading
+    watched = ratings.assign(n_sessions=[2, 1, 1])
+    assert rec.viewer_history(m, watched, "a")["n_sessions"] == 3
