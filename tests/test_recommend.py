@@ -489,6 +489,8 @@ def test_ease_equals_the_ridge_regression_of_each_title_on_the_others():
     # the same from the closed form written out by hand: B = I - P diag(1 / diag(P))
     P = np.linalg.inv(EASE_X.T @ EASE_X + l2 * np.eye(3))
     np.testing.assert_allclose(model.B_, np.eye(3) - P / np.diag(P), atol=1e-12)
+    default_blas = EASE(l2, dtype="float64", threads=None).fit(_frame_of(EASE_X))
+    np.testing.assert_allclose(default_blas.B_, model.B_, atol=1e-12)  # threads: speed only
     single = EASE(l2).fit(_frame_of(EASE_X))  # float32 (the default) agrees to 1e-6
     assert single.B_.dtype == np.float32
     np.testing.assert_allclose(single.B_, expected, atol=1e-5)
