@@ -568,8 +568,26 @@ def evaluation_tab() -> None:
             icon=":material/info:",
         )
         return
+    split = "random"
+    if rec.has_timestamps():
+        split = st.segmented_control(
+            "Held-out titles",
+            ("random", "time"),
+            default="random",
+            required=True,
+            format_func={
+                "random": "Random 20% per viewer",
+                "time": "Each viewer's latest title",
+            }.get,
+            key="rec_eval_split",
+            bind="query-params",
+            help="Random: 20% of each viewer's titles, drawn at random (seed 0). Latest: each "
+            "viewer's most recent title (leave-last-out), closer to predicting what comes next; "
+            "tuned the same way on each viewer's latest training title.",
+        )
+        split = split if split in ("random", "time") else "random"
     try:
-        res = rec.comparison(_progress_box("Tuning and evaluating the recommenders"))
+        res = rec.comparison(_progress_box("Tuning and evaluating the recommenders"), split)
     except ValueError as exc:
         st.info(f"The offline evaluation needs {exc}.", icon=":material/info:")
         return

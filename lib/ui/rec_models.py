@@ -98,6 +98,7 @@ __all__ = [
     "hybrid",
     "tuning",
     "comparison",
+    "has_timestamps",
     "viewer_model",
 ]
 
@@ -667,7 +668,7 @@ class _Memo:
 
 
 _TUNING = _Memo(max_entries=2)
-_COMPARISON = _Memo(max_entries=2)
+_COMPARISON = _Memo(max_entries=4)  # 2 datasets x 2 splits
 
 
 def _tuning(
@@ -712,42 +713,59 @@ def tuning(
 
 
 def _comparison(
-    folder: str, built: str, users: int | None, _progress: Progress | None = None
+    folder: str,
+    built: str,
+    users: int | None,
+    split: str = "random",
+    _progress: Progress | None = None,
 ) -> Comparison:
-    key = (folder, built, users, EVAL_EASE_BUDGET_GIB)
-    return _COMPARISON.get(key, lambda: _compare(folder, built, users, _progress))
+    key = (folder, built, users, EVAL_EASE_BUDGET_GIB, split)
+    return _COMPARISON.get(key, lambda: _compare(folder, built, users, split, _progress))
 
 
-def _compare(folder: str, built: str, users: int | None, progress: Progress | None) -> Comparison:
+def _compare(
+    folder: str, built: str, users: int | None, split: str, progress: Progress | None
+) -> Comparison:
     report = progress or (lambda _f, _m: None)
-    tuned = _tuning(folder, built, users, _progress=lambda f, msg: report(0.8 * f, msg))
+    tuned = None
+    if split == "random":  # the viewer tab's tuning is on this split: share it
+        tuned = _tuning(folder, built, users, _progress=lambda f, msg: report(0.8 * f, msg))
     return compare_recommenders(
         _table("titles"),
         _table("interactions"),
         k=EVAL_K,
         test_frac=EVAL_TEST_FRAC,
         seed=EVAL_SEED,
+        split=split,
         min_titles=EVAL_MIN_TITLES,
         users=users,
         n_boot=EVAL_BOOT,
         content=_models(folder, built).content,
         tuned=tuned,
         ease_budget_gib=EVAL_EASE_BUDGET_GIB,
-        progress=lambda f, msg: report(max(0.8, f), msg),
+        progress=(lambda f, msg: report(max(0.8, f), msg)) if tuned is not None else report,
     )
 
 
-def comparison(progress: Progress | None = None) -> Comparison:
+def has_timestamps() -> bool:
+    """Whether the active dataset's interactions carry times (for the leave-last-out split)."""
+    inter = _table("interactions")
+    return "last_ts" in inter.columns and bool(inter["last_ts"].notna().any())
+
+
+def comparison(progress: Progress | None = None, split: str = "random") -> Comparison:
     """Every model of the active dataset tuned on validation and scored on test, with intervals.
 
     ``lib.evaluate.compare_recommenders`` with the page's settings, computed once per dataset
-    build (the tuning is shared with the viewer tab). ``progress(fraction, message)``.
-    Raises ``ValueError`` without interactions.
+    build and split (``"random"``: per-viewer 20% holdout, sharing the viewer tab's tuning;
+    ``"time"``: each viewer's latest title, tuned on each viewer's latest training title).
+    ``progress(fraction, message)``. Raises ``ValueError`` without interactions, or for a
+    time split without timestamps.
     """
     m = models()
     if m.collab is None:
         raise ValueError(m.collab_reason or NO_INTERACTIONS)
-    return _comparison(*_dataset_key(), _eval_users(), _progress=progress)
+    return _comparison(*_dataset_key(), _eval_users(), split, _progress=progress)
 
 
 @st.cache_resource(max_entries=3, show_spinner=False)

@@ -381,3 +381,22 @@ def test_labels_keep_integer_years_when_some_are_missing_and_ratings_have_no_ses
     assert rec.viewer_history(m, ratings, "a")["n_sessions"] is None  # 0 would be misleading
     watched = ratings.assign(n_sessions=[2, 1, 1])
     assert rec.viewer_history(m, watched, "a")["n_sessions"] == 3
+
+
+def test_evaluation_tab_offers_a_leave_last_out_split_where_times_exist(app, monkeypatch):
+    monkeypatch.setattr(rec, "EVAL_USERS", 150)
+    at = open_page(app, "recommender")
+    at.session_state["rec_tab"] = "How good is it"
+    at.run()
+    _no_exception(at)
+    assert at.segmented_control(key="rec_eval_split").value == "random"
+    before = _results(at, "NDCG@10")
+    at.segmented_control(key="rec_eval_split").set_value("time").run()
+    _no_exception(at)
+    after = _results(at, "NDCG@10")
+    assert after["Model"].tolist() == before["Model"].tolist()
+    assert after["NDCG@10"].tolist() != before["NDCG@10"].tolist()
+    precision = after["Precision@10"].str.extract(r"^([\d.]+)%")[0].astype(float)
+    assert (precision <= 10.0).all()  # one held-out title per viewer: at most 1 hit in 10
+    text = " ".join(md.value for md in at.markdown).replace("\\", "")
+    assert "leave-last-out" in text and "split_leave_last_out" in text
