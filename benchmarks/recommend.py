@@ -1,8 +1,9 @@
-"""Benchmark: neighbour-index build time, peak memory and ``similar()`` latency of the recommenders.
+"""Benchmark: fit time, peak memory and query latency of the recommenders; their quality.
 
     python -m benchmarks.recommend                         # issue sizes: 10k and 100k titles
     python -m benchmarks.recommend --titles 10000 --interactions 200000 --dense-titles 5000
-    python -m benchmarks.recommend --quality               # also NDCG/precision checks
+    python -m benchmarks.recommend --quality               # also the quality comparisons
+    python -m benchmarks.recommend --titles --dense-titles 0 --quality   # quality only
 
 For each catalog size a fresh subprocess generates a synthetic catalog (genres from the 14
 canonical genres, descriptions from a small vocabulary with genre-specific theme words, cast,
@@ -12,8 +13,23 @@ subprocesses, so every reported peak resident memory (``ru_maxrss``) is that fit
 same run times the dense baseline (``sklearn.metrics.pairwise.cosine_similarity`` on the same
 TF-IDF vectors, then a per-row top-k) at ``--dense-titles`` titles next to ``ContentKNN``.
 
+``EASE`` (l2 = 500) is fitted at the sizes up to its item limit and ``RP3Beta`` (alpha 1,
+beta 0.5, 100 neighbours) at every size, each in its own subprocess, with the p95 latency
+of ``recommend(k=10)`` over ``--queries`` random viewers.
+
+``--quality`` runs ``lib.evaluate.compare_recommenders`` (every model tuned on validation
+carved from train, scored on a per-viewer 80/20 holdout with seed 0, viewers with >= 5
+titles, 95% bootstrap intervals) on: real MovieLens 100K ratings imported through the
+importer (``--movielens``, skipped when absent), MovieLens-shaped generated ratings and the
+demo dataset (scale 1). On MovieLens it also scores ``ItemKNN(neighbors=50)`` and
+``EASE(l2=500)`` on the same split and viewers, and pairs the validated best model with them.
+
 Targets (issue 4): index build at 100,000 titles x 1,000,000 interactions <= 60 s and
 <= 2 GiB peak; ``similar()`` p95 <= 10 ms at 10,000 titles and <= 50 ms at 100,000.
+Targets (issue 17): EASE fit at 10,000 titles x 1,000,000 interactions <= 30 s and <= 2 GiB;
+RP3beta at 100,000 x 1,000,000 <= 60 s and <= 2 GiB; ``recommend()`` p95 <= 20 ms; on
+MovieLens the best model beats ItemKNN(50) by >= 15% on P@10 and NDCG@10 and matches or
+beats EASE(500).
 """
 
 from __future__ import annotations
@@ -34,6 +50,17 @@ from lib.config import GENRES, LIST_SEP
 TARGET_BUILD_S = 60.0
 TARGET_PEAK_GIB = 2.0
 TARGET_P95_MS = {10_000: 10.0, 100_000: 50.0}
+TARGET_EASE_S = 30.0  # at 10,000 titles x 1,000,000 interactions
+TARGET_RP3_S = 60.0  # at 100,000 titles x 1,000,000 interactions
+TARGET_RECOMMEND_P95_MS = 20.0
+TARGET_GAIN = 0.15  # best model vs ItemKNN(50) on MovieLens, P@10 and NDCG@10
+MOVIELENS = os.path.join(
+    os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+    "..",
+    "shared",
+    "realdata",
+    "movielens_100k",
+)
 
 _SYLLABLES = (
     "ka ri to me su na lo vi de ra pe tu mo si ga ne bo li fa zu "
@@ -310,6 +337,39 @@ def _child_fit(args: dict) -> dict:
     return out
 
 
+def _child_cf(args: dict) -> dict:
+    from lib.recommend import EASE, RP3Beta
+
+    df = pd.read_parquet(f"{args['dir']}/interactions.parquet")
+    rss_before = _rss_gib()
+    t0, c0 = time.perf_counter(), _cpu_s()
+    if args["model"] == "ease":
+        model = EASE(500.0).fit(df)
+    else:
+        model = RP3Beta(1.0, 0.5, 100).fit(df)
+    build, build_cpu = time.perf_counter() - t0, _cpu_s() - c0
+    peak = _peak_gib()
+    rng = np.random.default_rng(args["seed"])
+    users = model.user_ids_.to_numpy()[rng.integers(0, len(model.user_ids_), args["queries"])]
+    wall = np.empty(len(users))
+    for j, user in enumerate(users):
+        t = time.perf_counter()
+        model.recommend(user, k=10)
+        wall[j] = time.perf_counter() - t
+    titles = model.title_ids_.to_numpy()[rng.integers(0, len(model.title_ids_), 200)]
+    sim = _latency(model, titles, 10)
+    return {
+        "build_s": build,
+        "build_cpu_s": build_cpu,
+        "peak_gib": peak,
+        "rss_before_gib": rss_before,
+        "titles_fitted": len(model.title_ids_),
+        "rec_p50_ms": float(np.percentile(wall, 50) * 1e3),
+        "rec_p95_ms": float(np.percentile(wall, 95) * 1e3),
+        "p95_ms": sim["p95_ms"],
+    }
+
+
 def _child_dense(args: dict) -> dict:
     from sklearn.metrics.pairwise import cosine_similarity
 
@@ -334,7 +394,12 @@ def _child_dense(args: dict) -> dict:
     }
 
 
-CHILDREN = {"generate": _child_generate, "fit": _child_fit, "dense": _child_dense}
+CHILDREN = {
+    "generate": _child_generate,
+    "fit": _child_fit,
+    "cf": _child_cf,
+    "dense": _child_dense,
+}
 
 
 def _run_child(args: dict) -> dict:
@@ -353,6 +418,177 @@ def _run_child(args: dict) -> dict:
 
 def _fmt(res: dict) -> str:
     return json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in res.items()})
+
+
+def _dense_at(gib: float, n_measured: int, n: int) -> float:
+    """Size of a dense n x n matrix from one measured at ``n_measured`` (grows with n^2)."""
+    return gib * (n / n_measured) ** 2
+
+
+def _dense_summary(d: pd.Series, s: pd.Series, n_dense: int) -> str:
+    """One line: the dense baseline against the sparse index at ``n_dense`` titles."""
+    return (
+        f"Dense baseline at {n_dense:,} titles: time {d.build_s:.2f}s vs "
+        f"{s.build_s:.2f}s ({d.build_s / s.build_s:.1f}x), peak {d.peak_gib:.2f} GiB vs "
+        f"{s.peak_gib:.2f} GiB ({d.peak_gib / s.peak_gib:.1f}x); the dense matrix alone "
+        f"is {d.dense_gib:.2f} GiB and grows with n^2 "
+        f"({_dense_at(d.dense_gib, n_dense, 100_000):.0f} GiB at 100k)."
+    )
+
+
+def _ease_limit() -> int:
+    from lib.recommend import EASE
+
+    return EASE.max_items()
+
+
+def _cf_targets(table: pd.DataFrame) -> list[str]:
+    """Issue-17 target lines for the EASE and RP3beta fits in ``table``."""
+    out = []
+    if table.empty:
+        return out
+    for _, r in table.loc[table["method"].str.match("EASE|RP3beta")].iterrows():
+        ease = r.method.startswith("EASE")
+        size = 10_000 if ease else 100_000
+        limit = TARGET_EASE_S if ease else TARGET_RP3_S
+        checks = [
+            f"recommend p95 {r.rec_p95_ms:.2f}ms <= {TARGET_RECOMMEND_P95_MS:.0f}ms: "
+            f"{r.rec_p95_ms <= TARGET_RECOMMEND_P95_MS}"
+        ]
+        if r.titles == size:
+            checks = [
+                f"fit {r.build_s:.1f}s <= {limit:.0f}s: {r.build_s <= limit}",
+                f"peak {r.peak_gib:.2f} <= {TARGET_PEAK_GIB} GiB: {r.peak_gib <= TARGET_PEAK_GIB}",
+                *checks,
+            ]
+        out.append(f"{r.titles:,} {r.method}: " + "; ".join(checks))
+    return out
+
+
+def _with_ci(table: pd.DataFrame, metrics: tuple[str, ...]) -> pd.DataFrame:
+    out = table[["model", "params", "validation"]].copy()
+    for m in metrics:
+        if m in table.columns:
+            out[m] = [
+                f"{v:.4f} [{lo:.4f}, {hi:.4f}]"
+                for v, lo, hi in zip(table[m], table[f"{m}_low"], table[f"{m}_high"])
+            ]
+    return out
+
+
+def _report(title: str, res, extra: pd.DataFrame | None = None) -> list[str]:
+    metrics = ("precision", "ndcg", "recall", "map", "coverage", "novelty", "genre_match")
+    lines = [f"\n{title}", res.protocol]
+    table = res.table if extra is None else pd.concat([res.table, extra], ignore_index=True)
+    lines.append(_with_ci(table, metrics).to_string(index=False))
+    if res.skipped:
+        lines.append("skipped: " + "; ".join(f"{k}: {v}" for k, v in res.skipped.items()))
+    lines.append(
+        f"chosen on validation: {res.best}; {res.meta['n_users']:,} test viewers; "
+        f"{res.meta['seconds']:.1f}s"
+    )
+    if len(res.paired):
+        p = res.paired.assign(
+            difference=[
+                f"{d:+.4f} [{lo:+.4f}, {hi:+.4f}]"
+                for d, lo, hi in zip(
+                    res.paired["difference"], res.paired["low"], res.paired["high"]
+                )
+            ]
+        )
+        lines.append(f"paired differences, {res.best} minus each model (same viewers):")
+        lines.append(p[["model", "metric", "difference", "relative"]].to_string(index=False))
+    return lines
+
+
+def _movielens(path: str, seed: int) -> list[str]:
+    """Real MovieLens 100K through the importer: the comparison and the issue-17 targets."""
+    from lib.evaluate import (
+        _eval_users,
+        compare_recommenders,
+        evaluate_with_intervals,
+        paired_comparison,
+        split_holdout,
+    )
+    from lib.importers import load_source
+    from lib.pipeline import build_tables
+    from lib.recommend import EASE, ItemKNN
+    from lib.store import load_gold
+
+    if not os.path.isdir(path):
+        return [f"\nMovieLens 100K: skipped ({path} is absent)"]
+    with tempfile.TemporaryDirectory() as tmp:
+        build_tables(load_source(path).tables, data_dir=f"{tmp}/ml", name="ml", source="ml100k")
+        gold = load_gold(f"{tmp}/ml")
+    titles, inter = gold["titles"], gold["interactions"]
+    res = compare_recommenders(titles, inter, seed=seed)
+    train, test = split_holdout(inter, 0.2, seed)
+    refs, extra = {}, []
+    for label, model in (
+        ("ItemKNN(neighbors=50)", ItemKNN(neighbors=50)),
+        ("EASE(l2=500)", EASE(500.0)),
+    ):
+        summary, per_user = evaluate_with_intervals(
+            model.fit(train), train, test, 10, titles=titles, min_titles=5, seed=seed
+        )
+        refs[label] = per_user
+        extra.append({"model": label, "params": "reference", "validation": np.nan, **summary})
+    lines = _report(
+        f"MovieLens 100K, real ratings imported through the importer ({len(inter):,} ratings, "
+        f"{inter['user_id'].nunique():,} viewers x {inter['title_id'].nunique():,} titles)",
+        res,
+        pd.DataFrame(extra),
+    )
+    users = _eval_users(train, test, None, seed, 5)
+    best = res.per_user[res.best]
+    assert (
+        list(best.index)
+        == list(refs["ItemKNN(neighbors=50)"].index)
+        == list(pd.Index(users).intersection(best.index, sort=False))
+    )
+    lines.append("\nTargets on MovieLens 100K (issue 17):")
+    for label, pu in refs.items():
+        for m in ("precision", "ndcg"):
+            d = paired_comparison(best, pu, metric=m, seed=seed)
+            verdict = ""
+            if label.startswith("ItemKNN"):
+                ok = d["relative"] >= TARGET_GAIN
+                verdict = f"gain {d['relative']:+.1%} >= +{TARGET_GAIN:.0%}: {ok}"
+            else:
+                if d["low"] > 0:
+                    verdict = f"{res.best} beats it (interval above 0)"
+                elif d["high"] >= 0:
+                    verdict = f"{res.best} matches it (interval covers 0)"
+                else:
+                    verdict = f"{res.best} is below it (interval below 0)"
+            lines.append(
+                f"  {res.best} vs {label}, {m}@10: {d['a']:.4f} vs {d['b']:.4f}, difference "
+                f"{d['difference']:+.4f} [{d['low']:+.4f}, {d['high']:+.4f}]; {verdict}"
+            )
+    return lines
+
+
+def _comparisons(seed: int, movielens: str) -> list[str]:
+    """Every model with its interval on real MovieLens, MovieLens-shaped data and the demo."""
+    from lib.evaluate import compare_recommenders
+    from lib.pipeline import build
+    from lib.store import load_gold
+
+    lines = _movielens(movielens, seed)
+    ml = movielens_like(seed=seed)
+    res = compare_recommenders(None, ml, seed=seed)
+    lines += _report(f"MovieLens-shaped generated ratings ({len(ml):,} ratings, 943 x 1,682)", res)
+    with tempfile.TemporaryDirectory() as tmp:
+        build(scale=1, seed=seed, data_dir=f"{tmp}/demo")
+        gold = load_gold(f"{tmp}/demo")
+    inter = gold["interactions"]
+    res = compare_recommenders(gold["titles"], inter, seed=seed, users=1000)
+    lines += _report(
+        f"Demo dataset, scale 1 ({len(inter):,} interactions, {inter['user_id'].nunique():,} "
+        "viewers), the page's settings (1,000 sampled viewers)",
+        res,
+    )
+    return lines
 
 
 def _quality(seed: int) -> list[str]:
@@ -386,7 +622,15 @@ def _quality(seed: int) -> list[str]:
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
-    p.add_argument("--titles", type=int, nargs="+", default=[10_000, 100_000])
+    p.add_argument("--titles", type=int, nargs="*", default=[10_000, 100_000])
+    p.add_argument(
+        "--models",
+        nargs="+",
+        default=["content", "collab", "ease", "rp3"],
+        choices=["content", "collab", "ease", "rp3"],
+        help="which fits to time",
+    )
+    p.add_argument("--movielens", default=MOVIELENS, help="MovieLens 100K folder (u.data ...)")
     p.add_argument("--interactions", type=int, default=1_000_000)
     p.add_argument("--dense-titles", type=int, default=20_000, help="0 skips the dense baseline")
     p.add_argument("--queries", type=int, default=1000)
@@ -412,7 +656,7 @@ def main(argv: list[str] | None = None) -> None:
                 flush=True,
             )
             for model in ("content", "collab"):
-                if model == "collab" and n not in a.titles:
+                if model not in a.models or (model == "collab" and n not in a.titles):
                     continue
                 res = _run_child(
                     {
@@ -425,62 +669,72 @@ def main(argv: list[str] | None = None) -> None:
                 )
                 rows.append({"titles": n, "method": f"{model} sparse top-{a.index_k}", **res})
                 print(f"  {model}: {_fmt(res)}", flush=True)
+            for model in ("ease", "rp3"):
+                if model not in a.models or n not in a.titles:
+                    continue
+                if model == "ease" and gen["titles_with_interactions"] > _ease_limit():
+                    print(f"  ease: skipped, {n:,} titles exceed EASE's item limit", flush=True)
+                    continue
+                res = _run_child({**base, "kind": "cf", "model": model, "queries": a.queries})
+                label = "EASE l2=500 (dense)" if model == "ease" else "RP3beta (sparse top-100)"
+                rows.append({"titles": n, "method": label, **res})
+                print(f"  {model}: {_fmt(res)}", flush=True)
             if n == a.dense_titles:
                 res = _run_child({**base, "kind": "dense", "index_k": a.index_k})
                 rows.append({"titles": n, "method": "content dense cosine_similarity", **res})
                 print(f"  dense: {_fmt(res)}", flush=True)
 
     table = pd.DataFrame(rows)
-    load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    print(
-        "\nIndex build (each fit in its own process; peak = ru_maxrss incl. interpreter + data;"
-        f"\ncpu = process CPU seconds, robust to other load; load average now {load} on "
-        f"{os.cpu_count()} cores)"
-    )
-    cols = [
-        "titles",
-        "method",
-        "build_s",
-        "build_cpu_s",
-        "peak_gib",
-        "rss_before_gib",
-        "p50_ms",
-        "p95_ms",
-        "cpu_p95_ms",
-        "fallback_ms",
-    ]
-    cols = [c for c in cols if c in table.columns]
-    print(table[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
-    if a.dense_titles:
-        dense = table.loc[table["method"].str.startswith("content dense")]
-        sparse = table.loc[
-            (table["titles"] == a.dense_titles) & table["method"].str.startswith("content sparse")
+    if rows:
+        load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
+        print(
+            "\nIndex build (each fit in its own process; peak = ru_maxrss incl. interpreter + data;"
+            f"\ncpu = process CPU seconds, robust to other load; load average now {load} on "
+            f"{os.cpu_count()} cores)"
+        )
+        cols = [
+            "titles",
+            "method",
+            "build_s",
+            "build_cpu_s",
+            "peak_gib",
+            "rss_before_gib",
+            "p50_ms",
+            "p95_ms",
+            "cpu_p95_ms",
+            "fallback_ms",
+            "rec_p50_ms",
+            "rec_p95_ms",
         ]
-        if len(dense) and len(sparse):
-            d, s = dense.iloc[0], sparse.iloc[0]
-            print(
-                f"\nDense baseline at {a.dense_titles:,} titles: time {d.build_s:.2f}s vs "
-                f"{s.build_s:.2f}s ({d.build_s / s.build_s:.1f}x), peak {d.peak_gib:.2f} GiB vs "
-                f"{s.peak_gib:.2f} GiB ({d.peak_gib / s.peak_gib:.1f}x); the dense matrix alone "
-                f"is {d.dense_gib:.2f} GiB and grows with n^2 ({d.dense_gib * 25:.0f} GiB at 100k)."
-            )
-    print("\nTargets:")
-    for _, r in table.loc[table["method"].str.contains("sparse")].iterrows():
-        checks = []
-        if r.titles >= 100_000:
-            checks.append(
-                f"build {r.build_s:.1f}s <= {TARGET_BUILD_S:.0f}s: {r.build_s <= TARGET_BUILD_S}"
-            )
-            checks.append(
-                f"peak {r.peak_gib:.2f} <= {TARGET_PEAK_GIB} GiB: {r.peak_gib <= TARGET_PEAK_GIB}"
-            )
-        if r.titles in TARGET_P95_MS:
-            t = TARGET_P95_MS[r.titles]
-            checks.append(f"p95 {r.p95_ms:.2f}ms <= {t:.0f}ms: {r.p95_ms <= t}")
-        if checks:
-            print(f"  {r.titles:,} {r.method}: " + "; ".join(checks))
+        cols = [c for c in cols if c in table.columns]
+        print(table[cols].to_string(index=False, float_format=lambda v: f"{v:.3f}"))
+        if a.dense_titles:
+            dense = table.loc[table["method"].str.startswith("content dense")]
+            sparse = table.loc[
+                (table["titles"] == a.dense_titles)
+                & table["method"].str.startswith("content sparse")
+            ]
+            if len(dense) and len(sparse):
+                print("\n" + _dense_summary(dense.iloc[0], sparse.iloc[0], a.dense_titles))
+        print("\nTargets:")
+        for line in _cf_targets(table):
+            print("  " + line)
+        for _, r in table.loc[
+            table["method"].str.contains("content sparse|collab sparse")
+        ].iterrows():
+            checks = []
+            if r.titles >= 100_000:
+                ok_s, ok_m = r.build_s <= TARGET_BUILD_S, r.peak_gib <= TARGET_PEAK_GIB
+                checks.append(f"build {r.build_s:.1f}s <= {TARGET_BUILD_S:.0f}s: {ok_s}")
+                checks.append(f"peak {r.peak_gib:.2f} <= {TARGET_PEAK_GIB} GiB: {ok_m}")
+            if r.titles in TARGET_P95_MS:
+                t = TARGET_P95_MS[r.titles]
+                checks.append(f"p95 {r.p95_ms:.2f}ms <= {t:.0f}ms: {r.p95_ms <= t}")
+            if checks:
+                print(f"  {r.titles:,} {r.method}: " + "; ".join(checks))
     if a.quality:
         print("\n".join(_quality(a.seed)))
+        print("\n".join(_comparisons(a.seed, a.movielens)))
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ __all__ = [
     "short_label",
     "similarity_heatmap",
     "model_comparison",
+    "paired_differences",
+    "validation_curves",
     "genre_mix",
 ]
 
@@ -40,6 +42,8 @@ MODEL_COLORS: dict[str, str] = {
     "Content": PALETTE[0],
     "Collaborative": PALETTE[1],
     "Hybrid": PALETTE[2],
+    "EASE": PALETTE[3],
+    "RP3beta": PALETTE[4],
     "Popularity": "#9E9E9E",
     "Random": "#CFCFCF",
 }
@@ -147,10 +151,13 @@ def model_comparison(
     """Small multiples: one horizontal bar panel per metric, one bar per model.
 
     ``metrics``: one row per model with a ``model`` column and metric columns named as in
-    ``METRIC_INFO`` (missing or all-NaN metrics are skipped). Baselines (Popularity, Random)
-    are grey. A dashed line marks ``target_genre_match`` on the genre-match panel.
+    ``METRIC_INFO`` (missing or all-NaN metrics are skipped); ``<metric>_low`` and
+    ``<metric>_high`` columns, when present, are drawn as error bars (the interval).
+    Baselines (Popularity, Random) are grey. A dashed line marks ``target_genre_match`` on
+    the genre-match panel.
 
-    Returns the figure and the long data ``model, metric, value``.
+    Returns the figure and the long data ``model, metric, metric_label, value`` (plus
+    ``low``, ``high`` with intervals).
     """
     present = [m for m in METRIC_INFO if m in metrics.columns and metrics[m].notna().any()]
     models = [m for m in order if m in set(metrics["model"])] + [
@@ -158,6 +165,11 @@ def model_comparison(
     ]
     long = metrics.melt(id_vars="model", value_vars=present, var_name="metric")
     long = long.assign(metric_label=long["metric"].map(lambda m: METRIC_INFO[m][0].format(k=k)))
+    has_ci = all(f"{m}_low" in metrics.columns and f"{m}_high" in metrics.columns for m in present)
+    if has_ci:
+        by = metrics.drop_duplicates("model").set_index("model")
+        long["low"] = [by.at[r.model, f"{r.metric}_low"] for r in long.itertuples()]
+        long["high"] = [by.at[r.model, f"{r.metric}_high"] for r in long.itertuples()]
     title = title or f"Each model against the baselines (Popularity, Random), top-{k} lists"
     if not present or not models:
         fig = go.Figure()
@@ -180,25 +192,68 @@ def model_comparison(
     for i, metric in enumerate(present):
         r, c = i // cols + 1, i % cols + 1
         fmt = METRIC_INFO[metric][1]
-        values = [by_model.at[m, metric] if m in by_model.index else np.nan for m in models]
-        vals = np.asarray(values, dtype=np.float64)
+
+        def column(name: str) -> np.ndarray:
+            got = [by_model.at[m, name] if m in by_model.index else np.nan for m in models]
+            return np.asarray(got, dtype=np.float64)
+
+        vals = column(metric)
+        bar: dict = {}
+        top_end = vals
+        if has_ci:
+            low, high = column(f"{metric}_low"), column(f"{metric}_high")
+            bar["error_x"] = {
+                "type": "data",
+                "symmetric": False,
+                "array": np.nan_to_num(high - vals).tolist(),
+                "arrayminus": np.nan_to_num(vals - low).tolist(),
+                "color": "#444",
+                "thickness": 1.2,
+                "width": 3,
+            }
+            bar["customdata"] = np.c_[low, high].tolist()
+            top_end = np.fmax(vals, high)
+            hover = (
+                "%{y}: %{x:" + fmt + "}<br>95% interval %{customdata[0]:" + fmt + "} to "
+                "%{customdata[1]:" + fmt + "}<extra>" + metric + "</extra>"
+            )
+        else:
+            hover = "%{y}: %{x:" + fmt + "}<extra>" + metric + "</extra>"
+        labels = [f"{v:{_py_fmt(fmt)}}" if np.isfinite(v) else "n/a" for v in vals]
         fig.add_trace(
             go.Bar(
                 x=vals,
                 y=models,
                 orientation="h",
                 marker_color=[MODEL_COLORS.get(m, PALETTE[5]) for m in models],
-                text=[f"{v:{_py_fmt(fmt)}}" if np.isfinite(v) else "n/a" for v in vals],
+                text=None if has_ci else labels,
                 textposition="outside",
                 cliponaxis=False,
                 textfont={"size": 11},
-                hovertemplate="%{y}: %{x:" + fmt + "}<extra>" + metric + "</extra>",
+                hovertemplate=hover,
                 showlegend=False,
+                **bar,
             ),
             row=r,
             col=c,
         )
-        finite = vals[np.isfinite(vals)]
+        if has_ci:  # the value just right of its whisker, so it never collides with it
+            fig.add_trace(
+                go.Scatter(
+                    x=np.where(np.isfinite(top_end), top_end, 0.0).tolist(),
+                    y=models,
+                    mode="text",
+                    text=[f" {t}" for t in labels],
+                    textposition="middle right",
+                    textfont={"size": 11},
+                    hoverinfo="skip",
+                    showlegend=False,
+                    cliponaxis=False,
+                ),
+                row=r,
+                col=c,
+            )
+        finite = top_end[np.isfinite(top_end)]
         hi = float(finite.max()) if len(finite) else 1.0
         if metric == "genre_match" and target_genre_match is not None:
             hi = max(hi, target_genre_match)
@@ -219,9 +274,171 @@ def model_comparison(
         )
     fig.update_yaxes(autorange="reversed", tickfont={"size": 12})
     fig.update_annotations(font_size=13)
-    style(fig, title, legend=False, height=220 * n_rows + 90)
+    style(fig, title, legend=False, height=max(220, 34 * len(models) + 60) * n_rows + 90)
     fig.update_layout(margin={"l": 10, "r": 10, "t": 90, "b": 10})
-    return fig, long[["model", "metric", "metric_label", "value"]]
+    cols = ["model", "metric", "metric_label", "value"] + (["low", "high"] if has_ci else [])
+    return fig, long[cols]
+
+
+def paired_differences(
+    paired: pd.DataFrame,
+    *,
+    k: int = 10,
+    title: str | None = None,
+) -> tuple[go.Figure, pd.DataFrame]:
+    """Forest plot: the chosen model minus each other model, with the paired interval.
+
+    ``paired``: rows ``model, metric, best, difference, low, high`` (``lib.evaluate``'s
+    ``Comparison.paired``); one panel per metric (precision, NDCG), one row per model, a
+    vertical line at 0. An interval entirely right of 0 means the chosen model is better on
+    these viewers. Returns the figure and the rows it draws.
+    """
+    cols = ["best", "model", "metric", "difference", "low", "high"]
+    if paired.empty:
+        fig = go.Figure()
+        fig.add_annotation(text="No comparison to show", showarrow=False, x=0.5, y=0.5)
+        return style(fig, title or "Paired differences", legend=False), paired
+    best = str(paired["best"].iloc[0])
+    metrics = [m for m in ("precision", "ndcg") if m in set(paired["metric"])]
+    order = [m for m in MODEL_COLORS if m in set(paired["model"])]
+    order += [m for m in dict.fromkeys(paired["model"]) if m not in order]
+    fig = make_subplots(
+        rows=1,
+        cols=len(metrics),
+        shared_yaxes=True,
+        horizontal_spacing=0.06,
+        subplot_titles=[f"{METRIC_INFO[m][0].format(k=k)}: {best} minus" for m in metrics],
+    )
+    for c, metric in enumerate(metrics, start=1):
+        part = paired.loc[paired["metric"] == metric].set_index("model").reindex(order)
+        d = part["difference"].to_numpy(dtype=np.float64)
+        fmt = METRIC_INFO[metric][1]
+        fig.add_trace(
+            go.Scatter(
+                x=d,
+                y=order,
+                mode="markers",
+                marker={"color": [MODEL_COLORS.get(m, PALETTE[5]) for m in order], "size": 10},
+                error_x={
+                    "type": "data",
+                    "symmetric": False,
+                    "array": np.nan_to_num(part["high"].to_numpy() - d).tolist(),
+                    "arrayminus": np.nan_to_num(d - part["low"].to_numpy()).tolist(),
+                    "color": "#444",
+                    "thickness": 1.5,
+                },
+                customdata=np.c_[part["low"], part["high"]].tolist(),
+                hovertemplate=f"{best} minus %{{y}}: %{{x:{fmt}}}<br>95% interval "
+                f"%{{customdata[0]:{fmt}}} to %{{customdata[1]:{fmt}}}<extra></extra>",
+                showlegend=False,
+            ),
+            row=1,
+            col=c,
+        )
+        fig.add_vline(x=0, line={"dash": "dash", "color": "#555", "width": 1}, row=1, col=c)
+        fig.update_xaxes(tickformat=fmt, zeroline=False, row=1, col=c)
+    fig.update_yaxes(autorange="reversed", type="category")
+    fig.update_annotations(font_size=13)
+    style(
+        fig,
+        title or f"How much better {best} (chosen on validation) is than each model, same viewers",
+        legend=False,
+        height=max(260, 40 * len(order) + 120),
+    )
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10})
+    return fig, paired[cols]
+
+
+def validation_curves(
+    curves: Mapping[str, pd.DataFrame],
+    chosen: Mapping[str, Mapping[str, object]],
+    *,
+    metric: str = "ndcg",
+    k: int = 10,
+    title: str | None = None,
+) -> tuple[go.Figure, pd.DataFrame]:
+    """Validation score over each model's grid (one panel per model with 2+ grid points).
+
+    ``curves``: model -> the ``TuneResult.curve`` frame (parameter columns, then metric
+    columns and ``seconds``); ``chosen``: model -> the chosen parameters (drawn as a star).
+    The last parameter is the x axis (log scale for ``l2``); with two parameters, one line
+    per value of the first. Returns the figure and the long data ``model, parameter, value,
+    series, score, chosen``.
+    """
+    metric_cols = {"precision", "recall", "ndcg", "map", "seconds"}
+    rows = []
+    for name, curve in curves.items():
+        params = [c for c in curve.columns if c not in metric_cols]
+        if len(curve) < 2 or not params:
+            continue
+        x = params[-1]
+        for rec in curve.to_dict("records"):
+            series = ", ".join(f"{p} = {rec[p]:g}" for p in params[:-1]) or name
+            rows.append(
+                {
+                    "model": name,
+                    "parameter": x,
+                    "value": float(rec[x]),
+                    "series": series,
+                    "score": float(rec[metric]),
+                    "chosen": all(rec[p] == chosen.get(name, {}).get(p) for p in params),
+                }
+            )
+    data = pd.DataFrame(rows, columns=["model", "parameter", "value", "series", "score", "chosen"])
+    label = METRIC_INFO[metric][0].format(k=k)
+    title = title or f"Validation {label} over each model's grid (star: the chosen values)"
+    if data.empty:
+        fig = go.Figure()
+        fig.add_annotation(text="No model had values to tune", showarrow=False, x=0.5, y=0.5)
+        return style(fig, title, legend=False), data
+    names = list(dict.fromkeys(data["model"]))
+    fig = make_subplots(
+        rows=1,
+        cols=len(names),
+        horizontal_spacing=0.07,
+        subplot_titles=[f"{n}: {data.loc[data['model'] == n, 'parameter'].iloc[0]}" for n in names],
+    )
+    for c, name in enumerate(names, start=1):
+        part = data.loc[data["model"] == name]
+        for j, (series, line) in enumerate(part.groupby("series", sort=False)):
+            color = MODEL_COLORS.get(name, PALETTE[5]) if j == 0 else PALETTE[(j + 5) % 10]
+            fig.add_trace(
+                go.Scatter(
+                    x=line["value"],
+                    y=line["score"],
+                    mode="lines+markers",
+                    name=f"{name}: {series}" if series != name else name,
+                    line={"color": color},
+                    showlegend=series != name,
+                    hovertemplate=f"{series}<br>%{{x:g}}: %{{y:.4f}}<extra>{name}</extra>",
+                ),
+                row=1,
+                col=c,
+            )
+        best = part.loc[part["chosen"]]
+        fig.add_trace(
+            go.Scatter(
+                x=best["value"],
+                y=best["score"],
+                mode="markers",
+                marker={"symbol": "star", "size": 15, "color": "#E50914"},
+                name="chosen",
+                showlegend=c == 1,
+                hovertemplate="chosen: %{x:g}, %{y:.4f}<extra>" + name + "</extra>",
+            ),
+            row=1,
+            col=c,
+        )
+        grid = sorted(part["value"].unique())
+        axis = {"tickvals": grid, "ticktext": [f"{v:g}" for v in grid]}
+        if part["parameter"].iloc[0] == "l2":  # l2 spans decades
+            axis["type"] = "log"
+        fig.update_xaxes(**axis, row=1, col=c)
+    fig.update_yaxes(title_text=f"validation {label}", row=1, col=1)
+    fig.update_annotations(font_size=13)
+    style(fig, title, height=340)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 80, "b": 10})
+    return fig, data
 
 
 def _note(metric: str, target: float | None) -> str:

@@ -1,9 +1,12 @@
 """Recommender: titles similar to a chosen title, picks for a viewer, and how good the models are.
 
 Models are fitted once per dataset build (``lib.ui.rec_models``, cached, read-only); a rerun
-only looks results up. Tabs run lazily (only the open tab executes), so the evaluation runs
-only when its tab is opened, once per dataset. The chosen title, model, k, alpha, genres,
-viewer and tab live in the URL (``rec_*`` query parameters).
+only looks results up. Tabs run lazily (only the open tab executes). The viewer tab's default
+model is the one with the best validation score (validation carved from the evaluation's
+training part: the test part never chooses), so its first visit tunes every model once per
+dataset; the evaluation tab reuses that tuning and scores the models on the test part. The
+chosen title, models, k, alpha, genres, viewer and tab live in the URL (``rec_*`` query
+parameters).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from lib.ui import rec_models as rec
 from lib.ui.widgets import download_csv, empty_state, figure, md_escape
 
 TABS = ("Similar titles", "For a viewer", "How good is it")
+CSV_ONLY = ("Raw score", "Why recommended", "Evidence (every title, share)")
 SCORE_HELP = {
     "content": "Cosine similarity of the titles' TF-IDF content vectors (genres, description "
     "words, cast, director, country), 0-1.",
@@ -27,11 +31,16 @@ SCORE_HELP = {
     "candidate is 1; 0-1.",
 }
 USER_SCORE_HELP = {
-    "content": "Cosine of the title with the mean content vector of the viewer's history, 0-1.",
-    "collaborative": "Item-kNN score: similarity to the viewer's titles weighted by engagement, "
-    "0-1 (0 = filled from the most popular titles).",
-    "hybrid": "alpha x content profile + (1 - alpha) x item-kNN, each scaled so the best "
+    "Content": "Cosine of the title with the mean content vector of the viewer's history, 0-1.",
+    "Collaborative": "Item-kNN score: similarity to the viewer's titles weighted by their "
+    "ratings or engagement, 0-1 (0 = filled from the most popular titles).",
+    "Hybrid": "alpha x content profile + (1 - alpha) x item-kNN, each scaled so the best "
     "candidate is 1; 0-1.",
+    "EASE": "Sum over the viewer's titles of EASE's learned weights toward this title "
+    "(every watched title counts 1).",
+    "RP3beta": "Probability-like score of reaching the title in a 3-step random walk from the "
+    "viewer's titles, divided by its popularity^beta.",
+    "Popularity": "Share of viewers who watched the title.",
 }
 MEASURE = {
     "content": "content cosine",
@@ -73,35 +82,10 @@ if m.content is None and m.collab is None:
 default_kind = "hybrid" if m.available("hybrid") is None else "content"
 if m.content is None:
     default_kind = "collaborative"
-c1, c2, c3, c4 = st.columns([2.3, 1.6, 1.2, 2.4], gap="medium")
+c1, c2 = st.columns([1.2, 3.0], gap="medium")
 with c1:
-    kind = st.segmented_control(
-        "Model",
-        rec.MODEL_KINDS,
-        default=default_kind,
-        required=True,
-        format_func=rec.MODEL_LABELS.get,
-        key="rec_model",
-        bind="query-params",
-        help="Content: similar genres, people and description words. Collaborative: watched "
-        "by the same viewers. Hybrid: a blend of both.",
-    )
-kind = kind if kind in rec.MODEL_KINDS else default_kind
-with c2:
-    alpha = st.slider(
-        "Hybrid: weight of content (alpha)",
-        0.0,
-        1.0,
-        0.5,
-        0.1,
-        key="rec_alpha",
-        bind="query-params",
-        disabled=kind != "hybrid",
-        help="1 = content only, 0 = collaborative only.",
-    )
-with c3:
     k = st.slider("Results (k)", 5, 30, 10, key="rec_k", bind="query-params")
-with c4:
+with c2:
     genres = st.multiselect(
         "Only titles in these genres",
         m.genres,
@@ -111,16 +95,6 @@ with c4:
         disabled=not m.genres,
     )
 genres = [g for g in genres if g in m.genres]
-
-why_not = m.available(kind)
-if why_not is not None:
-    fallback = "content" if m.content is not None else "collaborative"
-    st.info(
-        f"{rec.MODEL_LABELS[kind]} recommendations need {why_not}; showing "
-        f"{rec.MODEL_LABELS[fallback].lower()} results instead.",
-        icon=":material/info:",
-    )
-    kind = fallback
 
 tabs = st.tabs(TABS, key="rec_tab", bind="query-params")
 
@@ -215,17 +189,54 @@ def similar_tab() -> None:
     if not m.keys:
         empty_state("This dataset has no titles to choose from.")
         return
-    default = m.keys.index(m.default_key) if m.default_key in m.labels else 0
-    key = st.selectbox(
-        "Title",
-        m.keys,
-        index=default,
-        format_func=m.labels.get,
-        key="rec_title",
+    c1, c2, c3 = st.columns([2.2, 1.6, 3.2], gap="medium")
+    with c2:
+        alpha_box = st.empty()
+    with c1:
+        kind = st.segmented_control(
+            "Model",
+            rec.MODEL_KINDS,
+            default=default_kind,
+            required=True,
+            format_func=rec.MODEL_LABELS.get,
+            key="rec_model",
+            bind="query-params",
+            help="Content: similar genres, people and description words. Collaborative: "
+            "watched by the same viewers. Hybrid: a blend of both.",
+        )
+    kind = kind if kind in rec.MODEL_KINDS else default_kind
+    alpha = alpha_box.slider(
+        "Hybrid: weight of content (alpha)",
+        0.0,
+        1.0,
+        0.5,
+        0.1,
+        key="rec_alpha",
         bind="query-params",
-        filter_mode="contains",
-        help="Type any part of the title or the year. The choice is kept in the page's URL.",
+        disabled=kind != "hybrid",
+        help="1 = content only, 0 = collaborative only.",
     )
+    why_not = m.available(kind)
+    if why_not is not None:
+        fallback = "content" if m.content is not None else "collaborative"
+        st.info(
+            f"{rec.MODEL_LABELS[kind]} recommendations need {why_not}; showing "
+            f"{rec.MODEL_LABELS[fallback].lower()} results instead.",
+            icon=":material/info:",
+        )
+        kind = fallback
+    default = m.keys.index(m.default_key) if m.default_key in m.labels else 0
+    with c3:
+        key = st.selectbox(
+            "Title",
+            m.keys,
+            index=default,
+            format_func=m.labels.get,
+            key="rec_title",
+            bind="query-params",
+            filter_mode="contains",
+            help="Type any part of the title or the year. The choice is kept in the page's URL.",
+        )
     if key not in m.labels:
         empty_state("Pick a title to see similar ones.")
         return
@@ -314,6 +325,39 @@ def similar_tab() -> None:
     )
 
 
+def _progress_box(label: str):
+    """A progress callback that opens a status box with a bar on its first call."""
+    box = st.container()
+    state: dict = {}
+
+    def progress(fraction: float, message: str) -> None:
+        if "bar" not in state:
+            state["status"] = box.status(f"{label} (once per dataset build)...", expanded=True)
+            with state["status"]:
+                state["bar"] = st.progress(0.0)
+        state["bar"].progress(min(max(float(fraction), 0.0), 1.0), text=message)
+        if fraction >= 1.0:
+            state["status"].update(label=f"{label}: done", state="complete", expanded=False)
+
+    return progress
+
+
+def _model_caption(name: str, by_default: bool, best: str | None, tuned: dict) -> str:
+    """What model made the list, its validated values, and how it uses ratings."""
+    values = rec.tuned_text(name, tuned)
+    how = rec.MODEL_NOTES.get(name, "")
+    text = f"Model: {name}, {how} (validated values: {values}"
+    if name in tuned:
+        text += f", validation NDCG@{rec.EVAL_K} {tuned[name].score:.3f}"
+    text += ")."
+    if by_default:
+        text += (
+            f" {best} is shown because it had the best validation score of the "
+            f"{len(tuned) - ('Random' in tuned)} models tried (see How good is it)."
+        )
+    return md_escape(text)
+
+
 @st.fragment
 def viewer_tab() -> None:
     """Viewer picker, history and recommendations: a viewer change reruns only this."""
@@ -325,17 +369,20 @@ def viewer_tab() -> None:
             icon=":material/info:",
         )
         return
-    ukey = st.selectbox(
-        "Viewer",
-        m.viewers.index.tolist(),
-        index=0,
-        format_func=m.viewers["label"].get,
-        key="rec_user",
-        bind="query-params",
-        filter_mode="contains",
-        help="Viewers are listed by the number of titles they watched (richest history first). "
-        "Type to search by id.",
-    )
+    c1, c2 = st.columns([2.0, 2.0], gap="medium")
+    with c1:
+        ukey = st.selectbox(
+            "Viewer",
+            m.viewers.index.tolist(),
+            index=0,
+            format_func=m.viewers["label"].get,
+            key="rec_user",
+            bind="query-params",
+            filter_mode="contains",
+            help="Viewers are listed by the number of titles they watched (richest history "
+            "first). Type to search by id.",
+        )
+    model_box = c2.container()
     if ukey not in m.viewers.index:
         empty_state("Pick a viewer to see their recommendations.")
         return
@@ -358,7 +405,39 @@ def viewer_tab() -> None:
         st.markdown(f"**Top genres** (titles)  \n{top_text or 'n/a'}")
 
     try:
-        recs = rec.viewer_recommendations(m, ukey, kind, k, alpha=alpha, genres=genres)
+        tuned, skipped, best = rec.tuning(_progress_box("Choosing the best model on validation"))
+    except ValueError as exc:
+        st.info(f"Recommendations for a viewer need {exc}.", icon=":material/info:")
+        return
+    options = [n for n in rec.VIEWER_MODELS if n == "best" or n in tuned or n in skipped]
+    with model_box:
+        choice = st.selectbox(
+            "Model",
+            options,
+            index=0,
+            format_func=lambda n: f"Best on validation ({best})" if n == "best" else n,
+            key="rec_viewer_model",
+            bind="query-params",
+            help="Default: the model with the best NDCG@10 on validation viewing carved from "
+            "the training part (the test part never chooses). Every model uses its validated "
+            "values and is fitted on all of this dataset's interactions.",
+        )
+    model_name = best if choice not in options or choice == "best" else choice
+    if model_name in skipped:
+        sparse = "RP3beta" if "RP3beta" in tuned else best
+        st.info(
+            f"{model_name} is not available on this dataset: {md_escape(skipped[model_name])} "
+            f"Showing {sparse} instead.",
+            icon=":material/info:",
+        )
+        model_name = sparse
+    if model_name is None:
+        empty_state("No model could be fitted on this dataset's interactions.")
+        return
+    with st.spinner(f"Fitting {model_name} on every interaction (once per dataset build)..."):
+        model = rec.viewer_model(model_name)
+    try:
+        recs = rec.viewer_recommendations(m, ukey, model_name, k, genres=genres, model=model)
     except UnknownIdError:
         empty_state("This viewer is not in the fitted interactions.")
         return
@@ -374,22 +453,31 @@ def viewer_tab() -> None:
         empty_state("No unseen title matches the chosen genres.", "Clear the genre filter.")
     else:
         because_col = (
-            "Similar to these watched titles" if kind == "content" else "Because you watched"
+            "Similar to these watched titles" if model_name == "Content" else "Because you watched"
         )
         because = [b or "(popular pick)" for b in recs["because"]]
-        table = _result_table(recs, {because_col: because, "Why recommended": recs["why"]})
+        table = _result_table(
+            recs,
+            {
+                because_col: because,
+                "Why recommended": recs["why"],
+                "Evidence (every title, share)": recs["evidence"],
+            },
+        )
         table.insert(4, "Top genre", matched)
         top_score = float(recs["score"].max())
         table["Raw score"] = table["Score"]
         table["Score"] = table["Score"] / top_score if top_score > 0 else 0.0
         config = _table_config(
             "Model score divided by the top pick's score (1 = the best match; raw scores "
-            "differ in scale between models and are in the CSV). " + USER_SCORE_HELP[kind]
+            "differ in scale between models and are in the CSV). " + USER_SCORE_HELP[model_name]
         )
         config[because_col] = st.column_config.TextColumn(
-            help="The titles of the viewer's history that weigh most in this recommendation "
-            "(most first). '(popular pick)': nothing in the history points to it; it fills the "
-            "list from the most watched titles.",
+            help="The titles of the viewer's history that weigh most in this recommendation, "
+            "with their share of the evidence for it (the model's weight from that title to "
+            "this one, times the viewer's value of it, over the sum of the positive ones). "
+            "'(popular pick)': nothing in the history points to it; it fills the list from "
+            "the most watched titles.",
             width=400,
         )
         config["Top genre"] = st.column_config.CheckboxColumn(
@@ -401,18 +489,17 @@ def viewer_tab() -> None:
             table,
             hide_index=True,
             column_config=config,
-            column_order=[c for c in table.columns if c not in ("Raw score", "Why recommended")],
+            column_order=[c for c in table.columns if c not in CSV_ONLY],
             height=_height(len(table)),
             key="rec_user_results",
         )
         st.caption(
             f"{sum(matched)} of {len(recs)} recommendations share a genre with the viewer's "
             f"top 3 genres ({md_escape(', '.join(hist['top_genres']) or 'none')}). "
-            f"Model: {rec.MODEL_LABELS[kind]}"
-            + (f" (alpha {alpha:.1f})" if kind == "hybrid" else "")
-            + ". Titles the viewer already watched are never recommended."
+            + _model_caption(model_name, choice == "best", best, tuned)
+            + " Titles the viewer already watched are never recommended."
         )
-        download_csv(table, f"{name}_recommendations_{ukey}", key="rec_user_dl")
+        download_csv(table, f"{name}_{model_name}_recommendations_{ukey}", key="rec_user_dl")
     left, right = st.columns(2, gap="large")
     with left:
         st.subheader("Recently watched", anchor=False)
@@ -458,16 +545,16 @@ def viewer_tab() -> None:
         )
 
 
-# metric -> (column label, printf format, factor); percentages shown as 0-100 with one decimal
+# metric -> (column label, Python format of value and interval)
 METRIC_COLUMNS = {
-    "precision": (f"Precision@{rec.EVAL_K}", "%.1f%%", 100),
-    "recall": (f"Recall@{rec.EVAL_K}", "%.1f%%", 100),
-    "ndcg": (f"NDCG@{rec.EVAL_K}", "%.3f", 1),
-    "map": (f"MAP@{rec.EVAL_K}", "%.3f", 1),
-    "coverage": ("Coverage", "%.1f%%", 100),
-    "novelty": ("Novelty (bits)", "%.2f", 1),
-    "diversity": ("Diversity", "%.2f", 1),
-    "genre_match": ("Genre match", "%.1f%%", 100),
+    "precision": (f"Precision@{rec.EVAL_K}", "{:.1%}"),
+    "recall": (f"Recall@{rec.EVAL_K}", "{:.1%}"),
+    "ndcg": (f"NDCG@{rec.EVAL_K}", "{:.3f}"),
+    "map": (f"MAP@{rec.EVAL_K}", "{:.3f}"),
+    "coverage": ("Coverage", "{:.1%}"),
+    "novelty": ("Novelty (bits)", "{:.2f}"),
+    "diversity": ("Diversity", "{:.2f}"),
+    "genre_match": ("Genre match", "{:.1%}"),
 }
 
 
@@ -481,88 +568,123 @@ def evaluation_tab() -> None:
             icon=":material/info:",
         )
         return
-    box = st.container()
-    state: dict = {}
-
-    def progress(i: int, n: int, model: str) -> None:
-        if "bar" not in state:
-            state["status"] = box.status(
-                "Evaluating the recommenders on this dataset (once per dataset build)...",
-                expanded=True,
-            )
-            with state["status"]:
-                state["bar"] = st.progress(0.0)
-        what = "splitting and fitting on the training part" if model == "setup" else model
-        state["bar"].progress(i / n, text=f"Step {i + 1} of {n}: {what}")
-
+    split = "random"
+    if rec.has_timestamps():
+        split = st.segmented_control(
+            "Held-out titles",
+            ("random", "time"),
+            default="random",
+            required=True,
+            format_func={
+                "random": "Random 20% per viewer",
+                "time": "Each viewer's latest title",
+            }.get,
+            key="rec_eval_split",
+            bind="query-params",
+            help="Random: 20% of each viewer's titles, drawn at random (seed 0). Latest: each "
+            "viewer's most recent title (leave-last-out), closer to predicting what comes next; "
+            "tuned the same way on each viewer's latest training title.",
+        )
+        split = split if split in ("random", "time") else "random"
     try:
-        metrics, n_candidates = rec.evaluation(progress)
+        res = rec.comparison(_progress_box("Tuning and evaluating the recommenders"), split)
     except ValueError as exc:
         st.info(f"The offline evaluation needs {exc}.", icon=":material/info:")
         return
-    if "status" in state:
-        state["bar"].progress(1.0, text="done")
-        state["status"].update(label="Evaluation done", state="complete", expanded=False)
-    if metrics.empty:
-        empty_state("No viewer has titles in both the training and the held-out part.")
+    if res.table.empty:
+        empty_state("No viewer has enough titles in both the training and the held-out part.")
         return
-    n_users = int(metrics["n_users"].iloc[0])
-    protocol = rec.protocol_summary(n_users, n_candidates)
-    st.markdown(f"**Protocol.** {md_escape(protocol)}")
-    st.caption(
-        f"The evaluation uses these fixed settings (k = {rec.EVAL_K}, hybrid alpha = "
-        f"{rec.EVAL_ALPHA}, all genres); the model, alpha, k and genre controls above apply to "
-        "the other two tabs."
-    )
-
+    metrics = res.table
     by = metrics.set_index("model")
-    tiles = st.columns(3)
-    if "Hybrid" in by.index and pd.notna(by.get("genre_match", pd.Series()).get("Hybrid")):
+    n_users = int(res.meta["n_users"])
+    protocol = res.protocol
+    best = res.best
+    st.markdown(f"**Protocol.** {md_escape(protocol)}")
+
+    tiles = st.columns(4)
+    if "Hybrid" in by.index and pd.notna(
+        by["genre_match"].get("Hybrid") if "genre_match" in by else None
+    ):
         gm = float(by.at["Hybrid", "genre_match"])
-        tiles[0].metric(
+        tiles[3].metric(
             "Hybrid genre match",
             f"{gm:.0%}",
             delta=f"{gm - 0.8:+.0%} vs the 80% target",
             delta_color="normal",
             help="Share of each viewer's top-10 titles having one of the viewer's 3 most "
-            "watched genres (train part), averaged over viewers. " + protocol,
+            f"watched genres (train part), averaged over viewers; 95% interval "
+            f"{by.at['Hybrid', 'genre_match_low']:.0%} to "
+            f"{by.at['Hybrid', 'genre_match_high']:.0%}. " + protocol,
         )
-    best = by["ndcg"].drop(list(rec.BASELINES), errors="ignore").idxmax()
-    pop = float(by.at["Popularity", "ndcg"])
-    tiles[1].metric(
-        f"Best NDCG@{rec.EVAL_K}: {best}",
-        f"{by.at[best, 'ndcg']:.3f}",
-        delta=f"x{by.at[best, 'ndcg'] / pop:.1f} popularity" if pop > 0 else None,
-        delta_color="off",
-        help=protocol,
-    )
-    tiles[2].metric(
-        f"Random NDCG@{rec.EVAL_K}",
-        f"{by.at['Random', 'ndcg']:.3f}",
-        help="The floor: random unseen titles. " + protocol,
-    )
+    if best is not None and best in by.index:
+        tiles[0].metric(
+            f"Best on validation: {best}",
+            f"{by.at[best, 'ndcg']:.3f}",
+            help=f"NDCG@{rec.EVAL_K} on the test part of the model chosen on validation "
+            f"({rec.tuned_text(best, res.tuned)}); 95% interval "
+            f"{by.at[best, 'ndcg_low']:.3f} to {by.at[best, 'ndcg_high']:.3f}. " + protocol,
+        )
+    paired = res.paired
+    for i, other in enumerate(("Collaborative", "Popularity"), start=1):
+        row = paired.loc[(paired["model"] == other) & (paired["metric"] == "ndcg")]
+        if row.empty:
+            continue
+        d = row.iloc[0]
+        tiles[i].metric(
+            f"{best} vs {other}, NDCG@{rec.EVAL_K}",
+            f"{d['difference']:+.3f}",
+            delta=f"{d['relative']:+.0%} (95%: {d['low']:+.3f} to {d['high']:+.3f})",
+            delta_color="normal" if d["low"] > 0 or d["high"] < 0 else "off",
+            help="Paired difference on the same test viewers, with its 95% bootstrap "
+            "interval. Green: the interval excludes 0. " + protocol,
+        )
 
-    shown = [c for c in METRIC_COLUMNS if c in metrics.columns]
-    table = pd.DataFrame({"Model": metrics["model"]})
-    for col in shown:
-        label, _, factor = METRIC_COLUMNS[col]
-        table[label] = metrics[col] * factor
-    st.dataframe(
-        table,
-        hide_index=True,
-        column_config={
-            METRIC_COLUMNS[c][0]: st.column_config.NumberColumn(
-                format=METRIC_COLUMNS[c][1], help=rc.METRIC_INFO[c][2].capitalize() + "."
-            )
-            for c in shown
-        },
-        key="rec_metrics",
+    table = pd.DataFrame(
+        {
+            "Model": metrics["model"],
+            "Validated values": [rec.tuned_text(n, res.tuned) for n in metrics["model"]],
+            f"Validation NDCG@{rec.EVAL_K}": metrics["validation"],
+        }
     )
+    shown = [c for c in METRIC_COLUMNS if c in metrics.columns]
+    for col in shown:
+        label, fmt = METRIC_COLUMNS[col]
+        table[label] = [
+            rec.interval(v, lo, hi, fmt)
+            for v, lo, hi in zip(metrics[col], metrics[f"{col}_low"], metrics[f"{col}_high"])
+        ]
+    config = {
+        "Model": st.column_config.TextColumn(width=110, pinned=True),
+        "Validated values": st.column_config.TextColumn(
+            width=140, help="Hyper-parameters chosen on validation carved from the training part."
+        ),
+        f"Validation NDCG@{rec.EVAL_K}": st.column_config.NumberColumn(
+            "Validation",
+            format="%.3f",
+            help=f"NDCG@{rec.EVAL_K} on validation: the score that chose the values and the "
+            "default model (never the test part).",
+            width=80,
+        ),
+    }
+    for c in shown:
+        config[METRIC_COLUMNS[c][0]] = st.column_config.TextColumn(
+            help=rc.METRIC_INFO[c][2].capitalize() + ", on the test part; in brackets the 95% "
+            "bootstrap interval over viewers.",
+            width=150,
+        )
+    st.dataframe(table, hide_index=True, column_config=config, key="rec_metrics")
     st.caption(
-        f"Each number: mean over the {n_users:,} evaluated viewers, top-{rec.EVAL_K} lists. "
-        + protocol
+        f"Each number: the test-part value over the {n_users:,} evaluated viewers, top-"
+        f"{rec.EVAL_K} lists, with its 95% interval. "
+        + md_escape(protocol)
         + " Coverage, novelty and diversity describe the lists, not their accuracy."
     )
+    if res.skipped:
+        st.info(
+            "Not evaluated: "
+            + " ".join(f"**{md_escape(n)}**: {md_escape(r)}" for n, r in res.skipped.items()),
+            icon=":material/info:",
+        )
     download_csv(metrics, f"{name}_recommender_metrics", key="rec_metrics_dl")
 
     fig, data = rc.model_comparison(metrics, k=rec.EVAL_K)
@@ -571,35 +693,46 @@ def evaluation_tab() -> None:
         data,
         key="rec_comparison",
         name=f"{name}_recommender_comparison",
-        caption=protocol,
+        caption="Bars: the test-part value; whiskers: the 95% bootstrap interval over viewers. "
+        + protocol,
     )
-    verdict = []
-    for model in ("Content", "Collaborative", "Hybrid"):
-        if model not in by.index:
-            continue
-        beats = [b for b in rec.BASELINES if by.at[model, "ndcg"] > by.at[b, "ndcg"]]
-        loses = [b for b in rec.BASELINES if b not in beats]
-        text = f"**{model}** NDCG@{rec.EVAL_K} {by.at[model, 'ndcg']:.3f}: " + (
-            "beats both baselines"
-            if not loses
-            else "beats "
-            + (", ".join(beats) or "neither baseline")
-            + "; below "
-            + ", ".join(f"{b} ({by.at[b, 'ndcg']:.3f})" for b in loses)
+    if not paired.empty:
+        fig, data = rc.paired_differences(paired, k=rec.EVAL_K)
+        figure(
+            fig,
+            data,
+            key="rec_paired",
+            name=f"{name}_recommender_paired",
+            caption=f"{best} minus each other model on the same test viewers (dots), with the "
+            "95% interval of the paired bootstrap (whiskers). A whisker entirely right of the "
+            f"dashed line: {best} finds more held-out titles than that model on these viewers.",
         )
-        verdict.append("- " + text)
-    st.markdown("\n".join(verdict))
-    if "Content" in by.index and by.at["Content", "ndcg"] <= pop:
-        st.caption(
-            "Content-only lists ignore how popular a title is. When viewers mostly pick popular "
-            "titles within their favourite genres, popularity finds more held-out titles, while "
-            "content covers more of the catalog and recommends less obvious titles (higher "
-            "coverage and novelty)."
+    curves = {n: r.curve for n, r in res.tuned.items()}
+    fig, data = rc.validation_curves(
+        curves, {n: r.params for n, r in res.tuned.items()}, k=rec.EVAL_K
+    )
+    figure(
+        fig,
+        data,
+        key="rec_validation",
+        name=f"{name}_recommender_validation",
+        caption="Validation NDCG@10 of every value tried (validation carved from the training "
+        "part; the test part is not involved). The star marks the value each model uses here "
+        "and in the For a viewer tab.",
+    )
+    with st.expander("How each model uses the interactions, and the full protocol"):
+        st.markdown(
+            "\n".join(f"- **{n}**: {md_escape(rec.MODEL_NOTES[n])}." for n in rec.EVAL_MODELS)
+            + "\n- Ratings, where the dataset has them, are used as weights only by the item "
+            "kNN (and the hybrid's item-kNN part); EASE and RP3beta count every watched or rated "
+            "title as 1, whatever the rating."
         )
-    with st.expander("Full evaluation protocol and metric definitions"):
         st.code(rec.PROTOCOL, language=None)
-        seconds = metrics["seconds"].sum()
-        st.caption(f"Computed once for this dataset build in {seconds:.0f} s of scoring.")
+        st.caption(
+            f"Computed once for this dataset build in {res.meta['seconds']:.0f} s "
+            f"({res.meta['n_train']:,} training and {res.meta['n_test']:,} held-out "
+            "interactions)."
+        )
 
 
 with tabs[0]:

@@ -149,3 +149,84 @@ def test_genre_mix_always_shows_the_recommended_genres():
     _, data = rc.genre_mix(history, pd.Series({"G14": 10, "Rare": 2}), top=5)
     assert {"G14", "Rare"} <= set(data["genre"])
     assert list(data["genre"][:3]) == ["G0", "G1", "G2"] and len(data) == 5
+
+
+def test_model_comparison_draws_intervals_as_error_bars():
+    ci = METRICS.assign(
+        ndcg_low=METRICS["ndcg"] - 0.01,
+        ndcg_high=METRICS["ndcg"] + 0.02,
+    )[["model", "ndcg", "ndcg_low", "ndcg_high"]]
+    fig, data = rc.model_comparison(ci, k=10)
+    trace, labels = fig.data  # the bars with whiskers, then their value labels
+    np.testing.assert_allclose(trace.error_x.array, [0.02] * 5)
+    # each value is written just right of its whisker
+    np.testing.assert_allclose(labels.x, ci["ndcg_high"])
+    assert [t.strip() for t in labels.text] == [f"{v:.3f}" for v in ci["ndcg"]]
+    np.testing.assert_allclose(trace.error_x.arrayminus, [0.01] * 5)
+    assert "95% interval" in trace.hovertemplate
+    assert list(data.columns) == ["model", "metric", "metric_label", "value", "low", "high"]
+    np.testing.assert_allclose(data["high"] - data["value"], 0.02)
+    assert fig.layout.xaxis.range[1] >= (ci["ndcg_high"]).max()  # whiskers stay in view
+
+
+PAIRED = pd.DataFrame(
+    {
+        "model": ["Collaborative", "Collaborative", "Random", "Random"],
+        "metric": ["precision", "ndcg", "precision", "ndcg"],
+        "best": "EASE",
+        "difference": [0.01, 0.02, 0.30, 0.40],
+        "low": [-0.005, 0.01, 0.28, 0.37],
+        "high": [0.02, 0.03, 0.32, 0.43],
+    }
+)
+
+
+def test_paired_differences_one_panel_per_metric_with_the_zero_line():
+    before = PAIRED.copy()
+    fig, data = rc.paired_differences(PAIRED, k=10)
+    pd.testing.assert_frame_equal(PAIRED, before)
+    assert len(fig.data) == 2
+    precision, ndcg = fig.data
+    assert list(precision.y) == ["Collaborative", "Random"]
+    np.testing.assert_allclose(precision.x, [0.01, 0.30])
+    np.testing.assert_allclose(precision.error_x.arrayminus, [0.015, 0.02])
+    np.testing.assert_allclose(ndcg.error_x.array, [0.01, 0.03])
+    assert all(s.x0 == 0 for s in fig.layout.shapes) and len(fig.layout.shapes) == 2
+    assert "EASE" in fig.layout.title.text
+    assert [a.text for a in fig.layout.annotations] == [
+        "Precision@10: EASE minus",
+        "NDCG@10: EASE minus",
+    ]
+    assert len(data) == 4
+    empty, _ = rc.paired_differences(PAIRED.iloc[0:0])
+    assert "No comparison" in empty.layout.annotations[0].text
+
+
+def test_validation_curves_mark_the_chosen_values():
+    curves = {
+        "EASE": pd.DataFrame(
+            {"l2": [50.0, 500.0, 5000.0], "precision": [0.1] * 3, "ndcg": [0.2, 0.3, 0.25]}
+        ).assign(seconds=1.0),
+        "RP3beta": pd.DataFrame(
+            {
+                "alpha": [0.5, 0.5, 1.0, 1.0],
+                "beta": [0.0, 0.5, 0.0, 0.5],
+                "precision": 0.1,
+                "ndcg": [0.1, 0.2, 0.15, 0.22],
+                "seconds": 1.0,
+            }
+        ),
+        "Popularity": pd.DataFrame({"precision": [0.1], "ndcg": [0.1], "seconds": [1.0]}),
+    }
+    chosen = {"EASE": {"l2": 500.0}, "RP3beta": {"alpha": 1.0, "beta": 0.5}, "Popularity": {}}
+    fig, data = rc.validation_curves(curves, chosen)
+    assert set(data["model"]) == {"EASE", "RP3beta"}  # nothing to draw for one point
+    stars = [t for t in fig.data if t.name == "chosen"]
+    assert [(list(t.x), list(t.y)) for t in stars] == [([500.0], [0.3]), ([0.5], [0.22])]
+    lines = [t for t in fig.data if t.name != "chosen" and "RP3beta" in (t.name or "")]
+    assert sorted(t.name for t in lines) == ["RP3beta: alpha = 0.5", "RP3beta: alpha = 1"]
+    assert fig.layout.xaxis.type == "log"  # l2 spans decades
+    assert list(fig.layout.xaxis.ticktext) == ["50", "500", "5000"]  # the values tried
+    assert data.loc[data["chosen"], "score"].tolist() == [0.3, 0.22]
+    nothing, _ = rc.validation_curves({"Popularity": curves["Popularity"]}, chosen)
+    assert "No model" in nothing.layout.annotations[0].text

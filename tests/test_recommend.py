@@ -9,11 +9,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib.recommend import (
+    EASE,
     ContentKNN,
     Hybrid,
     ItemKNN,
+    ItemLimitError,
     Popularity,
     RandomRecommender,
+    RP3Beta,
     UnknownIdError,
     parse_list,
 )
@@ -94,11 +97,13 @@ def collab() -> ItemKNN:
     return ItemKNN(neighbors=3).fit(INTERACTIONS)
 
 
-def _check_result(res: pd.DataFrame, query=None, k: int | None = None) -> None:
+def _check_result(res: pd.DataFrame, query=None, k: int | None = None, bounded=True) -> None:
     assert list(res.columns) == ["title_id", "score"]
     assert res["title_id"].is_unique
     assert res["score"].notna().all()
-    assert res["score"].between(-1, 1).all()
+    assert np.isfinite(res["score"]).all()
+    if bounded:  # cosine scores; EASE and RP3beta scores are sums of weights
+        assert res["score"].between(-1, 1).all()
     assert (np.diff(res["score"].to_numpy()) <= 1e-12).all()
     if query is not None:
         assert query not in set(res["title_id"])
@@ -308,15 +313,13 @@ def test_itemknn_scoring_is_weighted_sum_of_neighbor_similarities(collab):
     recs = collab.recommend(2, k=5)
     _check_result(recs, k=5)
     assert not set(recs["title_id"]) & {"heat", "ronin", "aliens"}
-    expected = {}
-    for t in collab.title_ids_:
-        if t in ("heat", "ronin", "aliens"):
-            continue
-        sims = collab.neighbors_[[collab.titles_.pos(h) for h in ("heat", "ronin", "aliens")]]
-        expected[t] = sims[:, collab.titles_.pos(t)].sum() / 3.0
+    # binary viewer vectors over users 1-5: heat = ronin = {1, 2}, alien = {1}, aliens = {2};
+    # cosines with alien: heat 1 / (sqrt 2 * 1), ronin the same, aliens 0 (no shared viewer)
     top = recs.iloc[0]
     assert top["title_id"] == "alien"
-    assert top["score"] == pytest.approx(expected["alien"])
+    assert top["score"] == pytest.approx((1 / np.sqrt(2) + 1 / np.sqrt(2) + 0.0) / 3)
+    assert collab.similarity("heat", "ronin") == pytest.approx(1.0)
+    assert collab.similarity("aliens", "heat") == pytest.approx(1 / np.sqrt(2))
     why = collab.explain_recommendation(2, "alien")
     assert [c["title_id"] for c in why["contributors"]][0] in {"heat", "ronin", "aliens"}
     assert sum(c["contribution"] for c in why["contributors"]) == pytest.approx(top["score"])
@@ -424,6 +427,20 @@ def test_hybrid_recommend_can_surface_cold_titles(content, collab):
         hybrid.recommend(42)
 
 
+def test_hybrid_exclude_seen(content, collab):
+    # user 1 watched heat, ronin and alien: their own neighbours, so they score highest
+    seen = {"heat", "ronin", "alien"}
+    hybrid = Hybrid(content, collab, alpha=0.5)
+    kept = hybrid.recommend(1, k=7, exclude_seen=False)
+    _check_result(kept, k=7)
+    assert seen <= set(kept["title_id"])
+    assert kept["score"].iloc[0] > 0
+    dropped = hybrid.recommend(1, k=7)
+    _check_result(dropped, k=7)
+    assert not seen & set(dropped["title_id"])
+    assert len(dropped) == 4  # the 7 titles minus the 3 seen
+
+
 def test_hybrid_fit_fits_components():
     hybrid = Hybrid(ContentKNN(), ItemKNN(), alpha=0.5).fit(TITLES, INTERACTIONS)
     _check_result(hybrid.recommend(1, k=3), k=3)
@@ -443,6 +460,177 @@ def test_models_on_gold_tables(gold):
     assert len(recs) == 10
     seen = set(inter.loc[inter["user_id"] == user, "title_id"])
     assert not seen & set(recs["title_id"])
+
+
+# ---------------------------------------------------------------------------- EASE, RP3beta
+
+# 4 users x 3 titles, binary: a small matrix whose closed form is checked against numpy
+EASE_X = np.array([[1, 1, 0], [1, 0, 0], [0, 1, 1], [1, 1, 1]], dtype=float)
+
+
+def _frame_of(X: np.ndarray, values: np.ndarray | None = None) -> pd.DataFrame:
+    u, i = np.nonzero(X)
+    out = pd.DataFrame({"user_id": u + 1, "title_id": [f"t{j}" for j in i]})
+    if values is not None:
+        out["rating"] = values[u, i]
+    return out
+
+
+def test_ease_equals_the_ridge_regression_of_each_title_on_the_others():
+    l2 = 0.7
+    model = EASE(l2, dtype="float64").fit(_frame_of(EASE_X))
+    # column j of B: ridge regression of title j on the other titles (numpy's solver)
+    expected = np.zeros((3, 3))
+    for j in range(3):
+        others = [c for c in range(3) if c != j]
+        A = EASE_X[:, others]
+        expected[others, j] = np.linalg.solve(A.T @ A + l2 * np.eye(2), A.T @ EASE_X[:, j])
+    np.testing.assert_allclose(model.B_, expected, atol=1e-12)
+    # the same from the closed form written out by hand: B = I - P diag(1 / diag(P))
+    P = np.linalg.inv(EASE_X.T @ EASE_X + l2 * np.eye(3))
+    np.testing.assert_allclose(model.B_, np.eye(3) - P / np.diag(P), atol=1e-12)
+    default_blas = EASE(l2, dtype="float64", threads=None).fit(_frame_of(EASE_X))
+    np.testing.assert_allclose(default_blas.B_, model.B_, atol=1e-12)  # threads: speed only
+    single = EASE(l2).fit(_frame_of(EASE_X))  # float32 (the default) agrees to 1e-6
+    assert single.B_.dtype == np.float32
+    np.testing.assert_allclose(single.B_, expected, atol=1e-5)
+    # user 1 watched t0 and t1: the score of t2 is B[0, 2] + B[1, 2]
+    recs = model.recommend(1, k=3)
+    assert recs["title_id"].tolist() == ["t2"]
+    assert recs["score"].iloc[0] == pytest.approx(expected[0, 2] + expected[1, 2])
+    why = model.explain_recommendation(1, "t2")
+    assert why["score"] == pytest.approx(recs["score"].iloc[0])
+    parts = why["contributors"] + why["against"]
+    assert sum(c["contribution"] for c in parts) == pytest.approx(why["score"])
+    assert {c["title_id"] for c in parts} == {"t0", "t1"}
+    assert all(c["contribution"] > 0 for c in why["contributors"])
+    assert all(c["contribution"] < 0 for c in why["against"])
+    similar = model.similar("t0", k=2)  # row 0 of B, positive weights only, best first
+    row = {f"t{j}": expected[0, j] for j in (1, 2) if expected[0, j] > 0}
+    assert similar["title_id"].tolist() == sorted(row, key=lambda t: -row[t])
+    np.testing.assert_allclose(similar["score"], sorted(row.values(), reverse=True))
+    assert model.weight("t0", "t1") == pytest.approx(expected[0, 1])
+
+
+def test_ease_states_its_memory_need_and_refuses_above_the_limit():
+    assert EASE.memory_need(16_384) == 2**30  # float32: 4 bytes per entry
+    assert EASE.max_items(1.0) == 16_384
+    assert EASE.max_items(1.0, "float64") == 11_585
+    budget = EASE.memory_need(5) / 2**30  # room for 5 titles; the fixture has 6
+    with pytest.raises(ItemLimitError, match=r"6 x 6 .* at most 5 titles") as info:
+        EASE(memory_budget_gib=budget).fit(INTERACTIONS)
+    assert isinstance(info.value, ValueError)
+    assert "RP3Beta" in str(info.value) and info.value.n_items == 6
+    with pytest.raises(ValueError, match="l2"):
+        EASE(0.0).fit(INTERACTIONS)
+
+
+def test_hybrid_falls_back_to_a_sparse_model_when_ease_refuses(content):
+    tiny = EASE.memory_need(2) / 2**30
+    hybrid = Hybrid(ContentKNN(), EASE(memory_budget_gib=tiny), alpha=0.3)
+    hybrid.fit(TITLES, INTERACTIONS)
+    assert isinstance(hybrid.collab_, RP3Beta)
+    assert "EASE needs a dense 6 x 6" in hybrid.fallback_reason_
+    recs = hybrid.recommend(1, k=4)
+    _check_result(recs, k=4)
+    assert not {"heat", "ronin", "alien"} & set(recs["title_id"])
+    ok = Hybrid(ContentKNN(), EASE(1.0), alpha=0.3).fit(TITLES, INTERACTIONS)
+    assert isinstance(ok.collab_, EASE) and ok.fallback_reason_ is None
+    _check_result(ok.recommend(2, k=4), k=4)
+    _check_result(ok.similar("heat", k=3), "heat", 3)
+
+
+def test_ease_and_rp3beta_binarise_by_default_and_weight_when_asked():
+    other = INTERACTIONS.assign(
+        weight=[9.0, 0.1, 4.0, 2.0, 7.0, 1.0, 3.0, 0.5, 8.0, 2.5, 6.0],
+        rating=[1, 2, 5, 3, 4, 1, 2, 5, 3, 4, 1],
+    )
+    for cls in (EASE, RP3Beta):
+        a, b = cls().fit(INTERACTIONS), cls().fit(other)
+        assert a.value_column_ == "binary" and a.binary_
+        for user in (1, 2, 3):
+            pd.testing.assert_frame_equal(a.recommend(user, k=6), b.recommend(user, k=6))
+        weighted = cls(value="weight").fit(other)
+        assert weighted.value_column_ == "weight" and not weighted.binary_
+        assert not np.allclose(weighted.recommend(1, k=6)["score"], b.recommend(1, k=6)["score"]), (
+            cls.__name__
+        )
+    # weighted EASE: X holds the weights, so B is the ridge solution on that matrix
+    ease = EASE(1.0, value="weight", dtype="float64").fit(other)
+    np.testing.assert_allclose(ease._X.toarray().sum(), other["weight"].sum())
+
+
+# 3 users x 4 titles: u1 {a, b}, u2 {a, b, c}, u3 {c, d}
+WALK = pd.DataFrame(
+    {"user_id": [1, 1, 2, 2, 2, 3, 3], "title_id": ["a", "b", "a", "b", "c", "c", "d"]}
+)
+
+
+def test_rp3beta_transition_probabilities_by_hand():
+    plain = RP3Beta(alpha=1.0, beta=0.0).fit(WALK)
+    W = pd.DataFrame(plain.W_.toarray(), index=list("abcd"), columns=list("abcd"))
+    # title -> user uniform over the title's viewers, user -> title uniform over their titles
+    assert W.at["a", "b"] == pytest.approx(1 / 2 * 1 / 2 + 1 / 2 * 1 / 3)  # via u1, via u2
+    assert W.at["a", "c"] == pytest.approx(1 / 2 * 1 / 3)
+    assert W.at["a", "d"] == 0.0
+    assert W.at["c", "d"] == pytest.approx(1 / 2 * 1 / 2)
+    assert W.at["d", "c"] == pytest.approx(1 * 1 / 2)
+    assert (np.diag(W) == 0).all()  # a title is never its own neighbour
+    # with the dropped self-loop a -> a (5/12), a's row is a probability distribution
+    assert W.loc["a"].sum() + (1 / 2 * 1 / 2 + 1 / 2 * 1 / 3) == pytest.approx(1.0)
+    penalised = RP3Beta(alpha=1.0, beta=0.5).fit(WALK)
+    Wp = pd.DataFrame(penalised.W_.toarray(), index=list("abcd"), columns=list("abcd"))
+    assert Wp.at["a", "b"] == pytest.approx((5 / 12) / np.sqrt(2))  # b has 2 viewers
+    assert Wp.at["c", "d"] == pytest.approx(1 / 4)  # d has 1 viewer
+    squared = RP3Beta(alpha=2.0, beta=0.0).fit(WALK)
+    assert squared.W_[0, 1] == pytest.approx(
+        (1 / 2) ** 2 * (1 / 2) ** 2 + (1 / 2) ** 2 * (1 / 3) ** 2
+    )
+    # u3 watched c and d: a and b both get W[c, *] = 1/6 / sqrt 2, ties by catalog position
+    recs = penalised.recommend(3, k=2)
+    assert recs["title_id"].tolist() == ["a", "b"]
+    assert recs["score"].tolist() == pytest.approx([(1 / 6) / np.sqrt(2)] * 2)
+    why = penalised.explain_recommendation(3, "a")
+    assert [c["title_id"] for c in why["contributors"]] == ["c"]
+    assert why["contributors"][0]["weight"] == pytest.approx((1 / 6) / np.sqrt(2))
+
+
+def test_rp3beta_keeps_the_strongest_neighbours_and_computes_longer_rows_exactly():
+    full = RP3Beta(beta=0.5).fit(WALK)
+    top1 = RP3Beta(beta=0.5, neighbors=1).fit(WALK)
+    assert (np.diff(top1.W_.indptr) <= 1).all()
+    for t in "abcd":
+        best = full.similar(t, k=1)
+        pd.testing.assert_frame_equal(top1.similar(t, k=1), best)
+        pd.testing.assert_frame_equal(top1.similar(t, k=3), full.similar(t, k=3))
+    with pytest.raises(ValueError, match="beta"):
+        RP3Beta(beta=-1).fit(WALK)
+    with pytest.raises(ValueError, match="alpha"):
+        RP3Beta(alpha=0).fit(WALK)
+
+
+def test_ease_and_rp3beta_on_the_fixture(content):
+    for model in (EASE(2.0).fit(INTERACTIONS), RP3Beta().fit(INTERACTIONS)):
+        recs = model.recommend(2, k=5)
+        _check_result(recs, k=5, bounded=False)
+        assert recs["title_id"].iloc[0] == "alien"  # watched with heat and ronin by user 1
+        assert not {"heat", "ronin", "aliens"} & set(recs["title_id"])
+        kept = model.recommend(2, k=6, exclude_seen=False)
+        assert {"heat", "ronin", "aliens"} & set(kept["title_id"])
+        _check_result(model.similar("heat", k=3), "heat", 3, bounded=False)
+        why = model.explain("heat", "ronin")
+        assert (
+            why["co_viewers"] == 2
+            and why["summary"] == "2 of the 2 viewers of heat also watched ronin."
+        )
+        with pytest.raises(KeyError, match="user_id 99"):
+            model.recommend(99)
+        with pytest.raises(KeyError, match="'nope'"):
+            model.similar("nope")
+        hybrid = Hybrid(content, model, alpha=0.5)
+        _check_result(hybrid.recommend(2, k=5), k=5)
+        _check_result(hybrid.similar("heat", k=3), "heat", 3)
+        assert hybrid.explain_recommendation(2, "alien")["collaborative_contributors"]
 
 
 # ---------------------------------------------------------------------------- properties
@@ -527,11 +715,12 @@ def test_property_collaborative(inter, k, exclude_seen):
     )
     hybrid = Hybrid(ContentKNN().fit(titles), collab, alpha=0.4)
     models = [collab, Popularity().fit(inter), RandomRecommender(seed=1).fit(inter), hybrid]
+    unbounded = [EASE(5.0).fit(inter), RP3Beta(alpha=0.8, beta=0.3, neighbors=3).fit(inter)]
     for user in inter["user_id"].unique()[:4]:
         seen = set(inter.loc[inter["user_id"] == user, "title_id"])
-        for model in models:
+        for model in models + unbounded:
             recs = model.recommend(user, k=k, exclude_seen=exclude_seen)
-            _check_result(recs, k=k)
+            _check_result(recs, k=k, bounded=model not in unbounded)
             if exclude_seen:
                 assert not seen & set(recs["title_id"])
             pd.testing.assert_frame_equal(
@@ -540,6 +729,9 @@ def test_property_collaborative(inter, k, exclude_seen):
     for tid in list(collab.title_ids_)[:4]:
         _check_result(collab.similar(tid, k=k), tid, k)
         _check_result(hybrid.similar(tid, k=k), tid, k)
+        for model in unbounded:
+            _check_result(model.similar(tid, k=k), tid, k, bounded=False)
+            pd.testing.assert_frame_equal(model.similar(tid, k=k), model.similar(tid, k=k))
         assert collab.similarity(tid, collab.title_ids_[0]) == collab.similarity(
             collab.title_ids_[0], tid
         )

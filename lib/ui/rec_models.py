@@ -3,27 +3,36 @@
 Two parts:
 
 * pure functions (no ``st`` call, unit-testable): :func:`catalog_frame`, :func:`fit_models`,
-  :func:`similar_titles`, :func:`explain_similar`, :func:`viewer_recommendations`,
-  :func:`pairwise_similarity`, :func:`evaluation_models`, :func:`evaluate`;
-* cached accessors for the page: :func:`models` (one :class:`RecModels` per dataset build,
-  ``st.cache_resource``), :func:`hybrid` (one ``Hybrid`` per alpha), :func:`evaluation`
-  (metrics per model, cached one model at a time so an interrupted run keeps what is done).
+  :func:`similar_titles`, :func:`explain_similar`, :func:`evidence`,
+  :func:`viewer_recommendations`, :func:`pairwise_similarity`, :func:`fit_validated`,
+  :func:`interval`, :func:`tuned_text`; the evaluation itself is
+  ``lib.evaluate.tune_recommenders`` / ``compare_recommenders`` (plain data, no UI);
+* cached accessors for the page (``st.cache_resource``, bounded): :func:`models` (one
+  :class:`RecModels` per dataset build), :func:`hybrid` (one ``Hybrid`` per alpha),
+  :func:`tuning` (validated values of every model and the best one, chosen on validation
+  carved from the training part), :func:`comparison` (every model scored on the test part
+  with intervals; reuses the tuning) and :func:`viewer_model` (a validated model fitted on
+  every interaction, for the viewer tab).
 
 Everything returned by the cached accessors is shared between sessions: treat it as
 read-only (never assign into the frames, never refit the models).
 
-Model names used throughout: ``"content"`` (``ContentKNN``: TF-IDF cosine over genres,
-description, cast, director, country), ``"collaborative"`` (``ItemKNN``: cosine over the
-viewers x titles matrix) and ``"hybrid"`` (``Hybrid``: ``alpha * content + (1 - alpha) *
-collaborative``, each normalised to its best candidate). For a viewer, "content" is
-``Hybrid(alpha=1)``: the cosine of every title with the mean content vector of the viewer's
-history (``ContentKNN`` has no per-user ``recommend`` of its own).
+Model names of the "Similar titles" tab: ``"content"`` (``ContentKNN``: TF-IDF cosine over
+genres, description, cast, director, country), ``"collaborative"`` (``ItemKNN``: cosine over
+the viewers x titles matrix) and ``"hybrid"`` (``Hybrid``: ``alpha * content + (1 - alpha) *
+collaborative``, each normalised to its best candidate). The viewer and evaluation tabs use
+the names of ``lib.evaluate.COMPARED`` (``Content``, ``Collaborative``, ``Hybrid``, ``EASE``,
+``RP3beta``, ``Popularity``, ``Random``); for a viewer, "Content" is ``Hybrid(alpha=1)``:
+the cosine of every title with the mean content vector of the viewer's history.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import logging
+import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -34,8 +43,20 @@ import scipy.sparse as sp
 import streamlit as st
 from sklearn.preprocessing import normalize
 
-from lib.evaluate import PROTOCOL, ranking_metrics, split_holdout
+from lib.evaluate import BASELINES as EVAL_BASELINES
+from lib.evaluate import (
+    COMPARED,
+    MODEL_NOTES,
+    PROTOCOL,
+    Comparison,
+    TuneResult,
+    compare_recommenders,
+    model_factory,
+    split_holdout,
+    tune_recommenders,
+)
 from lib.recommend import (
+    EASE_MEMORY_BUDGET_GIB,
     ContentKNN,
     Hybrid,
     ItemKNN,
@@ -49,29 +70,36 @@ from lib.ui import data as ui
 __all__ = [
     "MODEL_KINDS",
     "MODEL_LABELS",
+    "MODEL_NOTES",
     "NO_INTERACTIONS",
     "EVAL_K",
     "EVAL_TEST_FRAC",
     "EVAL_SEED",
     "EVAL_USERS",
-    "EVAL_ALPHA",
+    "EVAL_MIN_TITLES",
+    "EVAL_BOOT",
     "EVAL_MODELS",
     "BASELINES",
+    "VIEWER_MODELS",
     "PROTOCOL",
     "RecModels",
     "catalog_frame",
     "fit_models",
     "similar_titles",
     "explain_similar",
+    "evidence",
     "viewer_recommendations",
     "viewer_history",
     "pairwise_similarity",
-    "evaluation_models",
-    "evaluate",
-    "protocol_summary",
+    "fit_validated",
+    "interval",
+    "tuned_text",
     "models",
     "hybrid",
-    "evaluation",
+    "tuning",
+    "comparison",
+    "has_timestamps",
+    "viewer_model",
 ]
 
 log = logging.getLogger(__name__)
@@ -81,14 +109,20 @@ MODEL_LABELS = {"content": "Content", "collaborative": "Collaborative", "hybrid"
 # Reasons are what a model needs, to follow "X need(s) ...": "viewing sessions or ratings, ..."
 NO_INTERACTIONS = "viewing sessions or ratings, which this dataset does not have"
 
-# Evaluation protocol of the "How good is it" tab (stated next to every number on the page).
+# Evaluation protocol of the "How good is it" tab (stated next to every number on the page),
+# also used to choose the viewer tab's default model (on validation only).
 EVAL_K = 10
 EVAL_TEST_FRAC = 0.2
 EVAL_SEED = 0
 EVAL_USERS = 1000  # seeded random sample of the users in both train and test, for speed
-EVAL_ALPHA = 0.5
-EVAL_MODELS: tuple[str, ...] = ("Content", "Collaborative", "Hybrid", "Popularity", "Random")
-BASELINES: tuple[str, ...] = ("Popularity", "Random")
+EVAL_MIN_TITLES = 5  # viewers with fewer titles are not scored
+EVAL_BOOT = 1000  # bootstrap resamples of the viewers for the 95% intervals
+EVAL_EASE_BUDGET_GIB = EASE_MEMORY_BUDGET_GIB  # EASE refuses catalogs above EASE.max_items(it)
+EVAL_MODELS: tuple[str, ...] = COMPARED
+BASELINES: tuple[str, ...] = EVAL_BASELINES
+# models a viewer's list can come from ("best": the one with the best validation NDCG@10)
+VIEWER_MODELS: tuple[str, ...] = ("best", *[n for n in COMPARED if n != "Random"])
+Progress = Callable[[float, str], None]
 
 
 # ----------------------------------------------------------------------------- pure part
@@ -138,8 +172,9 @@ def catalog_frame(titles: pd.DataFrame, extra_ids: Sequence[Hashable] = ()) -> p
     name = out["title"].where(out["title"].notna() & (out["title"].astype(str).str.strip() != ""))
     name = name.fillna(out["key"]).astype(str).str.strip()
     out["title"] = name
-    out["year"] = [_year(v) for v in out["release_year"]]
-    out["label"] = [f"{n} ({y})" if y else n for n, y in zip(name, out["year"])]
+    years = [_year(v) for v in out["release_year"]]
+    out["year"] = pd.array(years, dtype="Int64")  # a missing year must not make them floats
+    out["label"] = [f"{n} ({y})" if y else n for n, y in zip(name, years)]
     dup = out["label"].duplicated(keep=False)
     out.loc[dup, "label"] = out.loc[dup, "label"] + " · " + out.loc[dup, "key"]
     source = out["genres"].where(out["genres"].notna(), out["genre_primary"])
@@ -386,8 +421,9 @@ def viewer_history(
         recent = recent.sort_values("last_ts", ascending=False, kind="stable")
     recent = recent.drop_duplicates("key")
     sessions = None
-    if "n_sessions" in hist.columns and hist["n_sessions"].notna().any():
-        sessions = int(pd.to_numeric(hist["n_sessions"], errors="coerce").sum())
+    counted = pd.to_numeric(hist.get("n_sessions", pd.Series(dtype="float64")), errors="coerce")
+    if counted.notna().any() and counted.sum() > 0:  # ratings-only imports carry 0 sessions
+        sessions = int(counted.sum())
     return {
         "n_titles": int(keys.nunique()),
         "n_sessions": sessions,
@@ -395,6 +431,42 @@ def viewer_history(
         "top_genres": list(genre_counts.index[:top_n]),
         "recent": recent,
     }
+
+
+def evidence(model: Any, user_id: Hashable, title_id: Hashable) -> pd.Series:
+    """Share of the positive evidence each history title gives a recommendation (sums to 1).
+
+    ``ItemKNN``, ``EASE``, ``RP3Beta``: each history title's contribution (the model's weight
+    toward the title times the viewer's value of it) / the sum of the positive ones.
+    ``Hybrid``: ``alpha x`` the content shares ``+ (1 - alpha) x`` the collaborative shares
+    (a component without evidence gives its weight to the other). ``Popularity`` and
+    ``Random``: no evidence (an empty series). Largest share first, ties by id.
+    """
+
+    def shares(rows: Sequence[Mapping[str, Any]]) -> pd.Series:
+        pos = {r["title_id"]: float(r["contribution"]) for r in rows if r["contribution"] > 0}
+        total = sum(pos.values())
+        return pd.Series({t: v / total for t, v in pos.items()}, dtype="float64")
+
+    if isinstance(model, (Popularity, RandomRecommender)):
+        return pd.Series(dtype="float64")
+    big = 10**6  # every history title
+    if isinstance(model, Hybrid):
+        why = model.explain_recommendation(user_id, title_id, n=big)
+        c, f = shares(why["content_contributors"]), shares(why["collaborative_contributors"])
+        wc = float(model.alpha) if len(c) else 0.0
+        wf = 1.0 - float(model.alpha) if len(f) else 0.0
+        if wc + wf == 0:
+            wc, wf = float(len(c) > 0), float(len(f) > 0)
+        if wc + wf == 0:
+            return pd.Series(dtype="float64")
+        out = c.mul(wc / (wc + wf)).add(f.mul(wf / (wc + wf)), fill_value=0.0)
+    else:
+        out = shares(model.explain_recommendation(user_id, title_id, n=big)["contributors"])
+    if out.empty:
+        return out
+    order = sorted(out.index, key=lambda t: (-out[t], str(t)))
+    return out[order]
 
 
 def viewer_recommendations(
@@ -405,20 +477,26 @@ def viewer_recommendations(
     *,
     alpha: float = 0.5,
     genres: Sequence[str] = (),
+    model: Any = None,
 ) -> pd.DataFrame:
     """Top-``k`` unseen titles for a viewer, with the history titles behind each.
 
-    Adds ``because`` (up to 3 history titles that contributed most, comma-separated; empty
-    for a popularity fill) and ``why`` (one readable line).
+    Adds ``because`` (up to 3 history titles with their share of the evidence, most first;
+    empty for a popularity pick), ``why`` (one readable line) and ``evidence`` (every
+    contributing history title id with its share, for the CSV).
 
-    ``kind="content"`` recommends from the viewer's content profile (``Hybrid(alpha=1)``).
+    ``model``: any fitted recommender of the viewer (the validated ones of the page); without
+    it, ``kind`` picks one of ``m``: ``"collaborative"`` (item kNN), ``"hybrid"`` (at
+    ``alpha``) or ``"content"`` (``Hybrid(alpha=1)``: the viewer's content profile).
     Raises ``UnknownIdError`` for a viewer the models do not know.
     """
     if m.viewers is None or user_key not in m.viewers.index:
         raise UnknownIdError("user_id", user_key, "fitted interactions")
     uid = m.viewers.at[user_key, "user_id"]
-    a = 1.0 if kind == "content" else float(alpha)
-    model = m.collab if kind == "collaborative" else m.hybrid(a)
+    if model is None:
+        a = 1.0 if kind == "content" else float(alpha)
+        model = m.collab if kind == "collaborative" else m.hybrid(a)
+    content_only = isinstance(model, Hybrid) and float(model.alpha) >= 1.0
     fetch = int(k) if not genres else max(len(model.title_ids_), int(k))
     recs = model.recommend(uid, k=fetch, exclude_seen=True)
     recs = recs.assign(key=recs["title_id"].astype(str))
@@ -426,23 +504,20 @@ def viewer_recommendations(
         recs = recs.loc[_genre_mask(m.catalog, recs["key"], genres)]
     recs = recs.head(int(k)).reset_index(drop=True)
     names = dict(zip(m.catalog["title_id"], m.catalog["title"]))
-    because, whys = [], []
+    because, whys, details = [], [], []
     for tid in recs["title_id"]:
-        if kind == "collaborative":
-            rows = m.collab.explain_recommendation(uid, tid, n=3)["contributors"]
-        else:
-            why = model.explain_recommendation(uid, tid, n=3)
-            rows = why["content_contributors"]
-            if kind == "hybrid":
-                rows = why["collaborative_contributors"] + rows
-        top = [names.get(t, str(t)) for t in dict.fromkeys(r["title_id"] for r in rows)][:3]
+        share = evidence(model, uid, tid)
+        top = [f"{names.get(t, str(t))} ({v:.0%})" for t, v in share.head(3).items()]
         because.append(", ".join(top))
+        details.append("; ".join(f"{t}: {v:.3f}" for t, v in share.items()))
         if top:
-            what = "Similar in content to " if kind == "content" else "Because you watched "
+            what = "Similar in content to " if content_only else "Because you watched "
             whys.append(what + ", ".join(top))
+        elif isinstance(model, RandomRecommender):
+            whys.append("Random pick (baseline)")
         else:
-            whys.append("Popular with other viewers (nothing similar in the history)")
-    return recs.assign(because=because, why=whys)
+            whys.append("Popular with other viewers (nothing in the history points to it)")
+    return recs.assign(because=because, why=whys, evidence=details)
 
 
 def pairwise_similarity(
@@ -479,69 +554,44 @@ def pairwise_similarity(
     return pd.DataFrame(mat, index=keys, columns=keys)
 
 
-def evaluation_models(
-    content: ContentKNN | None, train: pd.DataFrame, *, alpha: float = EVAL_ALPHA
-) -> dict[str, Any]:
-    """The models the page compares, fitted on ``train`` (the content model on titles only).
-
-    ``Content`` is ``Hybrid(alpha=1)`` (content profile of the viewer's train history);
-    ``Hybrid`` blends it with item-kNN at ``alpha``. Without a content model only the
-    collaborative model and the baselines are returned.
-    """
-    collab = ItemKNN().fit(train)
-    out: dict[str, Any] = {}
-    if content is not None:
-        out["Content"] = Hybrid(content, collab, alpha=1.0).fit()
-    out["Collaborative"] = collab
-    if content is not None:
-        out["Hybrid"] = Hybrid(content, collab, alpha=alpha).fit()
-    out["Popularity"] = Popularity().fit(train)
-    out["Random"] = RandomRecommender(seed=EVAL_SEED).fit(train)
-    return out
-
-
-def evaluate(
-    model: Any,
-    train: pd.DataFrame,
-    test: pd.DataFrame,
-    titles: pd.DataFrame,
+def fit_validated(
+    name: str,
+    tuned: Mapping[str, TuneResult],
     content: ContentKNN | None,
-    *,
-    users: int | None = None,
-) -> dict[str, float]:
-    """``lib.evaluate.ranking_metrics`` with the page's protocol constants.
+    interactions: pd.DataFrame,
+) -> Any:
+    """Model ``name`` with its validated values, fitted on all ``interactions``.
 
-    ``users``: size of the seeded random user sample (default ``EVAL_USERS``, read at call
-    time); ``0`` evaluates every user in both train and test.
+    The values were chosen on validation carved from the evaluation's training part (never
+    its test part); the viewer's list then uses every interaction. ``Content`` and
+    ``Hybrid`` share the validated item-kNN neighbours.
     """
-    users = EVAL_USERS if users is None else users
-    has_genres = "genres" in titles.columns and titles["genres"].notna().any()
-    return ranking_metrics(
-        model,
-        train,
-        test,
-        EVAL_K,
-        titles=titles if has_genres else None,
-        content=content,
-        users=users or None,
-        seed=EVAL_SEED,
-    )
-
-
-def protocol_summary(n_users: int | None = None, n_candidates: int | None = None) -> str:
-    """The protocol in one line, for captions next to the numbers."""
-    sample = (
-        f"{n_users:,} viewers (seeded random sample of {n_candidates:,})"
-        if n_users is not None and n_candidates is not None and n_users < n_candidates
-        else f"{n_users:,} viewers (all viewers in both parts)"
-        if n_users is not None
-        else f"a seeded random sample of up to {EVAL_USERS:,} viewers"
-    )
+    collab = tuned["Collaborative"].params if "Collaborative" in tuned else None
+    factory = model_factory(name, content, seed=EVAL_SEED, collab_params=collab)
+    model = factory(**(tuned[name].params if name in tuned else {}))
     return (
-        f"Per-viewer random holdout of {EVAL_TEST_FRAC:.0%} of each viewer's titles "
-        f"(split_holdout, test_frac={EVAL_TEST_FRAC}, seed={EVAL_SEED}); models fitted on the "
-        f"other {1 - EVAL_TEST_FRAC:.0%}; top-{EVAL_K} lists of unseen titles; every held-out "
-        f"title counts as relevant; {sample}; hybrid alpha = {EVAL_ALPHA}."
+        model.fit(interactions=interactions)
+        if isinstance(model, Hybrid)
+        else model.fit(interactions)
+    )
+
+
+def interval(value: float, low: float, high: float, fmt: str = "{:.3f}") -> str:
+    """``value (low-high)`` as text; ``n/a`` when the value is missing."""
+    if value is None or not np.isfinite(value):
+        return "n/a"
+    if low is None or not (np.isfinite(low) and np.isfinite(high)):
+        return fmt.format(value)
+    return f"{fmt.format(value)} ({fmt.format(low)}-{fmt.format(high)})"
+
+
+def tuned_text(name: str, tuned: Mapping[str, TuneResult]) -> str:
+    """The validated values of ``name`` in words (``fixed`` for models without any)."""
+    if name not in tuned or not tuned[name].params:
+        return "none to tune"
+    return ", ".join(
+        f"{k} = {v:g}" if isinstance(v, float) else f"{k} = {v}"
+        for k, v in tuned[name].params.items()
     )
 
 
@@ -575,64 +625,156 @@ def hybrid(alpha: float) -> Hybrid:
     return models().hybrid(alpha)
 
 
-@dataclass
-class _EvalSetup:
-    train: pd.DataFrame
-    test: pd.DataFrame
-    titles: pd.DataFrame
-    content: ContentKNN | None
-    models: dict[str, Any]
-    n_candidates: int
+def _eval_users() -> int | None:
+    return EVAL_USERS or None
 
 
-@st.cache_resource(max_entries=2, show_spinner=False)
-def _eval_setup(folder: str, built: str) -> _EvalSetup:
+class _Memo:
+    """A bounded, thread-safe memo (least recently used out) for results computed with progress.
+
+    ``st.cache_resource`` replays the elements a cached function draws, so a function that
+    draws a progress bar while it computes cannot use it; this memo computes each key once
+    (concurrent callers of one key wait for the first) and keeps ``max_entries`` results.
+    """
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = int(max_entries)
+        self._values: OrderedDict[Hashable, Any] = OrderedDict()
+        self._lock = threading.Lock()
+        self._key_locks: dict[Hashable, threading.Lock] = {}
+
+    def get(self, key: Hashable, make: Callable[[], Any]) -> Any:
+        with self._lock:
+            if key in self._values:
+                self._values.move_to_end(key)
+                return self._values[key]
+            key_lock = self._key_locks.setdefault(key, threading.Lock())
+        with key_lock:
+            with self._lock:
+                if key in self._values:
+                    return self._values[key]
+            value = make()
+            with self._lock:
+                self._values[key] = value
+                while len(self._values) > self.max_entries:
+                    old, _ = self._values.popitem(last=False)
+                    self._key_locks.pop(old, None)
+        return value
+
+    def clear(self) -> None:
+        with self._lock:
+            self._values.clear()
+            self._key_locks.clear()
+
+
+_TUNING = _Memo(max_entries=2)
+_COMPARISON = _Memo(max_entries=4)  # 2 datasets x 2 splits
+
+
+def _tuning(
+    folder: str, built: str, users: int | None, _progress: Progress | None = None
+) -> tuple[dict[str, TuneResult], dict[str, str], str | None]:
+    key = (folder, built, users, EVAL_EASE_BUDGET_GIB)
+    return _TUNING.get(key, lambda: _tune(folder, built, users, _progress))
+
+
+def _tune(
+    folder: str, built: str, users: int | None, progress: Progress | None
+) -> tuple[dict[str, TuneResult], dict[str, str], str | None]:
     inter = _table("interactions")
-    train, test = split_holdout(inter, EVAL_TEST_FRAC, EVAL_SEED)
-    content = _models(folder, built).content
-    n_candidates = len(set(test["user_id"].dropna()) & set(train["user_id"].dropna()))
-    return _EvalSetup(
-        train, test, _table("titles"), content, evaluation_models(content, train), n_candidates
+    train, _ = split_holdout(inter, EVAL_TEST_FRAC, EVAL_SEED)
+    tuned, skipped, best = tune_recommenders(
+        _table("titles"),
+        train,
+        content=_models(folder, built).content,
+        k=EVAL_K,
+        seed=EVAL_SEED,
+        users=users,
+        min_titles=EVAL_MIN_TITLES,
+        ease_budget_gib=EVAL_EASE_BUDGET_GIB,
+        progress=progress,
     )
+    slim = {n: dataclasses.replace(r, model=None) for n, r in tuned.items()}  # bounded memory
+    return slim, skipped, best
 
 
-@st.cache_resource(max_entries=12, show_spinner=False)
-def _eval_one(folder: str, built: str, name: str, n_users: int) -> dict[str, float]:
-    s = _eval_setup(folder, built)
-    t0 = time.perf_counter()
-    res = evaluate(s.models[name], s.train, s.test, s.titles, s.content, users=n_users)
-    return {"model": name, **res, "seconds": time.perf_counter() - t0}
+def tuning(
+    progress: Progress | None = None,
+) -> tuple[dict[str, TuneResult], dict[str, str], str | None]:
+    """Validated values of every model of the active dataset, what was skipped, the best.
 
-
-_DONE: set[tuple[str, str, str]] = set()  # (folder, built, model) already evaluated
-
-
-def evaluation(
-    progress: Callable[[int, int, str], None] | None = None,
-) -> tuple[pd.DataFrame, int]:
-    """Metrics per model of the active dataset (one row per model) and the candidate count.
-
-    Computed once per dataset build and cached model by model (an interrupted run keeps the
-    models already scored); ``progress(i, n, name)`` is called before each model that still
-    has to be scored (``name`` is ``"setup"`` for the split and the fits).
-    Raises ``ValueError`` when the dataset has no interactions.
+    Chosen on validation carved from the evaluation's training part (``EVAL_*`` settings);
+    computed once per dataset build. Raises ``ValueError`` without interactions.
     """
     m = models()
     if m.collab is None:
         raise ValueError(m.collab_reason or NO_INTERACTIONS)
-    key = _dataset_key()
-    if progress is not None and (*key, "setup") not in _DONE:
-        progress(0, len(EVAL_MODELS) + 1, "setup")
-    setup = _eval_setup(*key)
-    _DONE.add((*key, "setup"))
-    names = [n for n in EVAL_MODELS if n in setup.models]
-    rows = []
-    for i, name in enumerate(names):
-        done = (*key, f"{name}/{EVAL_USERS}")
-        if progress is not None and done not in _DONE:
-            progress(i + 1, len(names) + 1, name)
-        rows.append(_eval_one(*key, name, EVAL_USERS))
-        if len(_DONE) > 200:
-            _DONE.clear()
-        _DONE.add(done)
-    return pd.DataFrame(rows), setup.n_candidates
+    return _tuning(*_dataset_key(), _eval_users(), _progress=progress)
+
+
+def _comparison(
+    folder: str,
+    built: str,
+    users: int | None,
+    split: str = "random",
+    _progress: Progress | None = None,
+) -> Comparison:
+    key = (folder, built, users, EVAL_EASE_BUDGET_GIB, split)
+    return _COMPARISON.get(key, lambda: _compare(folder, built, users, split, _progress))
+
+
+def _compare(
+    folder: str, built: str, users: int | None, split: str, progress: Progress | None
+) -> Comparison:
+    report = progress or (lambda _f, _m: None)
+    tuned = None
+    if split == "random":  # the viewer tab's tuning is on this split: share it
+        tuned = _tuning(folder, built, users, _progress=lambda f, msg: report(0.8 * f, msg))
+    return compare_recommenders(
+        _table("titles"),
+        _table("interactions"),
+        k=EVAL_K,
+        test_frac=EVAL_TEST_FRAC,
+        seed=EVAL_SEED,
+        split=split,
+        min_titles=EVAL_MIN_TITLES,
+        users=users,
+        n_boot=EVAL_BOOT,
+        content=_models(folder, built).content,
+        tuned=tuned,
+        ease_budget_gib=EVAL_EASE_BUDGET_GIB,
+        progress=(lambda f, msg: report(max(0.8, f), msg)) if tuned is not None else report,
+    )
+
+
+def has_timestamps() -> bool:
+    """Whether the active dataset's interactions carry times (for the leave-last-out split)."""
+    inter = _table("interactions")
+    return "last_ts" in inter.columns and bool(inter["last_ts"].notna().any())
+
+
+def comparison(progress: Progress | None = None, split: str = "random") -> Comparison:
+    """Every model of the active dataset tuned on validation and scored on test, with intervals.
+
+    ``lib.evaluate.compare_recommenders`` with the page's settings, computed once per dataset
+    build and split (``"random"``: per-viewer 20% holdout, sharing the viewer tab's tuning;
+    ``"time"``: each viewer's latest title, tuned on each viewer's latest training title).
+    ``progress(fraction, message)``. Raises ``ValueError`` without interactions, or for a
+    time split without timestamps.
+    """
+    m = models()
+    if m.collab is None:
+        raise ValueError(m.collab_reason or NO_INTERACTIONS)
+    return _comparison(*_dataset_key(), _eval_users(), split, _progress=progress)
+
+
+@st.cache_resource(max_entries=3, show_spinner=False)
+def _viewer_model(folder: str, built: str, users: int | None, name: str, budget: float) -> Any:
+    tuned, _, _ = _tuning(folder, built, users)
+    return fit_validated(name, tuned, _models(folder, built).content, _table("interactions"))
+
+
+def viewer_model(name: str) -> Any:
+    """Model ``name`` of ``VIEWER_MODELS`` with its validated values, fitted on all
+    interactions of the active dataset (cached, read-only). Call ``tuning`` first."""
+    return _viewer_model(*_dataset_key(), _eval_users(), name, EVAL_EASE_BUDGET_GIB)

@@ -5,10 +5,12 @@ from __future__ import annotations
 import shutil
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lib.evaluate import compare_recommenders
 from lib.pipeline import build
 from lib.recommend import UnknownIdError
 from lib.ui import rec_models as rec
@@ -142,7 +144,40 @@ def test_viewer_tab_shows_history_and_explained_recommendations(app, gold):
     assert _results(at, "Because you watched")["Title"].tolist() != recs["Title"].tolist()
 
 
-def test_evaluation_tab_states_the_protocol_next_to_the_numbers(app, monkeypatch):
+def test_viewer_tab_defaults_to_the_model_chosen_on_validation(app, gold):
+    at = open_page(app, "recommender")
+    at.session_state["rec_tab"] = "For a viewer"
+    at.run()
+    _no_exception(at)
+    tuned, skipped, best = rec.tuning()
+    # chosen on validation carved from the training part: the largest validation NDCG@10
+    scores = {n: r.score for n, r in tuned.items() if n != "Random"}
+    assert best == max(scores, key=scores.get) and not skipped
+    picker = at.selectbox(key="rec_viewer_model")
+    assert picker.value == "best" and set(picker.options) >= {
+        f"Best on validation ({best})",
+        "EASE",
+        "RP3beta",
+    }
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert f"Model: {best}" in captions and "best validation score" in captions
+    recs = _results(at, "Because you watched")
+    # each explanation names history titles with their share of the evidence
+    assert recs["Because you watched"].str.contains(r"\(\d+%\)").any()
+    seen_lists = {}
+    for choice in ("EASE", "RP3beta", "Popularity"):
+        at.selectbox(key="rec_viewer_model").set_value(choice).run()
+        _no_exception(at)
+        table = _results(at, "Because you watched")
+        assert len(table) == 10
+        seen_lists[choice] = table["Title"].tolist()
+        captions = " ".join(c.value for c in at.caption).replace("\\", "")
+        assert f"Model: {choice}" in captions
+    assert seen_lists["EASE"] != seen_lists["Popularity"]
+    assert (_results(at, "Because you watched")["Because you watched"] == "(popular pick)").all()
+
+
+def test_evaluation_tab_states_the_protocol_next_to_the_numbers(app, gold, monkeypatch):
     monkeypatch.setattr(rec, "EVAL_USERS", 150)  # a smaller documented sample keeps it quick
     at = open_page(app, "recommender")
     at.session_state["rec_tab"] = "How good is it"
@@ -150,17 +185,40 @@ def test_evaluation_tab_states_the_protocol_next_to_the_numbers(app, monkeypatch
     _no_exception(at)
     table = _results(at, "NDCG@10")
     assert table["Model"].tolist() == list(rec.EVAL_MODELS)
-    assert {"NDCG@10", "Precision@10", "Genre match", "Coverage"} <= set(table)
-    assert table["Genre match"].between(0, 100).all()  # shown as percentages
+    assert {"NDCG@10", "Precision@10", "Genre match", "Coverage", "Validated values"} <= set(table)
+    # every metric with its interval: "value (low-high)"
+    for col in ("NDCG@10", "MAP@10", "Novelty (bits)", "Diversity"):
+        assert table[col].str.fullmatch(r"\d+\.\d+ \(\d+\.\d+-\d+\.\d+\)").all(), col
+    assert table["Genre match"].str.fullmatch(r"[\d.]+% \([\d.]+%-[\d.]+%\)").all()
+    # the page shows what the library computes with the stated protocol
+    expected = compare_recommenders(
+        gold["titles"],
+        gold["interactions"],
+        k=10,
+        test_frac=0.2,
+        seed=0,
+        min_titles=5,
+        users=150,
+        n_boot=rec.EVAL_BOOT,
+    )
     by = table.set_index("Model")
-    assert by.at["Random", "Coverage"] > by.at["Popularity", "Coverage"]
+    for row in expected.table.itertuples():
+        assert (
+            by.at[row.model, "NDCG@10"]
+            == f"{row.ndcg:.3f} ({row.ndcg_low:.3f}-{row.ndcg_high:.3f})"
+        )
+    coverage = by["Coverage"].str.extract(r"^([\d.]+)%")[0].astype(float)
+    assert coverage["Random"] > coverage["Popularity"]
+    assert expected.best == expected.table.set_index("model")["validation"].drop("Random").idxmax()
     text = " ".join(md.value for md in at.markdown).replace("\\", "")
     for part in ("split_holdout", "test_frac=0.2", "seed=0", "relevant", "150 viewers"):
         assert part in text, part
+    assert "never used to tune" in text
     captions = " ".join(c.value for c in at.caption).replace("\\", "")
     assert captions.count("split_holdout") >= 2  # under the table and under the chart
     labels = [m.label for m in at.metric]
     assert "Hybrid genre match" in labels
+    assert f"Best on validation: {expected.best}" in labels
 
 
 def test_fit_models_on_a_catalog_without_viewers(gold):
@@ -239,3 +297,106 @@ def test_catalog_only_dataset_explains_what_is_unavailable(catalog_only):
         at.run()
         _no_exception(at)
         assert any("viewing sessions or ratings" in i.value for i in at.info), tab
+
+
+def test_evidence_shares_and_interval_text(gold):
+    from lib.recommend import EASE, ContentKNN, Hybrid, ItemKNN, Popularity
+
+    inter = gold["interactions"]
+    user = inter["user_id"].iloc[0]
+    content = ContentKNN().fit(gold["titles"])
+    collab = ItemKNN().fit(inter)
+    for model in (collab, EASE(200.0).fit(inter), Hybrid(content, collab, alpha=0.4)):
+        tid = model.recommend(user, k=1)["title_id"].iloc[0]
+        share = rec.evidence(model, user, tid)
+        assert share.sum() == pytest.approx(1.0) and (share > 0).all()
+        assert share.is_monotonic_decreasing
+        seen = set(inter.loc[inter["user_id"] == user, "title_id"])
+        assert set(share.index) <= seen
+    # EASE: each share is the title's weight toward the pick over the positive total
+    ease = EASE(200.0).fit(inter)
+    tid = ease.recommend(user, k=1)["title_id"].iloc[0]
+    rows = ease.explain_recommendation(user, tid, n=10**6)["contributors"]
+    total = sum(r["contribution"] for r in rows)
+    assert rec.evidence(ease, user, tid)[rows[0]["title_id"]] == pytest.approx(
+        rows[0]["contribution"] / total
+    )
+    assert rec.evidence(Popularity().fit(inter), user, tid).empty
+    assert rec.interval(0.12345, 0.1, 0.15) == "0.123 (0.100-0.150)"
+    assert rec.interval(0.5, 0.45, 0.55, "{:.0%}") == "50% (45%-55%)"
+    assert rec.interval(float("nan"), 0, 1) == "n/a"
+
+
+def test_memo_computes_each_key_once_and_stays_bounded():
+    memo = rec._Memo(max_entries=2)
+    calls = []
+
+    def make(x):
+        calls.append(x)
+        return x * 10
+
+    assert memo.get("a", lambda: make(1)) == 10
+    assert memo.get("a", lambda: make(99)) == 10  # cached: not recomputed
+    memo.get("b", lambda: make(2))
+    memo.get("c", lambda: make(3))  # evicts "a", the least recently used
+    assert memo.get("a", lambda: make(4)) == 40
+    assert calls == [1, 2, 3, 4] and len(memo._values) == 2
+
+
+def test_ease_above_its_item_limit_falls_back_on_the_page(app, gold, monkeypatch):
+    from lib.recommend import EASE
+
+    # a budget for 50 titles: the demo's catalog is larger, so EASE refuses it
+    monkeypatch.setattr(rec, "EVAL_EASE_BUDGET_GIB", EASE.memory_need(50) / 2**30)
+    monkeypatch.setattr(rec, "EVAL_USERS", 150)
+    at = open_page(app, "recommender")
+    at.session_state["rec_tab"] = "For a viewer"
+    at.session_state["rec_viewer_model"] = "EASE"
+    at.run()
+    _no_exception(at)
+    infos = " ".join(i.value for i in at.info).replace("\\", "")
+    assert "EASE is not available" in infos and "at most 50 titles" in infos
+    assert "Showing RP3beta instead" in infos
+    assert len(_results(at, "Because you watched")) == 10
+    captions = " ".join(c.value for c in at.caption).replace("\\", "")
+    assert "Model: RP3beta" in captions
+    at.session_state["rec_tab"] = "How good is it"
+    at.run()
+    _no_exception(at)
+    assert "EASE" not in _results(at, "NDCG@10")["Model"].tolist()
+    assert any("at most 50 titles" in i.value.replace("\\", "") for i in at.info)
+
+
+def test_labels_keep_integer_years_when_some_are_missing_and_ratings_have_no_sessions():
+    titles = pd.DataFrame(
+        {"title_id": [1, 2], "title": ["Heat", "Up"], "release_year": [1995.0, np.nan]}
+    )
+    cat = rec.catalog_frame(titles)
+    assert cat.loc["1", "label"] == "Heat (1995)" and cat.loc["2", "label"] == "Up"
+    assert cat["year"].dtype == "Int64"
+    ratings = pd.DataFrame(
+        {"user_id": ["a", "a", "b"], "title_id": [1, 2, 1], "rating": [4, 5, 3], "n_sessions": 0}
+    )
+    m = rec.fit_models(titles.assign(genres="Drama"), ratings)
+    assert rec.viewer_history(m, ratings, "a")["n_sessions"] is None  # 0 would be misleading
+    watched = ratings.assign(n_sessions=[2, 1, 1])
+    assert rec.viewer_history(m, watched, "a")["n_sessions"] == 3
+
+
+def test_evaluation_tab_offers_a_leave_last_out_split_where_times_exist(app, monkeypatch):
+    monkeypatch.setattr(rec, "EVAL_USERS", 150)
+    at = open_page(app, "recommender")
+    at.session_state["rec_tab"] = "How good is it"
+    at.run()
+    _no_exception(at)
+    assert at.segmented_control(key="rec_eval_split").value == "random"
+    before = _results(at, "NDCG@10")
+    at.segmented_control(key="rec_eval_split").set_value("time").run()
+    _no_exception(at)
+    after = _results(at, "NDCG@10")
+    assert after["Model"].tolist() == before["Model"].tolist()
+    assert after["NDCG@10"].tolist() != before["NDCG@10"].tolist()
+    precision = after["Precision@10"].str.extract(r"^([\d.]+)%")[0].astype(float)
+    assert (precision <= 10.0).all()  # one held-out title per viewer: at most 1 hit in 10
+    text = " ".join(md.value for md in at.markdown).replace("\\", "")
+    assert "leave-last-out" in text and "split_leave_last_out" in text
