@@ -16,6 +16,7 @@ from lib.insights import catalog_findings
 from lib.pipeline.gold import WEIGHTED_RATING_DEFINITION
 from lib.ui import data as ui
 from lib.ui import filters as uif
+from lib.ui.report_view import has_report, report_section
 from lib.ui.widgets import download_csv, empty_state, figure, md_escape
 
 TABS = ("Genres", "Ratings", "Runtime & release", "Directors & cast", "Title table")
@@ -103,7 +104,13 @@ with st.container(border=True):
         st.caption("Too few titles with the needed columns for a finding.")
 
 # --- tabs ------------------------------------------------------------------------------------
+if has_report():
+    TABS = (*TABS, "Hours viewed")
 tabs = dict(zip(TABS, st.tabs(list(TABS), key="tab", bind="query-params")))
+if "Hours viewed" in tabs:
+    with tabs["Hours viewed"]:
+        if tabs["Hours viewed"].open is not False:
+            report_section("cat", titles["title_id"] if flt.on_titles else None)
 
 with tabs["Genres"]:
     if tabs["Genres"].open is not False:

@@ -17,6 +17,7 @@ from lib.insights import engagement_findings
 from lib.pipeline.gold import COMPLETED_DEFINITION, ENGAGEMENT_SCORE_DEFINITION
 from lib.ui import data as ui
 from lib.ui import filters as uif
+from lib.ui.report_view import has_report, report_section
 from lib.ui.widgets import download_csv, empty_state, figure, md_escape
 
 TABS = ("Devices", "Time of day", "Completion & quality", "Plans & countries", "Engagement score")
@@ -26,11 +27,19 @@ view = uif.session_query()  # every session of the dataset (no filter)
 
 st.title("Engagement")
 if not len(view):
+    if has_report():
+        st.caption(
+            f"Dataset **{md_escape(name)}** has no watch history (one row per viewing session) "
+            "but has Netflix's engagement report: real hours viewed per title and half-year."
+        )
+        report_section("eng")
+        st.stop()
     empty_state(
         "Engagement needs watch history (one row per viewing session); the dataset "
         f"{name!r} has none, so this page has nothing to show.",
         "Catalog-only imports (netflix_titles.csv, IMDb tables) and MovieLens ratings have no "
-        "sessions. Import the six-table engagement export, or pick the demo dataset.",
+        "sessions. Import the six-table engagement export or Netflix's engagement reports "
+        "(What We Watched .xlsx), or pick the demo dataset.",
     )
     st.stop()
 
@@ -115,7 +124,13 @@ with st.container(border=True):
         st.caption("Too few sessions with the needed columns for a finding.")
 
 # --- tabs ------------------------------------------------------------------------------------
+if has_report():
+    TABS = (*TABS, "Hours viewed (report)")
 tabs = dict(zip(TABS, st.tabs(list(TABS), key="tab", bind="query-params")))
+if "Hours viewed (report)" in tabs:
+    with tabs["Hours viewed (report)"]:
+        if tabs["Hours viewed (report)"].open is not False:
+            report_section("eng")
 has_device = has_values(view, "device_type")
 
 with tabs["Devices"]:

@@ -28,8 +28,10 @@ import streamlit as st
 from lib import charts_top10 as ct
 from lib import top10
 from lib.config import LIST_SEP, MATURITY_RATINGS, TOP10_LABEL
+from lib.engagement_report import POST_RELEASE_NOTE
 from lib.ui import data as ui
 from lib.ui import top10_models as tm
+from lib.ui.report_view import has_report
 from lib.ui.widgets import empty_state, figure, md_escape
 
 # --- settings ----------------------------------------------------------------------------------
@@ -836,6 +838,8 @@ def render_leakage() -> None:
         "title charted. Below, the same model is cross-validated twice, without and with "
         "the post-release columns (weekly hours viewed, weekly views, weeks in the Top 10)."
     )
+    if has_report():
+        st.warning(POST_RELEASE_NOTE, icon=":material/block:")
     try:
         report = tm.leakage(dataset, kind)
     except ValueError as error:
