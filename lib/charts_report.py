@@ -8,7 +8,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib.charts import PALETTE, house_figure
-from lib.engagement_report import latest_period, period_changes
+from lib.engagement_report import latest_period, period_changes, period_label
 
 __all__ = [
     "top_titles_hours",
@@ -31,7 +31,9 @@ def top_titles_hours(report: pd.DataFrame, *, top: int = 20) -> tuple[go.Figure,
     d = last.nlargest(top, "hours_viewed")[
         ["title", "kind", "hours_viewed", "views", "in_catalog"]
     ].reset_index(drop=True)
-    label = last["report"].iloc[0] if len(last) else ""
+    label = period_label(last)
+    # "Title // alternative title": the first (the chart's font may lack the other script)
+    d = d.assign(title=d["title"].astype(str).str.split(" // ").str[0])
     rows = d.iloc[::-1]
     traces = []
     for kind in ("film", "tv", "unknown"):
@@ -53,7 +55,7 @@ def top_titles_hours(report: pd.DataFrame, *, top: int = 20) -> tuple[go.Figure,
         )
     fig = house_figure(
         traces,
-        f"Most watched titles, {label} (hours viewed)",
+        f"Most watched titles, {label}",
         x="hours viewed (millions)",
         height=max(360, 24 * len(d) + 130),
         layout={
@@ -192,6 +194,8 @@ def concentration(report: pd.DataFrame) -> tuple[go.Figure, pd.DataFrame]:
 def period_change(report: pd.DataFrame, *, top: int = 15) -> tuple[go.Figure, pd.DataFrame]:
     """Titles in both of the two latest reports: hours in each (the most watched now)."""
     d = period_changes(report).head(top)
+    if not d.empty:
+        d = d.assign(title=d["title"].astype(str).str.split(" // ").str[0])
     if d.empty:
         return house_figure([], "Period over period (needs two reports)"), d
     rows = d.iloc[::-1]

@@ -20,6 +20,7 @@ __all__ = [
     "POST_RELEASE_NOTE",
     "ReportSummary",
     "latest_period",
+    "period_label",
     "summarise",
     "top_share",
     "period_changes",
@@ -43,6 +44,19 @@ class ReportSummary:
     matched_share: float
     top1_share: float | None
     film_share: float | None
+
+
+def period_label(rows: pd.DataFrame) -> str:
+    """ "H1 2024"-style name of the period of ``rows`` (its first row's period)."""
+    if rows.empty or pd.isna(rows["period_start"].iloc[0]):
+        return ""
+    start, end = pd.Timestamp(rows["period_start"].iloc[0]), rows["period_end"].iloc[0]
+    end = pd.Timestamp(end) if pd.notna(end) else start
+    if start.month == 1 and end.month == 6 and start.year == end.year:
+        return f"H1 {start.year}"
+    if start.month == 7 and end.month == 12 and start.year == end.year:
+        return f"H2 {start.year}"
+    return f"{start:%b %Y}-{end:%b %Y}"
 
 
 def latest_period(report: pd.DataFrame) -> pd.DataFrame:
@@ -71,7 +85,7 @@ def summarise(report: pd.DataFrame) -> ReportSummary:
     film = (
         float(kinds.get("film", 0.0) / kinds.sum()) if kinds.sum() > 0 and "film" in kinds else None
     )
-    label = str(last["report"].iloc[0]) if len(last) and last["report"].notna().any() else ""
+    label = period_label(last)
     return ReportSummary(
         periods=int(report["period_start"].nunique()),
         period_label=label,

@@ -37,7 +37,11 @@ def report_section(prefix: str, title_ids: pd.Series | None = None) -> None:
         return
     s = summarise(report)
     cols = st.columns(5)
-    cols[0].metric("Report", s.period_label or "?", help=f"{s.periods} report period(s) imported.")
+    cols[0].metric(
+        "Report period",
+        s.period_label or "?",
+        help=f"The latest of {s.periods} report period(s) imported.",
+    )
     cols[1].metric(
         "Titles", f"{s.titles:,}", help="Rows of the latest report (a TV season is a row)."
     )
@@ -47,8 +51,8 @@ def report_section(prefix: str, title_ids: pd.Series | None = None) -> None:
         help="Sum of Hours Viewed of the latest report (Netflix rounds each to 100,000).",
     )
     cols[3].metric(
-        "Top 1% of titles",
-        f"{s.top1_share:.0%} of hours" if s.top1_share is not None else "n/a",
+        "Hours from the top 1%",
+        f"{s.top1_share:.0%}" if s.top1_share is not None else "n/a",
         help="Share of hours viewed by the most watched 1% of the report's titles.",
     )
     cols[4].metric(
