@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -79,14 +81,63 @@ def test_every_tab_renders(app, gold):
     assert (top["sessions_shown"] > 0).all()
 
 
-def test_segment_switches_are_bound_and_rerun(app):
+def chart_data(at: AppTest, key: str) -> list[dict]:
+    """The traces of the Plotly chart ``eng-<key>`` as sent to the browser."""
+    (el,) = [e for e in at.get("plotly_chart") if e.proto.id.endswith(f"fig-eng-{key}")]
+    return json.loads(el.proto.spec)["data"]
+
+
+def heatmap_rows(at: AppTest) -> set[str]:
+    (trace,) = chart_data(at, "device_heatmap")
+    return set(trace["y"])
+
+
+def sankey_nodes(at: AppTest) -> set[str]:
+    (trace,) = chart_data(at, "sankey")
+    return set(trace["node"]["label"])
+
+
+@pytest.fixture(scope="module")
+def groups(demo_dir) -> dict[str, set[str]]:
+    """Viewer groups present in the demo's sessions, straight from the gold Parquet files."""
+    sessions = pd.read_parquet(demo_dir / "gold" / "sessions.parquet")
+    users = pd.read_parquet(demo_dir / "gold" / "users.parquet")
+    watched = users[users["user_id"].isin(sessions["user_id"])]
+    return {
+        "age_band": set(sessions["age_band"].dropna()),
+        "subscription_plan": set(sessions["subscription_plan"].dropna()),
+        "rfm_segment": set(watched["rfm_segment"].dropna()),
+    }
+
+
+def test_segment_switches_are_bound_and_rerun(app, groups):
     at = open_page(app, "engagement")
+    assert at.segmented_control(key="seg").value == "age_band"
+    assert heatmap_rows(at) == groups["age_band"]
     at.segmented_control(key="seg").set_value("rfm_segment").run()
     assert not at.exception
+    assert heatmap_rows(at) == groups["rfm_segment"]  # the rerun drew the new rows
     at.session_state["tab"] = "Plans & countries"
     at.run()
+    assert groups["subscription_plan"] <= sankey_nodes(at)
     at.segmented_control(key="flow").set_value("age_band").run()
     assert not at.exception
+    nodes = sankey_nodes(at)
+    assert groups["age_band"] <= nodes and not groups["subscription_plan"] & nodes
+
+
+def test_segment_switches_reopen_from_the_url(app, groups):
+    # the URL carries a switch's shown label (``?seg=RFM segment``) and keeps it
+    app.query_params.update({"seg": "RFM segment", "flow": "age band"})
+    at = open_page(app, "engagement")
+    assert at.segmented_control(key="seg").value == "rfm_segment"
+    assert heatmap_rows(at) == groups["rfm_segment"]
+    assert at.query_params["seg"] == "RFM segment"
+    at.session_state["tab"] = "Plans & countries"
+    at.run()
+    assert at.segmented_control(key="flow").value == "age_band"
+    assert groups["age_band"] <= sankey_nodes(at)
+    assert at.query_params["flow"] == "age band"
 
 
 def test_an_empty_selection_shows_the_empty_state(app, gold):
