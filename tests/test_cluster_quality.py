@@ -1,5 +1,8 @@
 """Does the cluster explorer find what the demo generator planted? (scale-1 demo, ~1 minute)
 
+Every test here but the first is slow-marked; the first checks the planted segments on the
+session's small demo in about a second.
+
 The page's defaults are: ``lib.cluster.default_features`` for the features, standard
 scaling, missing values filled with the median, seed 0. With them K-Means at the planted
 k = 5 must recover the 5 viewer segments of ``lib.synth.SEGMENTS`` (truth layer).
@@ -23,8 +26,6 @@ from lib.config import device_share_col, genre_share_col
 from lib.store import load_gold, load_layer
 from lib.synth import SEGMENTS
 
-pytestmark = pytest.mark.slow
-
 PLANTED_K = len(SEGMENTS)
 PAGE_DEFAULTS = {"seed": 0, "scaling": "standard", "missing": "median"}
 
@@ -42,10 +43,23 @@ def demo1(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, pd.Se
     return users, planted
 
 
-def test_planted_k_is_five():
-    assert PLANTED_K == 5
+def test_the_demo_data_holds_the_five_planted_segments(demo_dir):
+    """Fast (the session's small demo): the truth layer has 5 segments, named and sized as
+    planted, so the slow tests below compare K-Means with the right k."""
+    truth = load_layer(demo_dir, "truth")["user_segments"].drop_duplicates("user_id")
+    users = load_gold(demo_dir)["users"]
+    assert set(users["user_id"]) <= set(truth["user_id"])
+    shares = truth["segment"].value_counts(normalize=True).sort_index()
+    assert list(shares.index) == [0, 1, 2, 3, 4]
+    assert PLANTED_K == 5 == len(shares)
+    names = truth.drop_duplicates("segment").set_index("segment")["segment_name"].sort_index()
+    assert list(names) == [s["name"] for s in SEGMENTS]
+    # ~1,000 viewers: each share within 5 points of the planted one (sd about 1.3 points)
+    planted = pd.Series([s["share"] for s in SEGMENTS], index=shares.index)
+    assert (shares - planted).abs().max() < 0.05, pd.DataFrame({"data": shares, "planted": planted})
 
 
+@pytest.mark.slow
 def test_default_viewer_features_recover_the_planted_segments(demo1):
     users, planted = demo1
     assert len(users) > 9_000 and planted.notna().mean() > 0.99
@@ -60,6 +74,7 @@ def test_default_viewer_features_recover_the_planted_segments(demo1):
     assert table.idxmax(axis=1).nunique() == PLANTED_K
 
 
+@pytest.mark.slow
 def test_the_scan_suggests_the_planted_k_and_it_is_stable(demo1):
     users, _ = demo1
     X = default_features(users, "viewers")
@@ -71,6 +86,7 @@ def test_the_scan_suggests_the_planted_k_and_it_is_stable(demo1):
     assert stab.label == "stable"
 
 
+@pytest.mark.slow
 def test_personas_name_what_was_planted(demo1):
     """Each planted segment's main device and main genre are above average in its cluster."""
     users, planted = demo1

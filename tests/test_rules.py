@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import tomllib
 
 from lib.config import PROJECT_ROOT
 
@@ -61,6 +62,17 @@ def test_xsrf_protection_is_on():
     assert re.search(r"^enableXsrfProtection\s*=\s*true", cfg, re.M)
     assert re.search(r"^gatherUsageStats\s*=\s*false", cfg, re.M)
     assert re.search(r"^maxUploadSize\s*=\s*\d+", cfg, re.M)
+
+
+def test_upload_limit_of_streamlit_equals_the_importers_limit():
+    """config.toml's comment says maxUploadSize matches lib.importers.MAX_UPLOAD_BYTES."""
+    from lib.importers import MAX_UPLOAD_BYTES
+
+    with open(PROJECT_ROOT / ".streamlit" / "config.toml", "rb") as fh:
+        server = tomllib.load(fh)["server"]
+    assert MAX_UPLOAD_BYTES == 200 * 1024 * 1024  # "Up to 200 MB per file" on the Import page
+    # Streamlit counts maxUploadSize in MiB (it multiplies the option by 1024 * 1024)
+    assert server["maxUploadSize"] * 1024 * 1024 == MAX_UPLOAD_BYTES
 
 
 def test_no_forced_full_gc_after_every_run():

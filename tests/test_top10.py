@@ -100,6 +100,23 @@ def test_explicit_post_release_feature_is_the_opt_in_and_warns(monotone, caplog)
     assert any("leakage" in note for note in model.notes)
 
 
+def test_compare_models_leaves_post_release_columns_out_by_default(monotone):
+    # the viewing figures give the label away: a model that reads them would score ~1.0
+    leaky = monotone.assign(
+        weekly_hours_viewed=np.where(monotone.in_top10 == 1, 5e6, 0.0),
+        weekly_views=np.where(monotone.in_top10 == 1, 1e6, 0.0),
+    )
+    cv = top10.compare_models(leaky, kinds=("logreg",), n_splits=3)
+    assert cv.attrs["uses_post_release"] is False
+    assert not set(cv.attrs["features"]) & set(top10.POST_RELEASE_FEATURES)
+    assert "imdb_rating" in cv.attrs["features"]
+    assert not any("leakage" in note for note in cv.attrs["notes"])
+    # the same scores as on the table without those columns (a leaky model scores 1.0 here)
+    without = top10.compare_models(monotone, kinds=("logreg",), n_splits=3)
+    assert cv["roc_auc_mean"].iloc[0] == pytest.approx(without["roc_auc_mean"].iloc[0])
+    assert cv["roc_auc_mean"].iloc[0] < 0.99
+
+
 @pytest.mark.parametrize("bad", [["in_top10"], ["title_id"], ["title"], ["no_such_column"]])
 def test_label_ids_and_unknown_columns_are_not_features(monotone, bad):
     with pytest.raises(ValueError):

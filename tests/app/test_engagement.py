@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import json
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.filters import Filters, filter_sessions, filter_titles
+from lib.config import LIST_SEP
 from lib.store import load_gold
 from tests.app.conftest import open_page
 
@@ -17,6 +19,20 @@ TABS = ("Devices", "Time of day", "Completion & quality", "Plans & countries", "
 @pytest.fixture(scope="module")
 def gold(demo_dir):
     return load_gold(demo_dir)
+
+
+@pytest.fixture(scope="module")
+def tables(demo_dir) -> dict[str, pd.DataFrame]:
+    """The gold sessions and titles as stored: expected values are computed from these."""
+    return {
+        name: pd.read_parquet(demo_dir / "gold" / f"{name}.parquet")
+        for name in ("sessions", "titles")
+    }
+
+
+def lists(column: pd.Series, value: str) -> pd.Series:
+    """Does each LIST_SEP-joined cell list ``value``?"""
+    return column.fillna("").str.split(LIST_SEP).map(lambda items: value in items)
 
 
 def metric(at: AppTest, label: str) -> str:
@@ -40,25 +56,26 @@ def test_engagement_runs_with_kpis_and_insights(app, gold):
     assert at.sidebar.date_input(key="dates").value is not None
 
 
-def test_session_and_title_filters_change_the_numbers(app, gold):
-    sessions, titles = gold["sessions"], gold["titles"]
+def test_session_and_title_filters_change_the_numbers(app, tables):
+    sessions, titles = tables["sessions"], tables["titles"]
     at = open_page(app, "engagement")
     before = findings(at)
     at.sidebar.multiselect(key="device").set_value(["Mobile"]).run()
     assert not at.exception
-    mobile = filter_sessions(sessions, Filters(devices=("Mobile",)), titles=titles)
+    mobile = sessions[sessions["device_type"] == "Mobile"]
     assert 0 < len(mobile) < len(sessions)
     assert metric(at, "Sessions shown") == f"{len(mobile):,}"
     assert metric(at, "Viewers") == f"{mobile['user_id'].nunique():,}"
+    assert metric(at, "Watch hours") == f"{mobile['watch_minutes'].sum() / 60:,.0f} h"
     assert findings(at) != before
     assert findings(at)[0].startswith(f"- All {len(mobile):,} sessions shown are on Mobile")
-    # a title filter selects the sessions of the titles the Catalog page would list
+    # a title filter selects the sessions of the titles listing the genre (as the Catalog does)
     at.sidebar.multiselect(key="genre").set_value(["Drama"]).run()
-    f = Filters(devices=("Mobile",), genres=("Drama",))
-    drama_ids = set(filter_titles(titles, f)["title_id"])
+    drama_ids = set(titles.loc[lists(titles["genres"], "Drama"), "title_id"])
     expected = mobile[mobile["title_id"].isin(drama_ids)]
+    assert 0 < len(expected) < len(mobile)
     assert metric(at, "Sessions shown") == f"{len(expected):,}"
-    assert len(expected) == len(filter_sessions(sessions, f, titles=titles))
+    assert metric(at, "Viewers") == f"{expected['user_id'].nunique():,}"
 
 
 def test_every_tab_renders(app, gold):
@@ -79,14 +96,63 @@ def test_every_tab_renders(app, gold):
     assert (top["sessions_shown"] > 0).all()
 
 
-def test_segment_switches_are_bound_and_rerun(app):
+def chart_data(at: AppTest, key: str) -> list[dict]:
+    """The traces of the Plotly chart ``eng-<key>`` as sent to the browser."""
+    (el,) = [e for e in at.get("plotly_chart") if e.proto.id.endswith(f"fig-eng-{key}")]
+    return json.loads(el.proto.spec)["data"]
+
+
+def heatmap_rows(at: AppTest) -> set[str]:
+    (trace,) = chart_data(at, "device_heatmap")
+    return set(trace["y"])
+
+
+def sankey_nodes(at: AppTest) -> set[str]:
+    (trace,) = chart_data(at, "sankey")
+    return set(trace["node"]["label"])
+
+
+@pytest.fixture(scope="module")
+def groups(demo_dir) -> dict[str, set[str]]:
+    """Viewer groups present in the demo's sessions, straight from the gold Parquet files."""
+    sessions = pd.read_parquet(demo_dir / "gold" / "sessions.parquet")
+    users = pd.read_parquet(demo_dir / "gold" / "users.parquet")
+    watched = users[users["user_id"].isin(sessions["user_id"])]
+    return {
+        "age_band": set(sessions["age_band"].dropna()),
+        "subscription_plan": set(sessions["subscription_plan"].dropna()),
+        "rfm_segment": set(watched["rfm_segment"].dropna()),
+    }
+
+
+def test_segment_switches_are_bound_and_rerun(app, groups):
     at = open_page(app, "engagement")
+    assert at.segmented_control(key="seg").value == "age_band"
+    assert heatmap_rows(at) == groups["age_band"]
     at.segmented_control(key="seg").set_value("rfm_segment").run()
     assert not at.exception
+    assert heatmap_rows(at) == groups["rfm_segment"]  # the rerun drew the new rows
     at.session_state["tab"] = "Plans & countries"
     at.run()
+    assert groups["subscription_plan"] <= sankey_nodes(at)
     at.segmented_control(key="flow").set_value("age_band").run()
     assert not at.exception
+    nodes = sankey_nodes(at)
+    assert groups["age_band"] <= nodes and not groups["subscription_plan"] & nodes
+
+
+def test_segment_switches_reopen_from_the_url(app, groups):
+    # the URL carries a switch's shown label (``?seg=RFM segment``) and keeps it
+    app.query_params.update({"seg": "RFM segment", "flow": "age band"})
+    at = open_page(app, "engagement")
+    assert at.segmented_control(key="seg").value == "rfm_segment"
+    assert heatmap_rows(at) == groups["rfm_segment"]
+    assert at.query_params["seg"] == "RFM segment"
+    at.session_state["tab"] = "Plans & countries"
+    at.run()
+    assert at.segmented_control(key="flow").value == "age_band"
+    assert groups["age_band"] <= sankey_nodes(at)
+    assert at.query_params["flow"] == "age band"
 
 
 def test_an_empty_selection_shows_the_empty_state(app, gold):
@@ -107,10 +173,17 @@ def test_an_empty_selection_shows_the_empty_state(app, gold):
     assert any("No session matches these filters" in i.value for i in at.info)
 
 
-def test_the_url_reopens_the_same_view(app, gold):
+def test_the_url_reopens_the_same_view(app, tables):
     app.query_params["device"] = "Tablet"
     app.query_params["dates"] = ["2025-01-01", "2025-06-30"]
     at = open_page(app, "engagement")
-    f = Filters(devices=("Tablet",), dates=(dt.date(2025, 1, 1), dt.date(2025, 6, 30)))
-    expected = filter_sessions(gold["sessions"], f, titles=gold["titles"])
+    sessions = tables["sessions"]
+    day = sessions["date"].dt.date
+    expected = sessions[
+        (sessions["device_type"] == "Tablet")
+        & (day >= dt.date(2025, 1, 1))
+        & (day <= dt.date(2025, 6, 30))
+    ]
+    assert 0 < len(expected) < (sessions["device_type"] == "Tablet").sum()
     assert metric(at, "Sessions shown") == f"{len(expected):,}"
+    assert metric(at, "Completion rate") == f"{expected['completed'].mean():.1%}"

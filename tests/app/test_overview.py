@@ -2,7 +2,35 @@
 
 from __future__ import annotations
 
+import shutil
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lib.config import PROJECT_ROOT
 from lib.store import load_gold
+from tests.app.conftest import ENTRY, TIMEOUT
+
+ENGAGEMENT = PROJECT_ROOT / "tests" / "fixtures" / "engagement"
+# five clean accounts, two of them no longer active: churn 2 / 5 = 40.0 %
+HEADER = (
+    "user_id,email,first_name,last_name,age,gender,country,state_province,city,"
+    "subscription_plan,subscription_start_date,is_active,monthly_spend,primary_device,"
+    "household_size,created_at"
+)
+ROWS = (
+    "user_00001,ann@example.org,Ann,Ito,34,Female,USA,Ohio,Dayton,Basic,2023-02-01,True,"
+    "9.99,Laptop,2,2023-01-30 10:00:00",
+    "user_00002,ben@example.org,Ben,Ode,41,Male,Canada,Ontario,Ottawa,Premium,2023-03-01,False,"
+    "19.99,Mobile,1,2023-02-20 08:30:00",
+    "user_00003,cai@example.org,Cai,Wu,27,Male,USA,Texas,Austin,Standard,2023-04-01,True,"
+    "14.99,Tablet,3,2023-03-28 12:00:00",
+    "user_00004,dee@example.org,Dee,Roy,52,Female,UK,England,Leeds,Basic,2023-05-01,False,"
+    "9.99,Smart TV,2,2023-04-29 18:00:00",
+    "user_00005,eve@example.org,Eve,Sol,19,Female,USA,Ohio,Akron,Premium,2023-06-01,True,"
+    "19.99,Mobile,4,2023-05-30 09:15:00",
+)
+USERS = "\n".join((HEADER, *ROWS)) + "\n"
 
 
 def test_overview_runs_and_shows_kpis(app, demo_dir):
@@ -22,8 +50,36 @@ def test_overview_runs_and_shows_kpis(app, demo_dir):
     titles = next(m for m in at.metric if m.label == "Titles")
     assert titles.value == f"{len(gold['titles']):,}"
     churn = next(m for m in at.metric if m.label == "Churn rate")
-    expected = 1 - gold["users"]["is_active"].astype(bool).mean()
-    assert churn.value == f"{expected:.1%}"
+    # counted, not the page's 1 - mean: inactive accounts over all accounts
+    inactive = int((gold["users"]["is_active"] == False).sum())  # noqa: E712
+    assert 0 < inactive < len(gold["users"])
+    assert churn.value == f"{inactive / len(gold['users']):.1%}"
+    active = next(m for m in at.metric if m.label == "Active viewers")
+    assert active.value == f"{len(gold['users']) - inactive:,}"
+
+
+@pytest.fixture(scope="module")
+def five_accounts(data_root, tmp_path_factory):
+    """A dataset built from a hand-written engagement export with five accounts."""
+    from lib.pipeline import build
+
+    folder = tmp_path_factory.mktemp("five") / "export"
+    shutil.copytree(ENGAGEMENT, folder)
+    (folder / "users.csv").write_text(USERS)
+    build(source=folder, name="five_accounts", data_dir=data_root / "five_accounts")
+    yield "five_accounts"
+    shutil.rmtree(data_root / "five_accounts", ignore_errors=True)
+
+
+def test_churn_rate_is_the_share_of_inactive_accounts(five_accounts):
+    at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    at.query_params["ds"] = five_accounts
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Viewers"] == "5"
+    assert metrics["Active viewers"] == "3"
+    assert metrics["Churn rate"] == "40.0%"
 
 
 def test_overview_shows_quality_scorecard_per_layer(app):

@@ -19,9 +19,12 @@ must say why in an info or warning box.
 from __future__ import annotations
 
 import ast
+import re
 import time
+import unicodedata
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -97,12 +100,54 @@ def test_top10_join_reports_its_match_rate(real, data_root):
     assert real["real_engagement"]["engagement"].status == "yes"
 
 
+def _title_key(title: str) -> str:
+    """The documented linking key, written out here: casefold, no accents, ``&`` = and, no
+    apostrophes or punctuation, no leading article (``"Office, The"`` = ``"The Office"``)."""
+    t = title.strip()
+    tail = re.fullmatch(r"(.+), (the|a|an)", t, flags=re.IGNORECASE)
+    if tail:
+        t = f"{tail[2]} {tail[1]}"
+    t = "".join(c for c in unicodedata.normalize("NFKD", t) if not unicodedata.combining(c))
+    t = t.casefold().replace("&", " and ").replace("'", "").replace("\u2019", "")
+    t = " ".join(re.findall(r"[^\W_]+", t))
+    return re.sub(r"^(?:(?:the|a|an) )+", "", t)
+
+
+def _expected_top10_links(catalog: Path, top10: Path) -> dict[str, int]:
+    """Distinct Top 10 (title, film/TV) pairs, and how many have exactly one catalog title of
+    the same key and kind (matched) or several (ambiguous): pandas on the two files."""
+    cat = pd.read_csv(catalog, dtype=str, keep_default_na=False)
+    weeks = pd.read_csv(top10, sep="\t", dtype=str, keep_default_na=False)
+    kind_of_category = weeks["category"].str.strip().str.casefold().str[:2]
+    listed = pd.DataFrame(
+        {
+            "key": weeks["show_title"].map(_title_key),
+            "kind": kind_of_category.map({"fi": "film", "tv": "tv"}),
+        }
+    ).drop_duplicates()
+    titles = pd.DataFrame(
+        {
+            "id": cat["show_id"],
+            "key": cat["title"].map(_title_key),
+            "kind": cat["type"].map({"Movie": "film", "TV Show": "tv"}),
+        }
+    )
+    pairs = listed.merge(titles[titles["key"] != ""], on=["key", "kind"])
+    candidates = pairs.groupby(["key", "kind"])["id"].nunique()
+    return {
+        "titles": len(listed),
+        "matched": int((candidates == 1).sum()),
+        "ambiguous": int((candidates > 1).sum()),
+    }
+
+
 def test_import_page_shows_the_real_top10_match_rate(real, data_root):
     files = [
         realdata("netflix_titles", "netflix_titles.csv"),
         realdata("netflix_top10", TOP10_FILE),
     ]
-    rate = load_manifest(data_root / "real_top10")["import"]["join_report"][TOP10_FILE]
+    expected = _expected_top10_links(*files)
+    assert 0 < expected["matched"] < expected["titles"]
     at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
     at.run()
     at.switch_page("pages/import_data.py").run()
@@ -114,9 +159,14 @@ def test_import_page_shows_the_real_top10_match_rate(real, data_root):
     assert not at.error, [e.value for e in at.error]
     metrics = {m.label: m.value for m in at.metric}
     shown = metrics["Top 10 titles matched"]
-    # without the IMDb table fewer titles can link than in real_top10; both are real rates
-    assert shown.endswith("%") and 0 < float(shown[:-1]) <= 100
-    assert rate["match_rate"] > 0
+    assert shown == f"{expected['matched'] / expected['titles']:.1%}", (shown, expected)
+    (joined,) = [d.value for d in at.dataframe if "match rate" in d.value.columns]
+    row = joined.set_index("file").loc[TOP10_FILE]
+    assert row[["titles", "matched", "ambiguous (not guessed)"]].tolist() == list(expected.values())
+    # with the IMDb table as well (dataset real_top10) more Top 10 titles can link
+    rate = load_manifest(data_root / "real_top10")["import"]["join_report"][TOP10_FILE]
+    assert rate["titles"] == expected["titles"]
+    assert rate["matched"] > expected["matched"]
     assert any("8,807" in m.value for m in at.markdown)  # rows of netflix_titles.csv
 
 

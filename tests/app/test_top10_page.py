@@ -8,6 +8,7 @@ pays for cross-validating the three models; the fixture below does it with a lon
 
 from __future__ import annotations
 
+import re
 import shutil
 from pathlib import Path
 
@@ -114,9 +115,14 @@ def test_page_predicts_with_the_best_model_by_default(page):
     assert 0.0 <= _probability(page) <= 1.0
     assert len(_verdicts(page)) == 1
     model = page.segmented_control(key="t10_model")
-    assert model.value == "gbm" or model.value in ("logreg", "rf")
+    assert model.value in ("gbm", "logreg", "rf")
     # default = best honest cross-validated model, listed first and marked
     assert model.options[0].endswith("(best)")
+    # the selected option is the one with the highest ROC-AUC shown beside the names
+    scores = [float(re.search(r"· (\d\.\d+)", o).group(1)) for o in model.options]
+    assert len(scores) == 3 and scores == sorted(scores, reverse=True), model.options
+    assert list(model.indices) == [0], (model.value, model.options)
+    assert model.formatted_values == [model.options[0]]
     assert page.slider(key="t10_threshold").value == pytest.approx(0.5)
     assert any("Shapley" in e.value or "Shapley" in str(e) for e in page.caption)
 

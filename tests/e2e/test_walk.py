@@ -10,6 +10,16 @@ from tests.e2e.helpers import errors_on_page, open_page, plotly_charts, settle, 
 
 pytestmark = pytest.mark.e2e
 IGNORED_CONSOLE = (re.compile(r"Download the React DevTools"),)
+# the pages streamlit_app.py declares (PAGES), in sidebar order: every one must be listed
+DECLARED_PAGES = [
+    "Overview",
+    "Catalog",
+    "Engagement",
+    "Recommender",
+    "Cluster explorer",
+    "Top 10 predictor",
+    "Import data",
+]
 
 
 @pytest.fixture(scope="module")
@@ -46,6 +56,7 @@ def test_every_page_renders_without_errors(walk):
     page = walk["page"]
     titles = sidebar_pages(page)
     assert "Overview" in titles and len(titles) >= 1
+    assert titles == DECLARED_PAGES, titles
     for i, title in enumerate(titles):
         open_page(page, title)
         settle(page, timeout=300)  # first visits train models (Top 10: ~15 s idle, more loaded)
