@@ -298,7 +298,7 @@ with tabs["Title table"]:
         ]
         st.caption(f"{len(found):,} titles match - click a column header to sort.")
         if found.empty:
-            empty_state(f"No title, cast member or director contains {query!r}.")
+            empty_state(f"No title, cast member or director contains {md_escape(repr(query))}.")
         else:
             table = found[columns].assign(
                 **{
