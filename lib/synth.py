@@ -42,6 +42,8 @@ latent title quality, popularity and sub-theme) that only the tests and the clus
 
 from __future__ import annotations
 
+import ctypes
+import gc
 import logging
 import zlib
 from collections.abc import Callable, Iterator, Sequence
@@ -641,9 +643,10 @@ def _join(*parts, sep: str = "") -> pa.Array:
 def _choice_rows(rng: np.random.Generator, probs: np.ndarray, rows: np.ndarray) -> np.ndarray:
     """Sample one category per row from per-row probability vectors ``probs[rows]``."""
     out = np.empty(len(rows), dtype=np.int64)
+    dtype = np.promote_types(probs.dtype, np.float32)
     chunk = 250_000
     for s in range(0, len(rows), chunk):
-        cum = np.cumsum(np.take(probs, rows[s : s + chunk], axis=0), axis=1)
+        cum = np.cumsum(np.take(probs, rows[s : s + chunk], axis=0), axis=1, dtype=dtype)
         u = rng.random(len(cum))[:, None] * cum[:, -1:]
         out[s : s + chunk] = np.count_nonzero(cum < u, axis=1)
     return np.minimum(out, probs.shape[1] - 1)
@@ -683,6 +686,17 @@ class _Sampler:
             i[todo] += 1
             todo = todo[self.cdf[i[todo]] <= x[todo]]
         return np.minimum(i, m - 1)
+
+
+def _release() -> None:
+    """Hand freed memory back to the OS between tables (glibc and Arrow keep freed pages for
+    reuse, so without this the resident size keeps the high-water mark of earlier tables)."""
+    gc.collect()
+    pa.default_memory_pool().release_unused()
+    try:
+        ctypes.CDLL("libc.so.6").malloc_trim(0)
+    except (OSError, AttributeError):  # not glibc (macOS, musl): nothing to trim
+        pass
 
 
 def _cumcount(key: np.ndarray) -> np.ndarray:
@@ -1156,19 +1170,22 @@ class _Viewers:
     segment: np.ndarray  # int8
     taste: np.ndarray  # (n, genres) float32, rows sum to 1
     taste_max: np.ndarray
-    devmix: np.ndarray  # (n, devices) float32
-    fav_theme: np.ndarray  # (n, genres) int8
+    devmix: np.ndarray  # (n, devices) float16 (only sampled from)
+    fav_theme: np.ndarray | None  # (n, genres) int8; dropped once the sessions are picked
     age: np.ndarray
-    activity: np.ndarray
     completion: np.ndarray
     plan: np.ndarray
     country: np.ndarray
-    created: np.ndarray  # datetime64[D]
+    created: np.ndarray  # int16 days since _CREATED[0]
     sampler: _Sampler  # draws viewers in proportion to their activity
 
     @property
     def width(self) -> int:
         return _width(self.n, 5)
+
+    def created_on(self, idx: np.ndarray | slice) -> np.ndarray:
+        """Account creation day (datetime64[D]) of the viewers at ``idx``."""
+        return np.datetime64(_CREATED[0], "D") + self.created[idx].astype("timedelta64[D]")
 
 
 def _prototypes() -> tuple[np.ndarray, np.ndarray]:
@@ -1190,6 +1207,9 @@ def _seg(key: str) -> np.ndarray:
     return np.array([s[key] for s in SEGMENTS])
 
 
+_CREATED = ("2019-01-01", "2026-06-30")  # accounts are created in this span
+
+
 def _make_viewers(seed: int, n: int, block: int) -> _Viewers:
     g, d = len(GENRES), len(DEVICES)
     genre_proto, dev_proto = _prototypes()
@@ -1197,20 +1217,20 @@ def _make_viewers(seed: int, n: int, block: int) -> _Viewers:
     age_mu, age_sd = (np.array([s["age"][i] for s in SEGMENTS], dtype=float) for i in (0, 1))
     plan_p = np.array([s["plans"] for s in SEGMENTS], dtype=float)
     country_p = np.array(list(COUNTRIES.values()))
-    created_start, created_span = _days("2019-01-01", "2026-06-30")
+    created_span = _days(*_CREATED)[1]
+    activity = np.empty(n, np.float32)
     v = _Viewers(
         n=n,
         segment=np.empty(n, np.int8),
         taste=np.empty((n, g), np.float32),
         taste_max=np.empty(n, np.float32),
-        devmix=np.empty((n, d), np.float32),
+        devmix=np.empty((n, d), np.float16),
         fav_theme=np.empty((n, g), np.int8),
         age=np.empty(n, np.int8),
-        activity=np.empty(n, np.float32),
         completion=np.empty(n, np.float32),
         plan=np.empty(n, np.int8),
         country=np.empty(n, np.int8),
-        created=np.empty(n, "datetime64[D]"),
+        created=np.empty(n, np.int16),
         sampler=None,  # type: ignore[arg-type]
     )
     lo = 0
@@ -1231,14 +1251,14 @@ def _make_viewers(seed: int, n: int, block: int) -> _Viewers:
         v.taste_max[sl] = v.taste[sl].max(1)
         v.devmix[sl] = devmix
         v.age[sl] = age
-        v.activity[sl] = np.exp(np.log(_seg("activity")[seg]) + rng.normal(0, 0.45, m))
+        activity[sl] = np.exp(np.log(_seg("activity")[seg]) + rng.normal(0, 0.45, m))
         v.completion[sl] = np.clip(_seg("completion")[seg] + rng.normal(0, 0.07, m), 0.1, 0.98)
         v.plan[sl] = _choice_rows(rng, plan_p, seg)
         v.country[sl] = rng.choice(len(country_p), m, p=country_p)
-        v.created[sl] = created_start + rng.integers(0, created_span, m).astype("timedelta64[D]")
+        v.created[sl] = rng.integers(0, created_span, m)
         v.fav_theme[sl] = rng.integers(0, THEMES, (m, g))
         lo += m
-    v.sampler = _Sampler(v.activity)
+    v.sampler = _Sampler(activity)
     return v
 
 
@@ -1262,7 +1282,7 @@ def _users_frame(
     state = _pick_within(rng, regions, country)
     city = _pick_within(rng, cities, country)
     secs = rng.integers(0, 86400, m).astype("timedelta64[s]")
-    created = v.created[sl]
+    created = v.created_on(sl)
     sub_start = created + rng.integers(0, 30, m).astype("timedelta64[D]")
     plan = v.plan[sl].astype(np.int64)
     price = np.array([PLAN_PRICE[p] for p in PLANS])
@@ -1356,7 +1376,7 @@ def _pick_sessions(
 
     # date: after the title was added and the account created, weekday pattern by segment
     w_start, w_span = _days(*WINDOW)
-    lo_off = np.maximum(np.maximum(t.added[title], v.created[u]), w_start)
+    lo_off = np.maximum(np.maximum(t.added[title], v.created_on(u)), w_start)
     lo_off = (lo_off - w_start).astype(np.int64)
     day = np.empty(m, dtype=np.int64)
     pending = np.arange(m)
@@ -1754,7 +1774,7 @@ def _duplicate(rng, df: pd.DataFrame, n_dup: int, mutate: list[str]) -> pd.DataF
     """Add ``n_dup`` duplicates: exact copies, and re-sent records with the same id.
 
     Each duplicate arrives a little after its original (up to 50 rows later), as a re-sent
-    record would.
+    record would. ``df`` is handed over: its columns are moved into the result.
     """
     if n_dup <= 0:
         return df
@@ -1771,8 +1791,11 @@ def _duplicate(rng, df: pd.DataFrame, n_dup: int, mutate: list[str]) -> pd.DataF
         [np.arange(len(df), dtype=float), src + rng.integers(1, 51, len(src)) - 0.5]
     )
     order = np.argsort(arrival, kind="stable")
-    both = pd.concat([df, dups], ignore_index=True)
-    return both.take(order).reset_index(drop=True)
+    out = {}
+    for col in list(df.columns):  # one column at a time is ever held twice
+        both = pd.concat([df.pop(col), dups.pop(col)], ignore_index=True)
+        out[col] = both.take(order).reset_index(drop=True)
+    return pd.DataFrame(out)
 
 
 def _replace(
@@ -1978,6 +2001,7 @@ class _Stream:
             )
             del frame
         del popular
+        _release()
         width = _width(n["search_logs"], 6)
         for part in self.parts["search_logs"]:
             self._say("search_logs", part)
@@ -2013,8 +2037,10 @@ class _Stream:
             for b, m in enumerate(_sizes(n_ws, self.size))
         ]
         del picker
+        v.fav_theme = None  # only the picks needed it
         timeline = _Timeline(blocks, _days(*WINDOW)[1] + 1)
         del blocks
+        _release()
         # per viewer: sessions and the last one's time (churn); per review: its session
         self.sessions = np.zeros(v.n, dtype=np.int32)
         self.last = np.full(v.n, -1, dtype=np.int32)
@@ -2041,7 +2067,9 @@ class _Stream:
             del frame
         del timeline
         u, title, day, device, match = (np.concatenate(x) for x in picked)
+        del picked
         self.review_picks = _ReviewPicks(u, title, day.astype(np.int16), device, match)
+        _release()
 
     def _users(self, v: _Viewers) -> Iterator[Chunk]:
         for part in self.parts["users"]:
@@ -2051,6 +2079,7 @@ class _Stream:
             yield Chunk("bronze", "users", self._finish("users", part, frame))
             del frame
         del self.sessions, self.last
+        _release()
 
     def _truth(self, v: _Viewers, t: _Titles) -> Iterator[Chunk]:
         names = [s["name"] for s in SEGMENTS]
