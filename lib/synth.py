@@ -1904,7 +1904,7 @@ class _Progress:
     def start(self, message: str, units: float) -> None:
         log.info(message)
         if self.callback is not None:
-            self.callback(min(self.done / self.total, 0.999), message)
+            self.callback(self.done / self.total, message)  # < 1: units are positive
         self.done += units
 
     def finish(self, message: str) -> None:
