@@ -4,20 +4,55 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pytest
 
+import lib.synth as synth
 from lib.config import BRONZE_TABLES, GENRES
-from lib.synth import BASE_COUNTS, FAULT_RATES, SEGMENTS, generate
+from lib.synth import (
+    BASE_COUNTS,
+    BRONZE_ORDER,
+    FAULT_RATES,
+    SCHEMAS,
+    SEGMENTS,
+    TRUTH_ORDER,
+    Chunk,
+    generate,
+    generate_chunks,
+)
+
+# The data's properties must hold whatever the chunk size: the default (one chunk per table
+# at these scales) and a small odd one (dozens of chunks per table, each with its own faults,
+# duplicates and random stream).
+SMALL_CHUNK = 997
+CHUNKINGS = [None, SMALL_CHUNK]
+
+
+def _with_chunk_rows(rows, fn, *args, **kwargs):
+    if rows is None:
+        return fn(*args, **kwargs)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(synth, "CHUNK_ROWS", rows)
+        result = fn(*args, **kwargs)
+        if not isinstance(result, list | synth.SynthData):
+            result = list(result)  # consume a stream while the patch holds
+        return result
+
+
+@pytest.fixture(scope="module", params=CHUNKINGS, ids=["default-chunks", "997-row-chunks"])
+def demo(request):
+    return _with_chunk_rows(request.param, generate, scale=1, seed=0)
+
+
+@pytest.fixture(scope="module", params=CHUNKINGS, ids=["default-chunks", "997-row-chunks"])
+def clean(request):
+    return _with_chunk_rows(request.param, generate, scale=0.3, seed=1, faults=False)
 
 
 @pytest.fixture(scope="module")
-def demo():
-    return generate(scale=1, seed=0)
-
-
-@pytest.fixture(scope="module")
-def clean():
-    return generate(scale=0.3, seed=1, faults=False)
+def small_chunks():
+    """A stream of 997-row chunks (scale 0.3: 31,500 sessions in 32 chunks)."""
+    return _with_chunk_rows(SMALL_CHUNK, generate_chunks, scale=0.3, seed=5)
 
 
 def test_default_counts_are_seed_004s(demo):
@@ -187,3 +222,150 @@ def test_churn_depends_on_engagement(clean):
 def test_bad_scale_is_rejected():
     with pytest.raises(ValueError, match="scale"):
         generate(scale=0)
+
+
+# ----------------------------------------------------------------------------- streaming -----
+def _arrow_schema(frame: pd.DataFrame) -> pa.Schema:
+    return pa.Schema.from_pandas(frame, preserve_index=False).remove_metadata()
+
+
+def test_stream_yields_each_table_contiguously_bronze_before_truth(small_chunks):
+    order = [(c.layer, c.table) for c in small_chunks]
+    runs = [key for i, key in enumerate(order) if i == 0 or order[i - 1] != key]
+    assert len(runs) == len(set(runs)), runs  # no table comes back after another one
+    layers = [layer for layer, _ in runs]
+    assert layers == ["bronze"] * len(BRONZE_ORDER) + ["truth"] * len(TRUTH_ORDER)
+    assert {t for _, t in runs} == set(BRONZE_ORDER) | set(TRUTH_ORDER)
+    assert all(isinstance(c, Chunk) for c in small_chunks)
+
+
+def test_chunks_are_bounded_and_share_one_schema_per_table(small_chunks):
+    per_table: dict[str, list[pd.DataFrame]] = {}
+    for c in small_chunks:
+        assert 0 < len(c.frame) <= SMALL_CHUNK, (c.table, len(c.frame))
+        per_table.setdefault(c.table, []).append(c.frame)
+    for table, frames in per_table.items():
+        expected = SCHEMAS[table]
+        for f in frames:
+            assert list(f.columns) == list(expected), table
+            assert {c: str(d) for c, d in f.dtypes.items()} == expected, table
+        arrow = {_arrow_schema(f) for f in frames}
+        assert len(arrow) == 1, (table, arrow)
+    # most tables really are split, so the schema check compares many chunks
+    assert len(per_table["watch_history"]) == 32
+    for table, frames in per_table.items():
+        rows = sum(len(f) for f in frames)
+        assert len(frames) == -(-rows // SMALL_CHUNK), (table, rows, len(frames))
+
+
+def test_text_columns_are_arrow_strings_even_when_a_chunk_is_all_missing(small_chunks):
+    for c in small_chunks:
+        for col, dtype in SCHEMAS[c.table].items():
+            if dtype == "str":
+                assert pa.types.is_large_string(_arrow_schema(c.frame).field(col).type)
+
+
+def test_same_seed_same_chunks_other_seed_differs():
+    a = _with_chunk_rows(SMALL_CHUNK, generate_chunks, scale=0.05, seed=11)
+    b = _with_chunk_rows(SMALL_CHUNK, generate_chunks, scale=0.05, seed=11)
+    c = _with_chunk_rows(SMALL_CHUNK, generate_chunks, scale=0.05, seed=12)
+    assert [(x.layer, x.table, len(x.frame)) for x in a] == [
+        (x.layer, x.table, len(x.frame)) for x in b
+    ]
+    for x, y in zip(a, b):
+        pd.testing.assert_frame_equal(x.frame, y.frame)
+    first_users = next(x.frame for x in a if x.table == "users")
+    assert not first_users.equals(next(x.frame for x in c if x.table == "users"))
+
+
+def test_generate_is_the_concatenation_of_the_chunks():
+    whole = _with_chunk_rows(SMALL_CHUNK, generate, scale=0.1, seed=4)
+    chunks = _with_chunk_rows(SMALL_CHUNK, generate_chunks, scale=0.1, seed=4)
+    assert list(whole.tables) == list(BRONZE_ORDER)
+    assert list(whole.truth) == list(TRUTH_ORDER)
+    for layer, tables in (("bronze", whole.tables), ("truth", whole.truth)):
+        for name, df in tables.items():
+            parts = [c.frame for c in chunks if c.layer == layer and c.table == name]
+            pd.testing.assert_frame_equal(df, pd.concat(parts, ignore_index=True))
+
+
+@pytest.mark.parametrize("scale", [0.2, 1.5])
+def test_chunk_row_counts_match_the_scale(scale):
+    chunks = _with_chunk_rows(SMALL_CHUNK, generate_chunks, scale=scale, seed=2)
+    rows: dict[str, int] = {}
+    for c in chunks:
+        rows[c.table] = rows.get(c.table, 0) + len(c.frame)
+    for table, n in BASE_COUNTS.items():
+        assert rows[table] == round(n * scale), table
+    # truth: one row per generated viewer and title (the originals, without duplicates)
+    users = pd.concat([c.frame for c in chunks if c.table == "users"])
+    movies = pd.concat([c.frame for c in chunks if c.table == "movies"])
+    real_users = users["user_id"].drop_duplicates()
+    assert rows["user_segments"] == rows["user_tastes"] == len(real_users)
+    assert rows["title_latents"] == movies["movie_id"].nunique()
+
+
+def test_ids_are_unique_across_chunks_and_duplicates_stay_in_their_chunk(small_chunks):
+    keys = {
+        "users": "user_id",
+        "movies": "movie_id",
+        "watch_history": "session_id",
+        "recommendation_logs": "recommendation_id",
+        "search_logs": "search_id",
+        "reviews": "review_id",
+    }
+    for table, key in keys.items():
+        seen: set[str] = set()
+        dups = 0
+        for c in small_chunks:
+            if c.table != table:
+                continue
+            ids = set(c.frame[key])
+            assert not ids & seen, table  # a re-sent record never lands in another chunk
+            seen |= ids
+            dups += len(c.frame) - len(ids)
+        total = sum(len(c.frame) for c in small_chunks if c.table == table)
+        assert 0.025 <= dups / total <= 0.06, (table, dups / total)
+
+
+def test_orphan_ids_are_numbered_across_chunks(small_chunks):
+    wh = pd.concat([c.frame for c in small_chunks if c.table == "watch_history"])
+    wh = wh.drop_duplicates("session_id")  # a duplicate repeats its original's orphan id
+    orphans = wh.loc[wh["user_id"].str.startswith("user_x"), "user_id"]
+    assert len(orphans) > 30  # 0.3% of 31,500 sessions
+    assert orphans.is_unique
+
+
+def test_sessions_come_in_time_order_across_chunks(clean):
+    wh = clean.tables["watch_history"]
+    assert wh["watch_date"].is_monotonic_increasing
+    assert wh["session_id"].is_monotonic_increasing
+
+
+def test_progress_rises_strictly_and_ends_at_one():
+    calls: list[tuple[float, str]] = []
+    _with_chunk_rows(
+        SMALL_CHUNK,
+        generate_chunks,
+        scale=0.05,
+        seed=0,
+        progress=lambda f, m: calls.append((f, m)),
+    )
+    fractions = [f for f, _ in calls]
+    assert fractions[0] == 0.0 and fractions[-1] == 1.0
+    assert all(b > a for a, b in zip(fractions, fractions[1:]))
+    assert all(isinstance(m, str) and m for _, m in calls)
+    assert any("watch_history: rows" in m for _, m in calls)
+
+
+def test_sampler_draws_in_proportion_to_weights():
+    weights = np.array([0.0, 1.0, 2.0, 0.0, 7.0, 0.0])
+    draws = synth._Sampler(weights).sample(np.random.default_rng(0), 200_000)
+    share = np.bincount(draws, minlength=len(weights)) / len(draws)
+    np.testing.assert_allclose(share, weights / weights.sum(), atol=0.005)
+    assert not np.isin(draws, [0, 3, 5]).any()  # zero weight is never drawn
+
+
+def test_bad_seed_is_rejected():
+    with pytest.raises(ValueError, match="seed"):
+        generate_chunks(scale=1, seed=-1)
