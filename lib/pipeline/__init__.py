@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lib.config import DEMO_NAME, dataset_dir
+from lib.config import BRONZE_TABLES, DEMO_NAME, dataset_dir
 from lib.pipeline.bronze import BronzeWriter, profile_bronze
 from lib.pipeline.engine import ENGINES, Engine, connect, table_path
 from lib.pipeline.gold import build_gold
@@ -112,15 +112,8 @@ def _demo_chunks(scale: float, seed: int, progress: Progress) -> Iterator[tuple[
         progress(0.02 + 0.3 * f, m)
 
     progress(0.02, f"generating demo data (scale {scale:g}, seed {seed})")
-    if hasattr(synth, "generate_chunks"):
-        for chunk in synth.generate_chunks(scale=scale, seed=seed, progress=step):
-            yield chunk.layer, chunk.table, chunk.frame
-        return
-    data = synth.generate(scale=scale, seed=seed, progress=step)
-    for table in list(data.tables):
-        yield "bronze", table, data.tables.pop(table)
-    for table, frame in data.truth.items():
-        yield "truth", table, frame
+    for chunk in synth.generate_chunks(scale=scale, seed=seed, progress=step):
+        yield chunk.layer, chunk.table, chunk.frame
 
 
 def build_tables(
@@ -183,7 +176,9 @@ def _write_bronze(stage: Path, chunks: Chunks, source: str) -> tuple[list[str], 
             stage / "truth",
             {k: pd.concat(v, ignore_index=True) if len(v) > 1 else v[0] for k, v in truth.items()},
         )
-    return list(writers), list(truth)
+    order = list(BRONZE_TABLES)
+    names = sorted(writers, key=lambda t: (order.index(t) if t in order else len(order), t))
+    return names, list(truth)
 
 
 def _run(
