@@ -111,6 +111,7 @@ DUPLICATE_RANGE = (0.03, 0.06)
 # what a viewer watches within a genre follows content, not only popularity).
 THEMES = 3
 THEME_BOOST = 5.0
+POP_PULL = 0.6  # how strongly a title's latent popularity draws sessions: exp(POP_PULL x pop)
 
 _G = {g: i for i, g in enumerate(GENRES)}
 _D = {d: i for i, d in enumerate(DEVICES)}
@@ -1339,7 +1340,7 @@ class _TitlePicker:
     """
 
     def __init__(self, t: _Titles) -> None:
-        pop_w = np.exp(0.9 * t.pop)
+        pop_w = np.exp(POP_PULL * t.pop)
         self.groups: list[tuple[np.ndarray, _Sampler]] = []
         for gi in range(len(GENRES)):
             members = np.flatnonzero((t.gp == gi) | (t.has_second & (t.second == gi)))
