@@ -266,3 +266,25 @@ def test_chunked_bronze_gives_the_whole_table_result(demo_dir: Path, tmp_path: P
         sb[name].pop("completeness", None)
     assert sa == sb
     pd.testing.assert_frame_equal(a, b)
+
+
+def test_a_row_silver_loses_shows_as_an_unbalanced_account(tmp_path: Path, monkeypatch):
+    """The account is measured, not asserted: a silver step that silently drops a row (here
+    the first kept row of every table) makes each table's invariant fail and lowers the
+    silver score's row accounting."""
+    import lib.pipeline.silver as silver
+
+    real = silver._typed
+
+    def losing(engine, kept, *args, **kwargs):
+        typed = real(engine, kept, *args, **kwargs)
+        return typed.filter(typed._row != typed._row.min())
+
+    monkeypatch.setattr(silver, "_typed", losing)
+    report = build(scale=0.03, seed=3, data_dir=tmp_path / "lossy")
+    for name, inv in report["invariants"].items():
+        assert inv["silver"] > 0, name
+        assert inv["bronze"] == inv["silver"] + inv["rejected"] + inv["duplicates_removed"] + 1
+        assert inv["holds"] is False, name
+    score = next(s for s in report["scorecard"] if s["layer"] == "silver")
+    assert score["row accounting"] == 0.0

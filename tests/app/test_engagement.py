@@ -11,7 +11,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.config import LIST_SEP
 from lib.store import load_gold
-from tests.app.conftest import open_page
+from tests.app.conftest import ENTRY, TIMEOUT, open_page
 
 TABS = ("Devices", "Time of day", "Completion & quality", "Plans & countries", "Engagement score")
 
@@ -139,6 +139,27 @@ def test_segment_switches_are_bound_and_rerun(app, groups):
     assert not at.exception
     nodes = sankey_nodes(at)
     assert groups["age_band"] <= nodes and not groups["subscription_plan"] & nodes
+
+
+def test_engagement_score_segments_are_bound_and_rerun(app, demo_dir):
+    """The third switch (``segby``, Engagement score tab): its bars follow it and the URL
+    reopens it (AppTest does not mirror a bound widget's change into ``query_params``, so
+    the binding is checked by opening the URL)."""
+    users = pd.read_parquet(demo_dir / "gold" / "users.parquet")
+    plans = set(users["subscription_plan"].dropna())
+    at = open_page(app, "engagement")
+    at.session_state["tab"] = "Engagement score"
+    at.run()
+    (before,) = chart_data(at, "segment_engagement")
+    assert not set(before["x"]) & plans  # the default segments are not the plans
+    at.segmented_control(key="segby").set_value("subscription_plan").run()
+    assert not at.exception
+    (after,) = chart_data(at, "segment_engagement")
+    assert set(after["x"]) <= plans and set(after["x"])
+    again = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    again.query_params.update({"segby": "plan", "tab": "Engagement score"})
+    again = open_page(again, "engagement")
+    assert again.segmented_control(key="segby").value == "subscription_plan"
 
 
 def test_segment_switches_reopen_from_the_url(app, groups):
