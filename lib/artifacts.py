@@ -21,10 +21,12 @@ data root (:func:`lib.config.data_root`), never from a preview build of an uploa
 
 from __future__ import annotations
 
+import fcntl
 import json
 import logging
 import os
 import re
+import threading
 import time
 from collections.abc import Mapping
 from pathlib import Path
@@ -140,7 +142,7 @@ def save(
         kind = "joblib"
     path = folder / MODELS / f"{name}.{kind}"
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
     if kind == "parquet":
         frame = value.copy()
         frame.attrs = {}
@@ -160,8 +162,7 @@ def save(
         joblib.dump(value, tmp, compress=3)
         attrs = {}
     os.replace(tmp, path)
-    idx = index(folder)
-    idx[name] = {
+    entry = {
         "file": path.name,
         "kind": kind,
         "params": _json_safe(params or {}),
@@ -171,10 +172,18 @@ def save(
         "attrs": attrs,
     }
     ipath = _index_path(folder)
-    itmp = ipath.with_name(f".{_INDEX}.{os.getpid()}.tmp")
-    with open(itmp, "w", encoding="utf-8") as fh:
-        json.dump(idx, fh, indent=1, sort_keys=True)
-    os.replace(itmp, ipath)
+    # read-modify-write of the index under a lock: two sessions saving at once keep both
+    with open(ipath.with_name(".index.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            idx = index(folder)
+            idx[name] = entry
+            itmp = ipath.with_name(f".{_INDEX}.{os.getpid()}.{threading.get_ident()}.tmp")
+            with open(itmp, "w", encoding="utf-8") as fh:
+                json.dump(idx, fh, indent=1, sort_keys=True)
+            os.replace(itmp, ipath)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
     return path
 
 

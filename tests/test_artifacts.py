@@ -102,3 +102,14 @@ def test_build_models_reports_each_family_and_survives_a_failure(root, monkeypat
     assert ("models: fakegood: half" in [m for _, m in seen]) and 0.85 in [
         round(f, 2) for f, _ in seen
     ]
+
+
+def test_concurrent_saves_keep_every_index_entry(root):
+    from concurrent.futures import ThreadPoolExecutor
+
+    folder = root / "demo"
+    names = [f"fam/t{i}" for i in range(24)]
+    with ThreadPoolExecutor(8) as pool:
+        list(pool.map(lambda n: artifacts.save(folder, n, {"n": n}), names))
+    assert set(artifacts.index(folder)) == set(names)
+    assert all(artifacts.load(folder, n) == {"n": n} for n in names)
