@@ -409,10 +409,16 @@ def _table(name: str) -> pd.DataFrame:
         return pd.DataFrame()
 
 
-def _store(what: str, folder: str, save: Callable[[Path], None]) -> None:
-    """Run ``save(folder)`` when the folder is a published dataset; never fails the page."""
+def _store(what: str, folder: str, save: Callable[[Path], None], users: int | None = None) -> None:
+    """Run ``save(folder)`` when the folder is a published dataset; never fails the page.
+
+    Only results made with the page's default settings are stored (the ones the build
+    makes): a result of other settings (a test's smaller sample) stays in memory and never
+    replaces the build's.
+    """
     path = Path(folder)
-    if not artifacts.trusted_folder(path):
+    default = users == (svc.EVAL_USERS or None) and EVAL_EASE_BUDGET_GIB == svc.EVAL_EASE_BUDGET_GIB
+    if not default or not artifacts.trusted_folder(path):
         return
     try:
         save(path)
@@ -430,7 +436,9 @@ def _models(folder: str, built: str) -> RecModels:
     if m.available("hybrid") is None:
         m.hybrid(svc.DEFAULT_ALPHA)  # the default blend, stored with the components
     seconds = time.perf_counter() - t0
-    _store("models", folder, lambda p: svc.save_models(p, m, seconds=seconds))
+    _store(
+        "models", folder, lambda p: svc.save_models(p, m, seconds=seconds), svc.EVAL_USERS or None
+    )
     return m
 
 
@@ -518,6 +526,7 @@ def _tune(
         "tuning",
         folder,
         lambda p: svc.save_tuning(p, res, users=users, budget=budget, seconds=seconds),
+        users,
     )
     return res
 
@@ -576,6 +585,7 @@ def _compare(
         lambda p: svc.save_comparison(
             p, res, split=split, users=users, budget=budget, seconds=seconds
         ),
+        users,
     )
     return res
 
@@ -615,6 +625,7 @@ def _viewer_model(folder: str, built: str, users: int | None, name: str, budget:
         lambda p: svc.save_viewer_model(
             p, name, model, tuned, users=users, budget=budget, seconds=seconds
         ),
+        users,
     )
     return model
 
