@@ -1,18 +1,21 @@
-"""Recommender models of the active dataset: fitted once, cached, read-only; and their evaluation.
+"""Recommender models of the active dataset: loaded from the build, cached, read-only.
 
 Two parts:
 
-* pure functions (no ``st`` call, unit-testable): :func:`catalog_frame`, :func:`fit_models`,
-  :func:`similar_titles`, :func:`explain_similar`, :func:`evidence`,
-  :func:`viewer_recommendations`, :func:`pairwise_similarity`, :func:`fit_validated`,
-  :func:`interval`, :func:`tuned_text`; the evaluation itself is
-  ``lib.evaluate.tune_recommenders`` / ``compare_recommenders`` (plain data, no UI);
-* cached accessors for the page (``st.cache_resource``, bounded): :func:`models` (one
-  :class:`RecModels` per dataset build), :func:`hybrid` (one ``Hybrid`` per alpha),
+* pure functions (no ``st`` call, unit-testable): :func:`similar_titles`,
+  :func:`explain_similar`, :func:`evidence`, :func:`viewer_recommendations`,
+  :func:`pairwise_similarity`, :func:`interval`, :func:`tuned_text`; and, re-exported from
+  ``lib.rec_service`` (shared with the build's models step), :func:`catalog_frame`,
+  :func:`fit_models`, :func:`fit_validated`, :class:`RecModels` and the ``EVAL_*`` settings;
+* cached accessors for the page (``st.cache_resource`` or a bounded memo): :func:`models`
+  (one :class:`RecModels` per dataset build), :func:`hybrid` (one ``Hybrid`` per alpha),
   :func:`tuning` (validated values of every model and the best one, chosen on validation
   carved from the training part), :func:`comparison` (every model scored on the test part
   with intervals; reuses the tuning) and :func:`viewer_model` (a validated model fitted on
-  every interaction, for the viewer tab).
+  every interaction, for the viewer tab). Each first loads what the build's models step
+  stored (``lib.pipeline.models_recommend``); only what was not precomputed with these
+  settings and library versions (another alpha, a stale artefact, a dataset built with
+  ``--no-models``) is computed on the visit, with progress, and stored back.
 
 Everything returned by the cached accessors is shared between sessions: treat it as
 read-only (never assign into the frames, never refit the models).
