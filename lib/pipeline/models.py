@@ -27,7 +27,7 @@ log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
 
 # model families, in build order (cheapest first); each is lib.pipeline.models_<family>
-FAMILIES: tuple[str, ...] = ()
+FAMILIES: tuple[str, ...] = ("clusters",)
 
 
 def build_models(
