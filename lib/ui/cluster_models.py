@@ -90,11 +90,24 @@ def _load(dataset: str, key: str, kind: str, params: dict[str, Any]) -> Any:
 
 
 def _save_back(
-    dataset: str, ent: cf.Entity, kind: str, params: dict[str, Any], value: Any, t0: float
+    dataset: str,
+    built: str,
+    ent: cf.Entity,
+    kind: str,
+    params: dict[str, Any],
+    value: Any,
+    t0: float,
 ) -> None:
-    """Store a computed default result again (a stale or missing artefact is rebuilt)."""
+    """Store a computed default result again (a stale or missing artefact is rebuilt).
+
+    Only the default request, only in a published dataset folder, and only while the folder
+    still holds the build ``built`` the result was computed from (a rebuild that finished
+    meanwhile is not given results of the old tables).
+    """
     folder = dataset_dir(dataset)
     if params != cf.default_params(ent, params["kind"]) or not artifacts.trusted_folder(folder):
+        return
+    if version(folder) != built:
         return
     key = ent.key
     try:
@@ -129,7 +142,7 @@ def scan(
             progress=progress,
         )
         bar.empty()
-        _save_back(dataset, entity(dataset, version, key), "scan", params, table, t0)
+        _save_back(dataset, version, entity(dataset, version, key), "scan", params, table, t0)
     return table, int(table.attrs["suggested_k"])
 
 
@@ -169,8 +182,8 @@ def clustering(
         t0 = time.perf_counter()
         result = cf.compute_clustering(X, k, scaling=scaling, missing=missing)
         arrays = cf.clustering_arrays(result, ent.candidates.index)
-        _save_back(dataset, ent, "labels", params, arrays, t0)
-        _save_back(dataset, ent, "fit", params, cf.clustering_summary(result), t0)
+        _save_back(dataset, version, ent, "labels", params, arrays, t0)
+        _save_back(dataset, version, ent, "fit", params, cf.clustering_summary(result), t0)
     prof = cluster.profile(X.loc[result.labels.index], result.labels)
     return {
         "labels": result.labels,
@@ -193,6 +206,7 @@ def _pool() -> ThreadPoolExecutor:
 
 def _stability_job(
     dataset: str,
+    built: str,
     ent: cf.Entity,
     X: pd.DataFrame,
     scaling: str,
@@ -209,7 +223,7 @@ def _stability_job(
         missing=missing,
         sample=cf.STABILITY_SAMPLE,
     )
-    _save_back(dataset, ent, "stability", params, cf.stability_dict(stab), t0)
+    _save_back(dataset, built, ent, "stability", params, cf.stability_dict(stab), t0)
     return stab
 
 
@@ -233,7 +247,7 @@ def stability(
         return done
     ent = entity(dataset, version, key)
     X = features_frame(dataset, version, key, features)
-    return _pool().submit(_stability_job, dataset, ent, X, scaling, missing, k, params)
+    return _pool().submit(_stability_job, dataset, version, ent, X, scaling, missing, k, params)
 
 
 @st.cache_data(max_entries=12, show_spinner=False)
@@ -263,7 +277,7 @@ def projection(
             progress=progress,
         )
         bar.empty()
-        _save_back(dataset, entity(dataset, version, key), "projection", params, xy, t0)
+        _save_back(dataset, version, entity(dataset, version, key), "projection", params, xy, t0)
     return xy
 
 
