@@ -26,7 +26,8 @@ __all__ = ["FAMILIES", "build_models"]
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
 
-# model families, in build order (the slowest, the recommenders' evaluation, last); each is lib.pipeline.models_<family>
+# model families in build order (the slowest, the recommenders' evaluation, last);
+# each is the module lib.pipeline.models_<family>
 FAMILIES: tuple[str, ...] = ("top10", "clusters", "recommend")
 
 
