@@ -71,6 +71,10 @@ __all__ = [
     "PRE_RELEASE_FEATURES",
     "POST_RELEASE_FEATURES",
     "MODEL_KINDS",
+    "PRE",
+    "SEED",
+    "N_SPLITS",
+    "N_JOBS",
     "EXPLAIN_METHOD",
     "MultiHotEncoder",
     "NameTargetEncoder",
@@ -86,6 +90,16 @@ logger = logging.getLogger(__name__)
 PRE_RELEASE_FEATURES: tuple[str, ...] = tuple(PRE_RELEASE_COLUMNS)
 POST_RELEASE_FEATURES: tuple[str, ...] = tuple(POST_RELEASE_COLUMNS)
 MODEL_KINDS: tuple[str, ...] = ("logreg", "rf", "gbm")
+
+# Defaults shared by the Top 10 page (lib.ui.top10_models) and the build's models step
+# (lib.pipeline.models_top10), so what the build stores is what the page would compute.
+PRE: tuple[str, ...] = PRE_RELEASE_FEATURES  # the honest feature set
+SEED = 0
+N_SPLITS = 5  # stratified cross-validation folds
+# compare_models worker processes. One: on the shared 2-core machine two workers were slower
+# (benchmarks/top10_page.py, scale-1 demo, load 3.6: 13.8 s with 1, 17.1 s with 2 warm
+# workers, 23.4 s with 2 cold ones) and each keeps ~200 MB resident.
+N_JOBS = 1
 
 # How each known feature is encoded.
 _NUMERIC = "numeric"  # median imputation + missing indicator
@@ -1215,7 +1229,7 @@ def train(
     features: Sequence[str] = PRE_RELEASE_FEATURES,
     *,
     kind: str = "gbm",
-    seed: int = 0,
+    seed: int = SEED,
     calibration: str = "sigmoid",
     test_size: float = 0.2,
 ) -> Top10Model:
@@ -1359,9 +1373,9 @@ def compare_models(
     table: pd.DataFrame,
     features: Sequence[str] = PRE_RELEASE_FEATURES,
     *,
-    seed: int = 0,
+    seed: int = SEED,
     kinds: Sequence[str] = MODEL_KINDS,
-    n_splits: int = 5,
+    n_splits: int = N_SPLITS,
     calibration: str = "sigmoid",
     n_jobs: int | None = 1,
 ) -> pd.DataFrame:
@@ -1397,10 +1411,10 @@ def _post_release_signal(table: pd.DataFrame, columns: Sequence[str]) -> dict[st
 
 def leakage_report(
     table: pd.DataFrame,
-    seed: int = 0,
+    seed: int = SEED,
     *,
     kind: str = "gbm",
-    n_splits: int = 5,
+    n_splits: int = N_SPLITS,
     n_jobs: int | None = 1,
 ) -> dict[str, Any]:
     """Cross-validated scores of an honest model (pre-release features) and a leaky one

@@ -1,53 +1,30 @@
 """Cluster explorer: K-Means groups of viewers or titles, what defines each, and how sure we are.
 
-Computation lives in ``lib.cluster``, figures in ``lib.charts_cluster``; this page reads the
-widgets, calls them through bounded caches and renders. Every choice is in the URL
-(``cl_*`` parameters). The 2-D projection does not depend on k and is cached without it, so
-changing k only refits K-Means and recolours.
+UI only: this page reads the widgets, calls ``lib.ui.cluster_models`` (bounded caches over the
+build's stored results, ``lib.pipeline.models_clusters``, with computation on demand for
+anything else) and renders figures of ``lib.charts_cluster``. Features and defaults are
+``lib.cluster_features``. Every choice is in the URL (``cl_*`` parameters). The 2-D projection
+does not depend on k and is cached without it, so changing k only refits K-Means and
+recolours.
 """
 
 from __future__ import annotations
 
-from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass, field, replace
+from concurrent.futures import wait
 
 import numpy as np
 import pandas as pd
 import streamlit as st
-from sklearn.metrics import adjusted_rand_score
 
 from lib import charts_cluster as cc
-from lib.cluster import (
-    DEFAULT_USER_FEATURES,
-    DEFAULT_USER_PREFIXES,
-    STABLE_ARI,
-    SUGGEST_RULE,
-    UNSTABLE_ARI,
-    default_features,
-    explain_tree,
-    fit_kmeans,
-    persona,
-    profile,
-    project,
-    scan_k,
-    stability_ari,
-    title_genre_flags,
-)
-from lib.config import DEFAULT_SEED, GENRES, dataset_dir, slug
+from lib import cluster_features as cf
+from lib.cluster import STABLE_ARI, SUGGEST_RULE, UNSTABLE_ARI
+from lib.cluster_features import DEFAULT_K, K_RANGE, MIN_ROWS, PCA_SAMPLE, STABILITY_SEEDS
+from lib.ui import cluster_models as cm
 from lib.ui import data as ui
 from lib.ui.widgets import download_csv, empty_state, figure, md_escape
 
-# --- settings ----------------------------------------------------------------------------------
-MIN_ROWS = 20  # fewer rows than this: nothing worth clustering
-K_RANGE = (2, 12)
-DEFAULT_K = 5
-SEED = DEFAULT_SEED
-SILHOUETTE_SAMPLE = 2_000  # rows in the silhouette plot (and its mean)
-STABILITY_SAMPLE = 3_000  # rows refitted per seed for the stability ARI
-STABILITY_SEEDS = (0, 1, 2, 3, 4)
-PCA_SAMPLE = 3_000  # points drawn in the PCA view (PCA itself is fitted on every row)
-TSNE_SAMPLES = (1_000, 2_000, 5_000)
-TSNE_DEFAULT = 1_000
+# --- option texts ------------------------------------------------------------------------------
 SCALING_TEXT = {
     "standard": "each feature to mean 0, SD 1",
     "robust": "each feature to median 0, IQR 1",
@@ -59,400 +36,22 @@ MISSING_TEXT = {
 }
 METHOD_TEXT = {"pca": "PCA", "tsne": "t-SNE"}
 
-VIEWER_EXTRA = (
-    "active_days",
-    "download_share",
-    "household_size",
-    "n_ratings",
-    "avg_rating",
-    "engagement_score",
-)
-TITLE_EXTRA = (
-    "is_series",
-    "number_of_seasons",
-    "is_original",
-    "weighted_rating",
-    "viewers",
-    "watch_hours",
-    "avg_completion",
-    "avg_user_rating",
-    "weeks_in_top10",
-)
-# What each entity is normally clustered on (for the "cannot be clustered on" note).
-VIEWER_GROUPS = {
-    "watch hours and sessions": ("watch_hours", "sessions"),
-    "completion": ("avg_completion",),
-    "recency": ("recency_days",),
-    "time of day": ("late_night_share", "weekend_share"),
-    "device mix": ("device_share__",),
-    "genre shares": ("genre_share__",),
-    "plan": (cc.PLAN_PREFIX,),
-    "age": ("age",),
-    "tenure": ("tenure_days",),
-    "spend": ("monthly_spend",),
-}
-TITLE_GROUPS = {
-    "IMDb rating": ("imdb_rating",),
-    "critic score": ("meta_score",),
-    "votes": ("log_imdb_votes",),
-    "popularity": ("popularity",),
-    "runtime": ("duration_minutes",),
-    "release year": ("release_year",),
-    "genres": ("genre__",),
-}
-# Persona words for features lib.cluster.FEATURE_WORDS words for viewers only.
-TITLE_WORDS = {
-    "watch_hours": ("much-watched", "little-watched"),
-    "sessions": ("much-watched", "rarely watched"),
-    "avg_completion": ("finished", "abandoned"),
-    "avg_user_rating": ("well-liked", "disliked"),
-    "n_ratings": ("often-rated", None),
-    "weeks_in_top10": ("Top 10", None),
-}
-
-
-@dataclass(frozen=True, eq=False)
-class Entity:
-    """What can be clustered for one entity of one dataset (read-only, cached)."""
-
-    key: str
-    noun: str
-    candidates: pd.DataFrame  # float feature columns the analyst may pick
-    defaults: list[str]
-    hover: pd.DataFrame  # text columns for the 2-D view; the first names the entity
-    ids: pd.DataFrame  # identifying columns for the CSV download
-    words: dict = field(default_factory=dict)  # extra persona words
-    unavailable: list[str] = field(default_factory=list)  # feature groups this data lacks
-    problem: str | None = None  # why this entity cannot be clustered at all
-
-
-def _usable(s: pd.Series) -> bool:
-    if not (pd.api.types.is_numeric_dtype(s.dtype) or pd.api.types.is_bool_dtype(s.dtype)):
-        return False
-    v = s.to_numpy(dtype="float64", na_value=np.nan)
-    v = v[np.isfinite(v)]
-    return len(v) > 0 and v.max() > v.min()
-
-
-def _floats(df: pd.DataFrame, cols) -> dict[str, np.ndarray]:
-    return {c: df[c].to_numpy(dtype="float64", na_value=np.nan) for c in cols}
-
-
-def _fmt(series: pd.Series, fmt: str) -> pd.Series:
-    v = pd.to_numeric(series, errors="coerce")
-    return pd.Series([fmt.format(x) if pd.notna(x) else "n/a" for x in v], index=series.index)
-
-
-def _unavailable(columns: list[str], groups: dict[str, tuple[str, ...]]) -> list[str]:
-    return [
-        name
-        for name, parts in groups.items()
-        if not any(c == p or (p.endswith("_") and c.startswith(p)) for c in columns for p in parts)
-    ]
-
-
-def _viewers(users: pd.DataFrame) -> Entity:
-    ids = users[["user_id"]].astype("string")
-    empty = pd.DataFrame(index=users.index)
-    if len(users) < MIN_ROWS:
-        return Entity(
-            "viewers",
-            "viewers",
-            empty,
-            [],
-            empty,
-            ids,
-            problem=f"this dataset has {len(users):,} viewers (at least {MIN_ROWS} needed); "
-            "viewers come from watch history or ratings.",
-        )
-    names = [c for c in (*DEFAULT_USER_FEATURES, *VIEWER_EXTRA) if c in users.columns]
-    names += [
-        c for c in users.columns if isinstance(c, str) and c.startswith(DEFAULT_USER_PREFIXES)
-    ]
-    cols = _floats(users, [c for c in names if _usable(users[c])])
-    words: dict = {}
-    plans = users["subscription_plan"].astype("string") if "subscription_plan" in users else None
-    if plans is not None and plans.nunique() >= 2:
-        for plan in sorted(plans.dropna().unique()):
-            col = cc.plan_column(plan)
-            cols[col] = np.where(plans.isna(), np.nan, (plans == plan).astype("float64"))
-            words[col] = (f"{plan}-plan", None)
-    candidates = pd.DataFrame(cols, index=users.index)
-    try:
-        defaults = [c for c in default_features(users, "viewers").columns if c in candidates]
-    except ValueError:
-        defaults = []
-    hover = pd.DataFrame(
-        {
-            "viewer": "viewer " + users["user_id"].astype("string"),
-            "age": _fmt(users["age"], "{:.0f}"),
-            "plan": users["subscription_plan"].astype("string").fillna("n/a"),
-            "watch hours": _fmt(users["watch_hours"], "{:,.1f} h"),
-            "top genre": users["top_genre"].astype("string").fillna("n/a"),
-        },
-        index=users.index,
-    )
-    problem = None
-    if candidates.shape[1] == 0:
-        problem = "this dataset's viewers have no numeric features (no watch history, age, plan)."
-    return Entity(
-        "viewers",
-        "viewers",
-        candidates,
-        defaults or list(candidates.columns),
-        hover,
-        ids,
-        words,
-        _unavailable(list(candidates.columns), VIEWER_GROUPS),
-        problem,
-    )
-
-
-def _titles(titles: pd.DataFrame) -> Entity:
-    year = pd.to_numeric(titles["release_year"], errors="coerce")
-    name = titles["title"].astype("string").fillna("(untitled)")
-    display = name + pd.Series(
-        [f" ({y:.0f})" if pd.notna(y) else "" for y in year], index=titles.index, dtype="string"
-    )
-    ids = pd.DataFrame(
-        {
-            "title_id": titles["title_id"].astype("string"),
-            "title": name,
-            "release_year": year.round().astype("Int64"),
-        },
-        index=titles.index,
-    )
-    empty = pd.DataFrame(index=titles.index)
-    if len(titles) < MIN_ROWS:
-        return Entity(
-            "titles",
-            "titles",
-            empty,
-            [],
-            empty,
-            ids,
-            problem=f"this dataset has {len(titles):,} titles (at least {MIN_ROWS} needed).",
-        )
-    try:
-        base = default_features(titles, "titles")
-    except ValueError:
-        base = pd.DataFrame(index=titles.index)
-    flags = title_genre_flags(titles, min_share=0.01, max_genres=30) if "genres" in titles else None
-    cols = {c: base[c].to_numpy() for c in base.columns}
-    if flags is not None:
-        for c in flags.columns:
-            if c not in cols and _usable(flags[c]):
-                cols[c] = flags[c].to_numpy(dtype="float64")
-    cols.update(_floats(titles, [c for c in TITLE_EXTRA if c in titles and _usable(titles[c])]))
-    candidates = pd.DataFrame(cols, index=titles.index)
-    # genres outside the demo's vocabulary (imported catalogs): shorter persona words
-    known = {f"genre__{slug(g)}" for g in GENRES}
-    words = dict(TITLE_WORDS)
-    words.update(
-        {
-            c: (cc.genre_words(c), None)
-            for c in candidates
-            if c.startswith("genre__") and c not in known
-        }
-    )
-    hover = pd.DataFrame(
-        {
-            "title": display,
-            "genre": titles["genre_primary"].astype("string").fillna("n/a"),
-            "IMDb rating": _fmt(titles["imdb_rating"], "{:.1f}"),
-            "runtime": _fmt(titles["duration_minutes"], "{:.0f} min"),
-        },
-        index=titles.index,
-    )
-    problem = None
-    if candidates.shape[1] == 0:
-        problem = "this dataset's titles have no numeric features (rating, runtime, year, genres)."
-    return Entity(
-        "titles",
-        "titles",
-        candidates,
-        list(base.columns) or list(candidates.columns),
-        hover,
-        ids,
-        words,
-        _unavailable(list(candidates.columns), TITLE_GROUPS),
-        problem,
-    )
-
-
-FAMILIES = {
-    "device_share__": "device mix",
-    "genre_share__": "genre shares",
-    "genre__": "genres",
-    cc.PLAN_PREFIX: "plan",
-}
-
-
-def _describe(features: list[str]) -> str:
-    """``"watch hours, sessions, device mix (6), genre shares (14)"``."""
-    parts: dict[str, int] = {}
-    for f in features:
-        family = next((w for p, w in FAMILIES.items() if f.startswith(p)), None)
-        name = family or cc.feature_label(f, units=False).lower()
-        parts[name] = parts.get(name, 0) + 1
-    return ", ".join(n if c == 1 else f"{n} ({c})" for n, c in parts.items())
-
-
-def _version(folder) -> str:
-    """Cache key part naming one build of the dataset: its folder and manifest time.
-
-    (Two data roots can hold a dataset of the same name built in the same second.)
-    """
-    try:
-        stamp = (folder / "manifest.json").stat().st_mtime_ns
-    except OSError:
-        stamp = 0
-    return f"{folder}@{stamp}"
-
-
-# --- cached computations (keyed by dataset name + build time; bounded) -----------------------
-@st.cache_resource(max_entries=8, show_spinner="Preparing features...")
-def _entity(dataset: str, version: str, entity: str) -> Entity:
-    if entity == "viewers":
-        return _viewers(ui.table("users", dataset))
-    return _titles(ui.table("titles", dataset))
-
-
-@st.cache_resource(max_entries=4, show_spinner=False)
-def _planted(dataset: str, version: str) -> pd.Series | None:
-    """Planted segment per user_id (demo datasets only; None elsewhere)."""
-    path = dataset_dir(dataset) / "truth" / "user_segments.parquet"
-    if not path.is_file():
-        return None
-    seg = pd.read_parquet(path, columns=["user_id", "segment"])
-    return seg.drop_duplicates("user_id").set_index("user_id")["segment"]
-
-
-def _X(dataset: str, version: str, entity: str, features: tuple[str, ...]) -> pd.DataFrame:
-    return _entity(dataset, version, entity).candidates[list(features)]
-
-
-def _bar(text: str):
-    """A progress bar (created inside a cached function, so it is replayed, then emptied)."""
-    bar = st.progress(0.0, text=text)
-    return bar, lambda f, t: bar.progress(f, text=f"{text} - {t}")
-
-
-@st.cache_data(max_entries=16, show_spinner=False)
-def _scan(dataset, version, entity, features, scaling, missing) -> tuple[pd.DataFrame, int]:
-    bar, progress = _bar("Scanning k = 2-12")
-    scan = scan_k(
-        _X(dataset, version, entity, features),
-        range(K_RANGE[0], K_RANGE[1] + 1),
-        seed=SEED,
-        scaling=scaling,
-        missing=missing,
-        progress=progress,
-    )
-    bar.empty()
-    return scan, int(scan.attrs["suggested_k"])
-
-
-@st.cache_data(max_entries=24, show_spinner="Fitting K-Means...")
-def _clustering(dataset, version, entity, features, scaling, missing, k) -> dict:
-    ent = _entity(dataset, version, entity)
-    X = _X(dataset, version, entity, features)
-    res = fit_kmeans(
-        X, k, seed=SEED, scaling=scaling, missing=missing, silhouette_sample=SILHOUETTE_SAMPLE
-    )
-    labels = res.labels_series()
-    Xc = X.loc[labels.index]
-    prof = profile(Xc, labels)
-    people = {
-        int(c): persona(prof.row(c), noun=ent.noun, words=ent.words) for c in prof.summary.index
-    }
-    # as ClusterProfile.personas does, a label two clusters share names its cluster (1-based)
-    counts = pd.Series([p.label for p in people.values()]).value_counts()
-    for c, p in people.items():
-        if counts[p.label] > 1:
-            label = f"{p.label} (cluster {cc.cluster_name(c)})"
-            people[c] = replace(p, label=label, name=label + p.name[len(p.label) :])
-    depth = 3 if k <= 8 else 4
-    tree = explain_tree(Xc, labels, max_depth=depth, seed=SEED)
-    return {
-        "labels": labels,
-        "silhouette": res.silhouette,
-        "silhouette_mean": res.silhouette_mean,
-        "silhouette_n": res.silhouette_sample_size,
-        "profile": prof,
-        "personas": people,
-        "rules": tree.rules,
-        "per_cluster": tree.per_cluster,
-        "fidelity": tree.fidelity,
-        "depth": depth,
-    }
-
-
-@st.cache_resource(show_spinner=False)
-def _pool() -> ThreadPoolExecutor:
-    """One worker per server for stability refits (K-Means releases the GIL)."""
-    return ThreadPoolExecutor(max_workers=1, thread_name_prefix="cluster-stability")
-
-
-@st.cache_resource(max_entries=24, show_spinner=False)
-def _stability(dataset, version, entity, features, scaling, missing, k) -> Future:
-    """Stability refits, started in the background and cached as a Future.
-
-    The seeds' refits run while the page draws its figures, so a change of k waits for
-    K-Means once, not six times; the badge is filled in when they are done.
-    """
-    return _pool().submit(
-        stability_ari,
-        _X(dataset, version, entity, features),
-        k,
-        seeds=STABILITY_SEEDS,
-        scaling=scaling,
-        missing=missing,
-        sample=STABILITY_SAMPLE,
-    )
-
-
-@st.cache_data(max_entries=12, show_spinner=False)
-def _projection(dataset, version, entity, features, scaling, missing, method, sample):
-    bar, progress = _bar("2-D view" + (" (t-SNE takes a while)" if method == "tsne" else ""))
-    xy = project(
-        _X(dataset, version, entity, features),
-        method,
-        seed=SEED,
-        sample=sample,
-        scaling=scaling,
-        missing=missing,
-        progress=progress,
-    )
-    bar.empty()
-    return xy
-
-
-@st.cache_resource(max_entries=48, show_spinner=False)
-def _figure(name: str, key: tuple, _build) -> tuple:
-    """A built (figure, data) per ``key`` (everything it depends on); shared and read-only.
-
-    Building a Plotly figure costs tens of ms of validation; an unchanged rerun or a return
-    to a k seen before reuses it.
-    """
-    return _build()
-
 
 def _show(name: str, key: tuple, build, **kw) -> None:
-    fig, data = _figure(name, key, build)
+    fig, data = cm.figure(name, key, build)
     figure(fig, data, key=f"cl-{name}", name=f"{dataset}_{noun}_{name}", **kw)
 
 
 # --- page --------------------------------------------------------------------------------------
 dataset = ui.active_name()
-version = _version(ui.active_dir())
+version = cm.version(ui.active_dir())
 st.title("Cluster explorer")
 st.caption(
     f"Dataset **{md_escape(dataset)}** - K-Means groups of viewers or titles, what defines "
     "each group, and how much to trust them. Every choice below is part of the URL."
 )
 
-entities = {e: _entity(dataset, version, e) for e in ("viewers", "titles")}
+entities = {e: cm.entity(dataset, version, e) for e in cf.ENTITIES}
 available = [e for e, ent in entities.items() if ent.problem is None]
 for e, ent in entities.items():
     if ent.problem:
@@ -529,7 +128,7 @@ with st.expander(f"Change features ({len(options)} available for {noun})"):
     )
 summary = (
     f"Clustering on **{len(features)}** of {len(options)} features: "
-    + md_escape(_describe(features) or "none")
+    + md_escape(cf.describe_features(features) or "none")
     + ("" if features != ent.defaults else " (the defaults)")
     + "."
 )
@@ -554,8 +153,8 @@ with auto_col:
 with n_col:
     tsne_n = st.selectbox(
         "t-SNE sample (rows)",
-        TSNE_SAMPLES,
-        index=TSNE_SAMPLES.index(TSNE_DEFAULT),
+        cf.TSNE_SAMPLES,
+        index=cf.TSNE_SAMPLES.index(cf.TSNE_DEFAULT),
         key="cl_n",
         bind="query-params",
         disabled=method != "tsne",
@@ -566,9 +165,7 @@ k_slot = k_col.container()
 if not features:
     empty_state("Choose at least one feature to cluster on.")
     st.stop()
-n_rows = len(ent.candidates)
-if missing == "drop":
-    n_rows = int(ent.candidates[features].notna().all(axis=1).sum())
+n_rows = cf.usable_rows(ent, features, missing)
 if n_rows < MIN_ROWS:
     empty_state(
         f"Only {n_rows:,} {noun} have every chosen feature (at least {MIN_ROWS} needed).",
@@ -580,7 +177,7 @@ key = (dataset, version, entity, tuple(features), scaling, missing)
 scan = suggested = None
 if auto:
     try:
-        scan, suggested = _scan(*key)
+        scan, suggested = cm.scan(*key)
     except ValueError as exc:
         st.warning(f"The k scan failed: {md_escape(exc)}")
     first_visit = "_cl_seen" not in st.session_state and "cl_k" not in st.query_params
@@ -599,7 +196,7 @@ with k_slot:
     )
 
 try:
-    fit = _clustering(*key, k)
+    fit = cm.clustering(*key, k)
 except ValueError as exc:
     empty_state(f"K-Means could not run on this selection: {md_escape(exc)}")
     st.stop()
@@ -609,7 +206,7 @@ people = fit["personas"]
 names = {c: cc.cluster_name(c, p.label) for c, p in people.items()}
 
 # --- headline numbers ----------------------------------------------------------------------
-stability_job = _stability(*key, k)
+stability_job = cm.stability(*key, k)
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(
     f"{noun.capitalize()} clustered",
@@ -627,19 +224,16 @@ m3.metric(
 )
 stability_slot = m4.empty()  # filled at the end of the page, when the refits are done
 
-truth = _planted(dataset, version) if entity == "viewers" else None
-if truth is not None:
-    user_ids = ent.ids.loc[labels.index, "user_id"]
-    planted = user_ids.map(truth)
-    known = planted.notna().to_numpy()
-    if known.sum() >= MIN_ROWS:
-        ari = adjusted_rand_score(planted[known].astype(int), labels[known])
-        st.info(
-            f"**Planted segments recovered: ARI {ari:.2f}** between the generator's planted "
-            f"segment and the cluster label ({int(known.sum()):,} demo viewers; 1 = the same "
-            "grouping, 0 = no better than chance). The demo generator plants 5 segments.",
-            icon=":material/science:",
-        )
+truth = cm.planted(dataset, version) if entity == "viewers" else None
+recovered = cf.planted_recovery(truth, ent.ids, labels) if truth is not None else None
+if recovered is not None:
+    ari, n_known = recovered
+    st.info(
+        f"**Planted segments recovered: ARI {ari:.2f}** between the generator's planted "
+        f"segment and the cluster label ({n_known:,} demo viewers; 1 = the same "
+        "grouping, 0 = no better than chance). The demo generator plants 5 segments.",
+        icon=":material/science:",
+    )
 
 # --- choosing k ----------------------------------------------------------------------------
 if scan is not None:
@@ -690,7 +284,7 @@ left, right = st.columns([1.15, 1])
 with left:
     sample = PCA_SAMPLE if method == "pca" else tsne_n
     try:
-        xy = _projection(*key, method, sample)
+        xy = cm.projection(*key, method, sample)
     except ValueError as exc:
         xy = None
         empty_state(f"The 2-D view could not be computed: {md_escape(exc)}")

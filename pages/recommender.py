@@ -1,12 +1,13 @@
 """Recommender: titles similar to a chosen title, picks for a viewer, and how good the models are.
 
-Models are fitted once per dataset build (``lib.ui.rec_models``, cached, read-only); a rerun
-only looks results up. Tabs run lazily (only the open tab executes). The viewer tab's default
-model is the one with the best validation score (validation carved from the evaluation's
-training part: the test part never chooses), so its first visit tunes every model once per
-dataset; the evaluation tab reuses that tuning and scores the models on the test part. The
-chosen title, models, k, alpha, genres, viewer and tab live in the URL (``rec_*`` query
-parameters).
+The build's models step fits, tunes and evaluates the recommenders with the page's defaults
+(``lib.pipeline.models_recommend``); ``lib.ui.rec_models`` loads those artefacts (cached,
+read-only) and computes only what was not precomputed (another alpha, a dataset built
+without the models step), once per dataset build. Tabs run lazily (only the open tab
+executes). The viewer tab's default model is the one with the best validation score
+(validation carved from the evaluation's training part: the test part never chooses); the
+evaluation tab reuses that tuning and scores the models on the test part. The chosen title,
+models, k, alpha, genres, viewer and tab live in the URL (``rec_*`` query parameters).
 """
 
 from __future__ import annotations
@@ -49,7 +50,7 @@ MEASURE = {
 }
 
 name = ui.active_name()
-with st.spinner("Fitting the recommenders on this dataset (once per dataset build)..."):
+with st.spinner("Loading the recommenders of this dataset..."):
     m = rec.models()
 titles = ui.table("titles")
 

@@ -31,6 +31,7 @@ def build_import(
     consume: bool = False,
     engine: str = "duckdb",
     spark_master: str | None = None,
+    models: bool = True,
 ) -> dict[str, Any]:
     """Build ``result``'s bronze tables into ``data_dir`` (bronze -> silver -> gold) on
     ``engine`` (see :func:`lib.pipeline.build`).
@@ -52,4 +53,5 @@ def build_import(
         progress=progress,
         engine=engine,
         spark_master=spark_master,
+        models=models,
     )

@@ -54,6 +54,7 @@ def build(
     progress: Progress | None = None,
     engine: str = "duckdb",
     spark_master: str | None = None,
+    models: bool = True,
 ) -> dict[str, Any]:
     """Build a dataset and return its quality report.
 
@@ -67,6 +68,9 @@ def build(
     engine : ``"duckdb"`` (embedded, default) or ``"spark"``.
     spark_master : with ``engine="spark"``: ``local[2]`` (default), ``spark://HOST:7077`` or
         ``sc://HOST:15002``.
+    models : run the models step after gold (``lib.pipeline.models``: what the model pages
+        show by default, stored under ``models/``); ``False`` builds the data layers only and
+        the pages compute on their first visit instead.
     """
     progress = progress or _noop
     if source is None:
@@ -83,6 +87,7 @@ def build(
             progress=progress,
             engine=engine,
             spark_master=spark_master,
+            models=models,
         )
     from lib.importers import build_import, load_source
 
@@ -98,6 +103,7 @@ def build(
         progress=progress,
         engine=engine,
         spark_master=spark_master,
+        models=models,
     )
 
 
@@ -129,8 +135,10 @@ def build_tables(
     consume: bool = False,
     engine: str = "duckdb",
     spark_master: str | None = None,
+    models: bool = True,
 ) -> dict[str, Any]:
-    """Run bronze -> silver -> gold on canonical bronze tables and write the dataset.
+    """Run bronze -> silver -> gold (-> models) on canonical bronze tables and write the
+    dataset.
 
     ``consume=True`` hands ``tables`` over: each table is taken out of the dict once it is
     written to bronze, so it can be freed.
@@ -154,6 +162,7 @@ def build_tables(
         progress=progress or _noop,
         engine=engine,
         spark_master=spark_master,
+        models=models,
     )
 
 
@@ -192,6 +201,7 @@ def _run(
     progress: Progress,
     engine: str,
     spark_master: str | None,
+    models: bool = True,
 ) -> dict[str, Any]:
     t0 = time.perf_counter()
     if engine not in ENGINES:
@@ -204,10 +214,16 @@ def _run(
         if not names:
             raise ValueError("no tables to build: the source contained no recognised data")
         progress(0.33, f"bronze written ({', '.join(names)}); starting the {engine} engine")
+        layers = _span(progress, 0.0, 0.8) if models else progress
         with connect(engine, spark_master=spark_master, temp_dir=stage / "_spill") as eng:
-            report = _layers(eng, stage, names, name, source, as_of, progress)
+            report = _layers(eng, stage, names, name, source, as_of, layers)
         shutil.rmtree(stage / "_work", ignore_errors=True)
         shutil.rmtree(stage / "_spill", ignore_errors=True)
+        report["data_seconds"] = round(time.perf_counter() - t0, 2)
+        if models:
+            from lib.pipeline.models import build_models
+
+            report["models"] = build_models(stage, progress, span=(0.8, 0.99))
         elapsed = time.perf_counter() - t0
         report["build_seconds"] = round(elapsed, 2)
         report["built_at"] = datetime.now(UTC).isoformat(timespec="seconds")
@@ -226,6 +242,11 @@ def _run(
         write_json(stage / "manifest.json", manifest)
     progress(1.0, f"done in {time.perf_counter() - t0:.1f} s")
     return report
+
+
+def _span(progress: Progress, lo: float, hi: float) -> Progress:
+    """``progress`` with fractions mapped from 0-1 into ``lo``-``hi``."""
+    return lambda f, m: progress(lo + (hi - lo) * f, m)
 
 
 def _layers(

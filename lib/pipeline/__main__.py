@@ -20,6 +20,8 @@ EPILOG = """examples:
   python -m lib.pipeline build --source exports.zip     a folder, files or a .zip of real data
   python -m lib.pipeline build --engine spark           the same build on Apache Spark (local[2])
   python -m lib.pipeline build --engine spark --master spark://127.0.0.1:7077 --scale 10
+  python -m lib.pipeline build --no-models              data layers only (pages fit on first visit)
+  python -m lib.pipeline models --name demo             recompute a dataset's model artefacts
   python -m lib.pipeline list                           datasets under the data folder
 """
 
@@ -46,6 +48,19 @@ def _summary(report: dict) -> str:
         "quality scores: "
         + ", ".join(f"{s['layer']} {s['score']:.1f}" for s in report["scorecard"])
     )
+    if "models" in report:
+        lines.append(
+            "models: "
+            + (
+                ", ".join(
+                    f"{k} {v.get('seconds', 0):.1f} s"
+                    + (f" (skipped: {v['skipped']})" if "skipped" in v else "")
+                    + (f" (FAILED: {v['error']})" if "error" in v else "")
+                    for k, v in report["models"].items()
+                )
+                or "none"
+            )
+        )
     failed = [c for c in report["checks"] if not c["passed"]]
     lines.append(f"gold checks: {len(report['checks']) - len(failed)} passed, {len(failed)} failed")
     for c in failed:
@@ -90,7 +105,20 @@ def main(argv: list[str] | None = None) -> int:
         help="Spark only: local[N] (default local[2]), spark://HOST:PORT (a standalone "
         "cluster) or sc://HOST:PORT (Spark Connect)",
     )
+    b.add_argument(
+        "--no-models",
+        action="store_true",
+        help="build the data layers only; skip the models step (the model pages then fit on "
+        "their first visit)",
+    )
     b.add_argument("-v", "--verbose", action="store_true", help="log every step")
+    m = sub.add_parser(
+        "models",
+        help="(re)compute the models step of an existing dataset in place (for example after "
+        "a library upgrade made its artefacts stale)",
+    )
+    m.add_argument("--name", default=DEMO_NAME, help="dataset name (default: demo)")
+    m.add_argument("--data-dir", type=Path, help="dataset folder (default: data/<name>)")
     sub.add_parser("list", help="list the datasets under the data folder")
     args = parser.parse_args(argv)
     if args.command == "list":
@@ -100,6 +128,19 @@ def main(argv: list[str] | None = None) -> int:
         for n in names:
             m = load_manifest(dataset_dir(n))
             print(f"{n:<20} {m.get('source', '')}  built {m.get('built_at', '?')}")
+        return 0
+    if args.command == "models":
+        from lib.pipeline.models import build_models
+
+        folder = args.data_dir or dataset_dir(args.name)
+        if not (folder / "gold").is_dir():
+            print(f"error: {folder} holds no built dataset", file=sys.stderr)
+            return 2
+        t0 = time.perf_counter()
+        summary = build_models(folder, _progress)
+        for family, info in summary.items():
+            print(f"{family:<12} {info}")
+        print(f"\ntotal {time.perf_counter() - t0:.1f} s")
         return 0
     if args.master and args.engine != "spark":
         parser.error("--master is for --engine spark")
@@ -123,6 +164,7 @@ def main(argv: list[str] | None = None) -> int:
             progress=_progress,
             engine=args.engine,
             spark_master=args.master,
+            models=not args.no_models,
         )
     except (FileNotFoundError, ValueError, OSError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -1,18 +1,21 @@
-"""Recommender models of the active dataset: fitted once, cached, read-only; and their evaluation.
+"""Recommender models of the active dataset: loaded from the build, cached, read-only.
 
 Two parts:
 
-* pure functions (no ``st`` call, unit-testable): :func:`catalog_frame`, :func:`fit_models`,
-  :func:`similar_titles`, :func:`explain_similar`, :func:`evidence`,
-  :func:`viewer_recommendations`, :func:`pairwise_similarity`, :func:`fit_validated`,
-  :func:`interval`, :func:`tuned_text`; the evaluation itself is
-  ``lib.evaluate.tune_recommenders`` / ``compare_recommenders`` (plain data, no UI);
-* cached accessors for the page (``st.cache_resource``, bounded): :func:`models` (one
-  :class:`RecModels` per dataset build), :func:`hybrid` (one ``Hybrid`` per alpha),
+* pure functions (no ``st`` call, unit-testable): :func:`similar_titles`,
+  :func:`explain_similar`, :func:`evidence`, :func:`viewer_recommendations`,
+  :func:`pairwise_similarity`, :func:`interval`, :func:`tuned_text`; and, re-exported from
+  ``lib.rec_service`` (shared with the build's models step), :func:`catalog_frame`,
+  :func:`fit_models`, :func:`fit_validated`, :class:`RecModels` and the ``EVAL_*`` settings;
+* cached accessors for the page (``st.cache_resource`` or a bounded memo): :func:`models`
+  (one :class:`RecModels` per dataset build), :func:`hybrid` (one ``Hybrid`` per alpha),
   :func:`tuning` (validated values of every model and the best one, chosen on validation
   carved from the training part), :func:`comparison` (every model scored on the test part
   with intervals; reuses the tuning) and :func:`viewer_model` (a validated model fitted on
-  every interaction, for the viewer tab).
+  every interaction, for the viewer tab). Each first loads what the build's models step
+  stored (``lib.pipeline.models_recommend``); only what was not precomputed with these
+  settings and library versions (another alpha, a stale artefact, a dataset built with
+  ``--no-models``) is computed on the visit, with progress, and stored back.
 
 Everything returned by the cached accessors is shared between sessions: treat it as
 read-only (never assign into the frames, never refit the models).
@@ -28,21 +31,21 @@ the cosine of every title with the mean content vector of the viewer's history.
 
 from __future__ import annotations
 
-import dataclasses
 import logging
 import threading
 import time
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Mapping, Sequence
-from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import numpy as np
 import pandas as pd
 import scipy.sparse as sp
 import streamlit as st
-from sklearn.preprocessing import normalize
 
+from lib import artifacts
+from lib import rec_service as svc
 from lib.evaluate import BASELINES as EVAL_BASELINES
 from lib.evaluate import (
     COMPARED,
@@ -50,20 +53,26 @@ from lib.evaluate import (
     PROTOCOL,
     Comparison,
     TuneResult,
-    compare_recommenders,
-    model_factory,
-    split_holdout,
-    tune_recommenders,
+)
+from lib.rec_service import (
+    EVAL_BOOT,
+    EVAL_EASE_BUDGET_GIB,
+    EVAL_K,
+    EVAL_MIN_TITLES,
+    EVAL_SEED,
+    EVAL_TEST_FRAC,
+    EVAL_USERS,
+    NO_INTERACTIONS,
+    RecModels,
+    catalog_frame,
+    fit_models,
+    fit_validated,
 )
 from lib.recommend import (
-    EASE_MEMORY_BUDGET_GIB,
-    ContentKNN,
     Hybrid,
-    ItemKNN,
     Popularity,
     RandomRecommender,
     UnknownIdError,
-    parse_list,
 )
 from lib.ui import data as ui
 
@@ -106,18 +115,9 @@ log = logging.getLogger(__name__)
 
 MODEL_KINDS: tuple[str, ...] = ("content", "collaborative", "hybrid")
 MODEL_LABELS = {"content": "Content", "collaborative": "Collaborative", "hybrid": "Hybrid"}
-# Reasons are what a model needs, to follow "X need(s) ...": "viewing sessions or ratings, ..."
-NO_INTERACTIONS = "viewing sessions or ratings, which this dataset does not have"
-
-# Evaluation protocol of the "How good is it" tab (stated next to every number on the page),
-# also used to choose the viewer tab's default model (on validation only).
-EVAL_K = 10
-EVAL_TEST_FRAC = 0.2
-EVAL_SEED = 0
-EVAL_USERS = 1000  # seeded random sample of the users in both train and test, for speed
-EVAL_MIN_TITLES = 5  # viewers with fewer titles are not scored
-EVAL_BOOT = 1000  # bootstrap resamples of the viewers for the 95% intervals
-EVAL_EASE_BUDGET_GIB = EASE_MEMORY_BUDGET_GIB  # EASE refuses catalogs above EASE.max_items(it)
+# EVAL_* (the evaluation protocol of the "How good is it" tab, also used to choose the viewer
+# tab's default model on validation only) live in lib.rec_service, shared with the build;
+# the cached loaders below read this module's names, so a test may change them here.
 EVAL_MODELS: tuple[str, ...] = COMPARED
 BASELINES: tuple[str, ...] = EVAL_BASELINES
 # models a viewer's list can come from ("best": the one with the best validation NDCG@10)
@@ -126,188 +126,6 @@ Progress = Callable[[float, str], None]
 
 
 # ----------------------------------------------------------------------------- pure part
-
-
-def _year(value: Any) -> int | None:
-    try:
-        year = int(float(value))
-    except (TypeError, ValueError):
-        return None
-    return year if 1800 <= year <= 2200 else None
-
-
-def catalog_frame(titles: pd.DataFrame, extra_ids: Sequence[Hashable] = ()) -> pd.DataFrame:
-    """One row per title, indexed by ``key`` (the title id as text, stable in URLs).
-
-    Columns: ``title_id`` (original id), ``label`` ("Title (year)", made unique with the id
-    when two titles share it), ``title``, ``year``, ``genre_list``, ``genres`` (text),
-    ``content_type``, ``director``, ``description``, ``imdb_rating``, ``avg_user_rating``,
-    ``viewers``. ``extra_ids``: ids known only from interactions (shown by id).
-    """
-    cols = [
-        "title",
-        "release_year",
-        "genres",
-        "genre_primary",
-        "content_type",
-        "director",
-        "description",
-        "imdb_rating",
-        "avg_user_rating",
-        "viewers",
-    ]
-    if "title_id" in titles.columns:
-        df = titles.loc[titles["title_id"].notna()]
-        df = df.loc[~df["title_id"].duplicated()]
-    else:
-        df = titles.iloc[0:0].assign(title_id=pd.Series(dtype=object))
-    known = set(df["title_id"].tolist())
-    extra = [t for t in dict.fromkeys(extra_ids) if t not in known and pd.notna(t)]
-    if extra:
-        df = pd.concat([df, pd.DataFrame({"title_id": extra})], ignore_index=True)
-    out = pd.DataFrame({"title_id": df["title_id"].to_numpy()})
-    for col in cols:
-        out[col] = df[col].to_numpy() if col in df.columns else np.nan
-    out["key"] = out["title_id"].astype(str)
-    name = out["title"].where(out["title"].notna() & (out["title"].astype(str).str.strip() != ""))
-    name = name.fillna(out["key"]).astype(str).str.strip()
-    out["title"] = name
-    years = [_year(v) for v in out["release_year"]]
-    out["year"] = pd.array(years, dtype="Int64")  # a missing year must not make them floats
-    out["label"] = [f"{n} ({y})" if y else n for n, y in zip(name, years)]
-    dup = out["label"].duplicated(keep=False)
-    out.loc[dup, "label"] = out.loc[dup, "label"] + " · " + out.loc[dup, "key"]
-    source = out["genres"].where(out["genres"].notna(), out["genre_primary"])
-    out["genre_list"] = [parse_list(v) for v in source]
-    out["genres"] = [", ".join(g) for g in out["genre_list"]]
-    out = out.drop(columns=["release_year", "genre_primary"])
-    out = out.loc[~out["key"].duplicated()].set_index("key", drop=False)
-    return out
-
-
-@dataclass
-class RecModels:
-    """The fitted models of one dataset build (read-only once made)."""
-
-    catalog: pd.DataFrame
-    content: ContentKNN | None = None
-    collab: ItemKNN | None = None
-    content_reason: str | None = None
-    collab_reason: str | None = None
-    collab_vectors: sp.csr_matrix | None = None  # l2-normalised title x viewer rows
-    genres: list[str] = field(default_factory=list)
-    labels: dict[str, str] = field(default_factory=dict)  # key -> "Title (year)"
-    keys: list[str] = field(default_factory=list)  # title keys sorted by label
-    default_key: str | None = None  # the most watched title, else the first by label
-    viewers: pd.DataFrame | None = None  # user_id, key, n_titles, label (richest first)
-    fit_seconds: dict[str, float] = field(default_factory=dict)
-    _hybrids: dict[float, Hybrid] = field(default_factory=dict, repr=False)
-
-    @property
-    def names(self) -> dict[Hashable, str]:
-        """Original title id -> label (for the library's explanations)."""
-        return dict(zip(self.catalog["title_id"], self.catalog["label"]))
-
-    def available(self, kind: str) -> str | None:
-        """``None`` when model ``kind`` can be used, else what it needs (a noun phrase)."""
-        if kind == "content":
-            return self.content_reason
-        if kind == "collaborative":
-            return self.collab_reason
-        return self.content_reason or self.collab_reason
-
-    def hybrid(self, alpha: float) -> Hybrid:
-        """A ``Hybrid`` of the fitted components at ``alpha`` (kept per alpha)."""
-        alpha = round(min(max(float(alpha), 0.0), 1.0), 2)
-        found = self._hybrids.get(alpha)
-        if found is None:
-            if self.content is None or self.collab is None:
-                raise ValueError(self.available("hybrid") or "both components")
-            found = Hybrid(self.content, self.collab, alpha=alpha).fit()
-            if len(self._hybrids) < 32:  # a small memo: the slider has 11 positions
-                self._hybrids[alpha] = found
-        return found
-
-    def key_of(self, title_id: Hashable) -> str:
-        return str(title_id)
-
-    def id_of(self, key: str) -> Hashable:
-        """Original title id of a URL ``key`` (``UnknownIdError`` when unknown)."""
-        if key not in self.catalog.index:
-            raise UnknownIdError("title_id", key, "catalog")
-        return self.catalog.at[key, "title_id"]
-
-
-def _content_reason(titles: pd.DataFrame) -> str | None:
-    if len(titles) < 2:
-        return "at least 2 titles, which this dataset does not have"
-    fields = ("genres", "genre_primary", "description", "cast", "director")
-    if not any(c in titles.columns and titles[c].notna().any() for c in fields):
-        return "titles with genres, descriptions or cast, which this dataset does not have"
-    return None
-
-
-def fit_models(titles: pd.DataFrame, interactions: pd.DataFrame | None) -> RecModels:
-    """Fit ``ContentKNN`` on ``titles`` and ``ItemKNN`` on ``interactions`` (when usable).
-
-    Never raises for a dataset that lacks a table or a field: the missing model gets a
-    reason instead (``content_reason`` / ``collab_reason``).
-    """
-    inter = interactions if interactions is not None else pd.DataFrame()
-    usable = (
-        {"user_id", "title_id"} <= set(inter.columns)
-        and inter["user_id"].notna().any()
-        and inter["user_id"].nunique() >= 2
-    )
-    extra = inter["title_id"].dropna().unique().tolist() if usable else []
-    out = RecModels(catalog=catalog_frame(titles, extra))
-    out.labels = out.catalog["label"].to_dict()
-    out.keys = sorted(out.labels, key=lambda k: (out.labels[k].casefold(), k))
-    views = pd.to_numeric(out.catalog["viewers"], errors="coerce")
-    if views.notna().any():
-        out.default_key = str(views.idxmax())
-    elif out.keys:
-        out.default_key = out.keys[0]
-    out.genres = sorted({g for gl in out.catalog["genre_list"] for g in gl}, key=str.casefold)
-    out.content_reason = _content_reason(titles)
-    if out.content_reason is None:
-        t0 = time.perf_counter()
-        try:
-            out.content = ContentKNN().fit(titles)
-            if out.content.vectors_.shape[1] == 0:
-                out.content = None
-                out.content_reason = "titles with genres, descriptions or cast; this "
-                out.content_reason += "dataset's are all empty"
-        except ValueError as exc:  # nothing usable after cleaning
-            log.warning("content model not fitted: %s", exc)
-            out.content, out.content_reason = None, f"usable titles (fitting failed: {exc})"
-        out.fit_seconds["content"] = time.perf_counter() - t0
-    if not usable:
-        out.collab_reason = NO_INTERACTIONS
-        return out
-    t0 = time.perf_counter()
-    try:
-        out.collab = ItemKNN().fit(inter)
-    except ValueError as exc:
-        log.warning("collaborative model not fitted: %s", exc)
-        out.collab_reason = f"usable interactions (fitting failed: {exc})"
-        return out
-    out.fit_seconds["collaborative"] = time.perf_counter() - t0
-    if not views.notna().any():  # no viewer counts in the titles table: most watched by model
-        top = out.collab.title_ids_[int(out.collab.popularity_.order_[0])]
-        out.default_key = str(top) if str(top) in out.labels else out.default_key
-    vec = out.collab.values_.T.tocsr().astype(np.float32)
-    if out.collab.binary_:
-        vec.data[:] = 1.0
-    out.collab_vectors = normalize(vec)
-    counts = inter[["user_id", "title_id"]].drop_duplicates().groupby("user_id").size()
-    counts = counts.rename("n_titles").reset_index()
-    counts = counts.sort_values(["n_titles", "user_id"], ascending=[False, True], kind="stable")
-    counts["key"] = counts["user_id"].astype(str)
-    counts = counts.loc[~counts["key"].duplicated()]
-    counts["label"] = [f"{u} · {n:,} titles" for u, n in zip(counts["key"], counts["n_titles"])]
-    out.viewers = counts.set_index("key", drop=False)
-    return out
 
 
 def _model(m: RecModels, kind: str, alpha: float) -> Any:
@@ -554,28 +372,6 @@ def pairwise_similarity(
     return pd.DataFrame(mat, index=keys, columns=keys)
 
 
-def fit_validated(
-    name: str,
-    tuned: Mapping[str, TuneResult],
-    content: ContentKNN | None,
-    interactions: pd.DataFrame,
-) -> Any:
-    """Model ``name`` with its validated values, fitted on all ``interactions``.
-
-    The values were chosen on validation carved from the evaluation's training part (never
-    its test part); the viewer's list then uses every interaction. ``Content`` and
-    ``Hybrid`` share the validated item-kNN neighbours.
-    """
-    collab = tuned["Collaborative"].params if "Collaborative" in tuned else None
-    factory = model_factory(name, content, seed=EVAL_SEED, collab_params=collab)
-    model = factory(**(tuned[name].params if name in tuned else {}))
-    return (
-        model.fit(interactions=interactions)
-        if isinstance(model, Hybrid)
-        else model.fit(interactions)
-    )
-
-
 def interval(value: float, low: float, high: float, fmt: str = "{:.3f}") -> str:
     """``value (low-high)`` as text; ``n/a`` when the value is missing."""
     if value is None or not np.isfinite(value):
@@ -596,6 +392,12 @@ def tuned_text(name: str, tuned: Mapping[str, TuneResult]) -> str:
 
 
 # --------------------------------------------------------------------------- cached part
+#
+# Each loader first reads what the build's models step stored (``lib.pipeline.
+# models_recommend``, ``lib.rec_service`` artefacts); on a miss (not precomputed, other
+# settings, other library versions) it computes as the build would, with progress, and
+# stores the result back when the dataset folder is a published one (``artifacts.
+# trusted_folder``), so the next server start finds it.
 
 
 def _dataset_key() -> tuple[str, str]:
@@ -610,9 +412,37 @@ def _table(name: str) -> pd.DataFrame:
         return pd.DataFrame()
 
 
+def _store(what: str, folder: str, save: Callable[[Path], None], users: int | None = None) -> None:
+    """Run ``save(folder)`` when the folder is a published dataset; never fails the page.
+
+    Only results made with the page's default settings are stored (the ones the build
+    makes): a result of other settings (a test's smaller sample) stays in memory and never
+    replaces the build's.
+    """
+    path = Path(folder)
+    default = users == (svc.EVAL_USERS or None) and EVAL_EASE_BUDGET_GIB == svc.EVAL_EASE_BUDGET_GIB
+    if not default or not artifacts.trusted_folder(path):
+        return
+    try:
+        save(path)
+    except (OSError, ValueError) as exc:  # read-only data root, full disk: recompute next time
+        log.warning("could not store the recommender's %s in %s: %s", what, folder, exc)
+
+
 @st.cache_resource(max_entries=4, show_spinner=False)
 def _models(folder: str, built: str) -> RecModels:
-    return fit_models(_table("titles"), _table("interactions"))
+    found = svc.load_models(folder)
+    if found is not None:
+        return found
+    t0 = time.perf_counter()
+    m = fit_models(_table("titles"), _table("interactions"))
+    if m.available("hybrid") is None:
+        m.hybrid(svc.DEFAULT_ALPHA)  # the default blend, stored with the components
+    seconds = time.perf_counter() - t0
+    _store(
+        "models", folder, lambda p: svc.save_models(p, m, seconds=seconds), svc.EVAL_USERS or None
+    )
+    return m
 
 
 def models() -> RecModels:
@@ -681,21 +511,27 @@ def _tuning(
 def _tune(
     folder: str, built: str, users: int | None, progress: Progress | None
 ) -> tuple[dict[str, TuneResult], dict[str, str], str | None]:
-    inter = _table("interactions")
-    train, _ = split_holdout(inter, EVAL_TEST_FRAC, EVAL_SEED)
-    tuned, skipped, best = tune_recommenders(
+    budget = EVAL_EASE_BUDGET_GIB
+    found = svc.load_tuning(folder, users=users, budget=budget)
+    if found is not None:
+        return found
+    t0 = time.perf_counter()
+    res = svc.tune(
         _table("titles"),
-        train,
-        content=_models(folder, built).content,
-        k=EVAL_K,
-        seed=EVAL_SEED,
+        _table("interactions"),
+        _models(folder, built).content,
         users=users,
-        min_titles=EVAL_MIN_TITLES,
-        ease_budget_gib=EVAL_EASE_BUDGET_GIB,
+        budget=budget,
         progress=progress,
     )
-    slim = {n: dataclasses.replace(r, model=None) for n, r in tuned.items()}  # bounded memory
-    return slim, skipped, best
+    seconds = time.perf_counter() - t0
+    _store(
+        "tuning",
+        folder,
+        lambda p: svc.save_tuning(p, res, users=users, budget=budget, seconds=seconds),
+        users,
+    )
+    return res
 
 
 def tuning(
@@ -726,31 +562,40 @@ def _comparison(
 def _compare(
     folder: str, built: str, users: int | None, split: str, progress: Progress | None
 ) -> Comparison:
+    budget = EVAL_EASE_BUDGET_GIB
+    found = svc.load_comparison(folder, split=split, users=users, budget=budget)
+    if found is not None:
+        return found
     report = progress or (lambda _f, _m: None)
+    t0 = time.perf_counter()
     tuned = None
     if split == "random":  # the viewer tab's tuning is on this split: share it
         tuned = _tuning(folder, built, users, _progress=lambda f, msg: report(0.8 * f, msg))
-    return compare_recommenders(
+    res = svc.compare(
         _table("titles"),
         _table("interactions"),
-        k=EVAL_K,
-        test_frac=EVAL_TEST_FRAC,
-        seed=EVAL_SEED,
+        _models(folder, built).content,
         split=split,
-        min_titles=EVAL_MIN_TITLES,
-        users=users,
-        n_boot=EVAL_BOOT,
-        content=_models(folder, built).content,
         tuned=tuned,
-        ease_budget_gib=EVAL_EASE_BUDGET_GIB,
-        progress=(lambda f, msg: report(max(0.8, f), msg)) if tuned is not None else report,
+        users=users,
+        budget=budget,
+        progress=report,
     )
+    seconds = time.perf_counter() - t0
+    _store(
+        "comparison",
+        folder,
+        lambda p: svc.save_comparison(
+            p, res, split=split, users=users, budget=budget, seconds=seconds
+        ),
+        users,
+    )
+    return res
 
 
 def has_timestamps() -> bool:
     """Whether the active dataset's interactions carry times (for the leave-last-out split)."""
-    inter = _table("interactions")
-    return "last_ts" in inter.columns and bool(inter["last_ts"].notna().any())
+    return svc.has_timestamps(_table("interactions"))
 
 
 def comparison(progress: Progress | None = None, split: str = "random") -> Comparison:
@@ -770,8 +615,22 @@ def comparison(progress: Progress | None = None, split: str = "random") -> Compa
 
 @st.cache_resource(max_entries=3, show_spinner=False)
 def _viewer_model(folder: str, built: str, users: int | None, name: str, budget: float) -> Any:
-    tuned, _, _ = _tuning(folder, built, users)
-    return fit_validated(name, tuned, _models(folder, built).content, _table("interactions"))
+    tuned = _tuning(folder, built, users)
+    found = svc.load_viewer_model(folder, name, tuned, users=users, budget=budget)
+    if found is not None:
+        return found
+    t0 = time.perf_counter()
+    model = fit_validated(name, tuned[0], _models(folder, built).content, _table("interactions"))
+    seconds = time.perf_counter() - t0
+    _store(
+        f"{name} model",
+        folder,
+        lambda p: svc.save_viewer_model(
+            p, name, model, tuned, users=users, budget=budget, seconds=seconds
+        ),
+        users,
+    )
+    return model
 
 
 def viewer_model(name: str) -> Any:

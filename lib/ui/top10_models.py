@@ -1,16 +1,25 @@
 """Cached Top 10 models, cross-validations and leakage reports (``st.cache_resource``).
 
-Everything here is trained from the gold ``top10_training`` table of a dataset and cached per
-``(dataset, build stamp, features, kind, seed)`` in bounded ``st.cache_resource`` caches: one
-shared, read-only copy per server process, dropped automatically when the dataset is rebuilt
-(new build stamp). Models are never loaded from files or uploads.
+What the page shows by default was computed by the build's models step
+(:mod:`lib.pipeline.models_top10`) and is loaded from the dataset's artefacts
+(:func:`lib.artifacts.load`: fresh only for the same request and library versions; fitted
+models only from a published dataset folder under the data root). Anything else - a request
+that was not precomputed, or an artefact made by other library versions - is computed from
+the gold ``top10_training`` table with the same code and defaults, then saved back into the
+dataset folder (only a trusted one, and only while the build that was read is still the
+current one) so the next server process loads it.
 
-Work that is not cached yet runs inside an ``st.status`` box with one line per step, so the
-first visit shows what is being trained and how long it took.
+Results are cached per ``(dataset, build stamp, features, kind, seed)`` in bounded
+``st.cache_resource`` caches: one shared, read-only copy per server process, dropped
+automatically when the dataset is rebuilt (new build stamp).
+
+Work that is computed (not loaded) runs inside an ``st.status`` box with one line per step, so
+a visit that has to train shows what is being trained and how long it took.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Callable, Hashable, Mapping, Sequence
@@ -20,9 +29,12 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import top10
+from lib import artifacts, top10
 from lib.charts_top10 import model_label
-from lib.config import PRE_RELEASE_COLUMNS, TOP10_LABEL, dataset_dir
+from lib.config import TOP10_LABEL, dataset_dir
+from lib.pipeline import models_top10 as mt
+from lib.pipeline.models_top10 import label_counts
+from lib.top10 import N_JOBS, N_SPLITS, PRE, SEED
 from lib.ui import data as ui
 
 __all__ = [
@@ -38,15 +50,10 @@ __all__ = [
     "importance",
     "predict",
     "row_key",
+    "clear",
 ]
 
-SEED = 0
-N_SPLITS = 5
-# compare_models worker processes. One: on the shared 2-core machine two workers were slower
-# (benchmarks/top10_page.py, scale-1 demo, load 3.6: 13.8 s with 1, 17.1 s with 2 warm
-# workers, 23.4 s with 2 cold ones) and each keeps ~200 MB resident.
-N_JOBS = 1
-PRE = tuple(PRE_RELEASE_COLUMNS)
+log = logging.getLogger(__name__)
 T = TypeVar("T")
 
 
@@ -67,20 +74,64 @@ def training_table(dataset: str) -> pd.DataFrame:
         return pd.DataFrame(columns=[TOP10_LABEL])
 
 
-def label_counts(table: pd.DataFrame) -> tuple[int, int]:
-    """Titles in the Top 10 and not (rows without a label are not counted)."""
-    if TOP10_LABEL not in table.columns or table.empty:
-        return 0, 0
-    label = pd.to_numeric(table[TOP10_LABEL], errors="coerce")
-    return int((label == 1).sum()), int((label == 0).sum())
+# ------------------------------------------------------------------------ artefacts ---
+def _stored(dataset: str, what: str, kind: str, request: dict[str, Any]) -> Any:
+    """The build's (or an earlier visit's) artefact for this request if fresh, else None."""
+    try:
+        folder = dataset_dir(dataset)
+    except ValueError:
+        return None
+    return mt.load(folder, what, kind, **request)
+
+
+def _is_stored(dataset: str, what: str, kind: str, request: dict[str, Any]) -> bool:
+    """True when a fresh, loadable artefact answers this request (cheap: reads the index)."""
+    try:
+        return mt.stored(dataset_dir(dataset), what, kind, **request)
+    except ValueError:
+        return False
+
+
+def _keep(
+    dataset: str,
+    stamp: str,
+    what: str,
+    kind: str,
+    request: dict[str, Any],
+    compute: Callable[[], T],
+) -> T:
+    """Run ``compute`` and save its result into the dataset folder for the next process.
+
+    Saved only into a trusted folder (a published dataset under the data root: never a
+    preview) and only while that folder still holds the build that was read (same stamp), so
+    a result of old data never lands in a rebuilt dataset.
+    """
+    t0 = time.perf_counter()
+    value = compute()
+    seconds = time.perf_counter() - t0
+    folder = dataset_dir(dataset)
+    if artifacts.trusted_folder(folder) and build_stamp(dataset) == stamp:
+        try:
+            mt.save(folder, what, kind, value, seconds=seconds, **request)
+        except OSError as exc:  # a read-only data folder: computed again next process
+            log.warning("could not store the Top 10 %s artefact of %s: %s", what, dataset, exc)
+    return value
 
 
 # ------------------------------------------------------------------------ cached work ---
 @st.cache_resource(max_entries=24, show_spinner=False)
 def _cv(dataset: str, stamp: str, features: tuple[str, ...], kind: str, seed: int) -> pd.DataFrame:
-    table = training_table(dataset)
-    return top10.compare_models(
-        table, features, seed=seed, kinds=(kind,), n_splits=N_SPLITS, n_jobs=N_JOBS
+    request = {"features": features, "seed": seed}
+    stored = _stored(dataset, "cv", kind, request)
+    if stored is not None:
+        return stored
+    return _keep(
+        dataset,
+        stamp,
+        "cv",
+        kind,
+        request,
+        lambda: mt.cross_validate(training_table(dataset), kind, features, seed),
     )
 
 
@@ -88,13 +139,33 @@ def _cv(dataset: str, stamp: str, features: tuple[str, ...], kind: str, seed: in
 def _model(
     dataset: str, stamp: str, features: tuple[str, ...], kind: str, seed: int
 ) -> top10.Top10Model:
-    return top10.train(training_table(dataset), features, kind=kind, seed=seed)
+    request = {"features": features, "seed": seed}
+    stored = _stored(dataset, "model", kind, request)
+    if stored is not None:
+        return stored
+    return _keep(
+        dataset,
+        stamp,
+        "model",
+        kind,
+        request,
+        lambda: mt.fit(training_table(dataset), kind, features, seed),
+    )
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
 def _leakage(dataset: str, stamp: str, kind: str, seed: int) -> dict[str, Any]:
-    return top10.leakage_report(
-        training_table(dataset), seed, kind=kind, n_splits=N_SPLITS, n_jobs=N_JOBS
+    request = {"seed": seed}
+    stored = _stored(dataset, "leakage", kind, request)
+    if stored is not None:
+        return stored
+    return _keep(
+        dataset,
+        stamp,
+        "leakage",
+        kind,
+        request,
+        lambda: mt.leakage(training_table(dataset), kind, seed),
     )
 
 
@@ -102,7 +173,18 @@ def _leakage(dataset: str, stamp: str, kind: str, seed: int) -> dict[str, Any]:
 def _importance(
     dataset: str, stamp: str, features: tuple[str, ...], kind: str, seed: int
 ) -> pd.DataFrame:
-    return _model(dataset, stamp, features, kind, seed).permutation_importance(seed=seed)
+    request = {"features": features, "seed": seed}
+    stored = _stored(dataset, "importance", kind, request)
+    if stored is not None:
+        return stored
+    return _keep(
+        dataset,
+        stamp,
+        "importance",
+        kind,
+        request,
+        lambda: mt.importance(_model(dataset, stamp, features, kind, seed), seed),
+    )
 
 
 @st.cache_resource(max_entries=512, show_spinner=False)
@@ -115,9 +197,9 @@ def _predict(
     return float(explanation.attrs["prediction"]), explanation, m.check_input(values)
 
 
-# Keys whose cached value was computed in this process (to show progress only for new work).
-# Bounded like the caches; a key evicted from a cache but still listed here only means the
-# recomputation runs without a status box.
+# Keys whose cached value was computed or found stored in this process (to show progress only
+# for new work). Bounded like the caches; a key evicted from a cache (or an artefact found
+# stored, then unreadable) but still listed here only means the work runs without a status box.
 _DONE: dict[Hashable, None] = {}
 _DONE_LOCK = threading.Lock()
 _DONE_MAX = 256
@@ -130,15 +212,22 @@ def _mark_done(key: Hashable) -> None:
             _DONE.pop(next(iter(_DONE)))
 
 
-def _steps(label: str, steps: Sequence[tuple[Hashable, str, Callable[[], T]]]) -> list[T]:
-    """Run ``steps`` (key, description, function); when any is new, inside an ``st.status``
-    box that lists each step with its duration."""
-    if all(key in _DONE for key, _, _ in steps):
-        return [func() for _, _, func in steps]
+Step = tuple[Hashable, str, Callable[[], T], Callable[[], bool]]
+
+
+def _steps(label: str, steps: Sequence[Step]) -> list[T]:
+    """Run ``steps`` (key, description, function, stored); when any is new - neither done in
+    this process nor ``stored()`` as an artefact - inside an ``st.status`` box that lists each
+    step with its duration."""
+    for key, _, _, stored in steps:
+        if key not in _DONE and stored():
+            _mark_done(key)
+    if all(key in _DONE for key, _, _, _ in steps):
+        return [func() for _, _, func, _ in steps]
     results: list[T] = []
     started = time.perf_counter()
     with st.status(label, expanded=True) as status:
-        for key, description, func in steps:
+        for key, description, func, _ in steps:
             t0 = time.perf_counter()
             placeholder = st.empty()
             placeholder.write(f"{description} ...")
@@ -164,19 +253,18 @@ def cross_validation(
     """
     stamp, features = build_stamp(dataset), tuple(features)
     n = len(training_table(dataset))
+    request = {"features": features, "seed": seed}
     steps = [
         (
             ("cv", dataset, stamp, features, kind, seed),
             f"{model_label(kind)}: {N_SPLITS}-fold cross-validation",
             lambda kind=kind: _cv(dataset, stamp, features, kind, seed),
+            lambda kind=kind: _is_stored(dataset, "cv", kind, request),
         )
         for kind in top10.MODEL_KINDS
     ]
     parts = _steps(f"Cross-validating three models on {n:,} titles (once per dataset)...", steps)
-    out = pd.concat(parts, ignore_index=True)
-    out = out.sort_values("roc_auc_mean", ascending=False, kind="stable").reset_index(drop=True)
-    out.attrs.update(parts[0].attrs)
-    return out
+    return mt.rank(parts)
 
 
 def model(
@@ -185,7 +273,12 @@ def model(
     """The calibrated ``kind`` model of ``dataset`` trained on its older titles."""
     stamp, features = build_stamp(dataset), tuple(features)
     key = ("model", dataset, stamp, features, kind, seed)
-    step = (key, f"Training the {model_label(kind).lower()} model", lambda: _model(*key[1:]))
+    step = (
+        key,
+        f"Training the {model_label(kind).lower()} model",
+        lambda: _model(*key[1:]),
+        lambda: _is_stored(dataset, "model", kind, {"features": features, "seed": seed}),
+    )
     return _steps(f"Training the {model_label(kind).lower()} model...", [step])[0]
 
 
@@ -195,7 +288,12 @@ def importance(
     """Permutation importance of the ``kind`` model on its held-out titles."""
     stamp, features = build_stamp(dataset), tuple(features)
     key = ("importance", dataset, stamp, features, kind, seed)
-    step = (key, "Shuffling each input on the held-out titles", lambda: _importance(*key[1:]))
+    step = (
+        key,
+        "Shuffling each input on the held-out titles",
+        lambda: _importance(*key[1:]),
+        lambda: _is_stored(dataset, "importance", kind, {"features": features, "seed": seed}),
+    )
     return _steps("Measuring permutation importance...", [step])[0]
 
 
@@ -208,8 +306,18 @@ def leakage(dataset: str, kind: str, *, seed: int = SEED) -> dict[str, Any]:
         f"{model_label(kind)}: {N_SPLITS}-fold cross-validation with and without the "
         "post-release columns",
         lambda: _leakage(*key[1:]),
+        lambda: _is_stored(dataset, "leakage", kind, {"seed": seed}),
     )
     return _steps("Training the leaky model for comparison...", [step])[0]
+
+
+def clear() -> None:
+    """Forget every Top 10 result cached in this process, as a server restart would (the
+    next request loads the stored artefacts again, or computes)."""
+    for cached in (_cv, _model, _leakage, _importance, _predict):
+        cached.clear()
+    with _DONE_LOCK:
+        _DONE.clear()
 
 
 def row_key(row: Mapping[str, Any]) -> tuple:

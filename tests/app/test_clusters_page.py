@@ -3,11 +3,18 @@
 from __future__ import annotations
 
 import csv
+import json
 import re
+import shutil
 
+import pandas as pd
 import pytest
+import streamlit as st
 from streamlit.testing.v1 import AppTest
 
+import lib.cluster
+from lib import artifacts
+from lib import cluster_features as cf
 from tests.app.conftest import ENTRY, TIMEOUT, open_page
 
 CARD = re.compile(r"^\*\*(\d+) · ")
@@ -203,3 +210,81 @@ def test_fewer_than_20_rows_is_an_empty_state(data_root, catalog_roots, monkeypa
     at = open_page(AppTest.from_file(ENTRY, default_timeout=TIMEOUT), "clusters")
     assert any("Nothing to cluster" in i.value for i in at.info)
     assert not at.metric or not cards(at)
+
+
+# --- the build's models step: the first visit fits nothing -----------------------------------
+def _json(path) -> dict:
+    return json.loads(path.read_text())
+
+
+COUNTED = ("scan_k", "fit_kmeans", "project", "stability_ari", "explain_tree")
+
+
+@pytest.fixture
+def fits(monkeypatch) -> dict[str, int]:
+    """Cold Streamlit caches, and a call count of every lib.cluster fit the page could run."""
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    calls = dict.fromkeys(COUNTED, 0)
+    for name in COUNTED:
+        real = getattr(lib.cluster, name)
+
+        def counted(*args, _name=name, _real=real, **kwargs):
+            calls[_name] += 1
+            return _real(*args, **kwargs)
+
+        monkeypatch.setattr(lib.cluster, name, counted)
+    yield calls
+    st.cache_resource.clear()
+    st.cache_data.clear()
+
+
+def test_the_first_visit_after_a_build_fits_nothing(app, demo_dir, fits):
+    at = open_page(app, "clusters")
+    assert fits == dict.fromkeys(COUNTED, 0)
+    # and it shows the stored results: k = 5, its silhouette, personas and stability
+    assert metric(at, "Clusters (k)") == "5"
+    assert len(cards(at)) == 5
+    stored = _json(demo_dir / "models" / "clusters" / "viewers_fit.json")
+    assert metric(at, "Mean silhouette") == f"{stored['silhouette_mean']:.2f}"
+    assert metric(at, "Tree fidelity") == f"{stored['fidelity']:.0%}"
+    stab = _json(demo_dir / "models" / "clusters" / "viewers_stability.json")
+    assert metric(at, "Stability (ARI across seeds)") == f"{stab['mean']:.2f}"
+    # titles and the k scan were stored too
+    ok(at.segmented_control(key="cl_entity").set_value("Titles").run())
+    ok(at.toggle(key="cl_auto").set_value(True).run())
+    assert fits["scan_k"] == 0
+    assert any("calinski_harabasz" in df.value.columns for df in at.dataframe)
+    fitted_so_far = dict(fits)
+    # another k is computed on demand
+    other = 3 if at.slider(key="cl_k").value != 3 else 4
+    ok(at.slider(key="cl_k").set_value(other).run())
+    assert fits["fit_kmeans"] == fitted_so_far["fit_kmeans"] + 1
+    assert len(cards(at)) == other
+
+
+def test_a_stale_artefact_is_recomputed_and_stored_again(demo_dir, tmp_path, monkeypatch, fits):
+    root = tmp_path / "root"
+    shutil.copytree(demo_dir, root / "demo")
+    monkeypatch.setenv("STREAMDASH_DATA", str(root))
+    other = {**artifacts.versions(), "scikit-learn": "0.0.other"}
+    monkeypatch.setattr(artifacts, "versions", lambda: dict(other))
+    folder = root / "demo"
+    before = _json(folder / "models" / "index.json")
+    at = open_page(AppTest.from_file(ENTRY, default_timeout=TIMEOUT), "clusters")
+    assert fits["fit_kmeans"] == 1 and fits["project"] == 1 and fits["stability_ari"] == 1
+    assert metric(at, "Clusters (k)") == "5" and len(cards(at)) == 5
+    # the default results were stored again, with the library versions of this run
+    after = _json(folder / "models" / "index.json")
+    for name in ("viewers_labels", "viewers_fit", "viewers_projection", "viewers_stability"):
+        assert after[f"clusters/{name}"]["versions"] == other
+        assert after[f"clusters/{name}"]["params"] == before[f"clusters/{name}"]["params"]
+    assert after["clusters/viewers_scan"]["versions"] != other  # not shown: not recomputed
+    ent = cf.viewers(pd.read_parquet(folder / "gold" / "users.parquet"))
+    assert artifacts.entry(folder, "clusters/viewers_fit", cf.default_params(ent, "fit"))
+    # a second cold visit loads them again
+    fits.update(dict.fromkeys(COUNTED, 0))
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    open_page(AppTest.from_file(ENTRY, default_timeout=TIMEOUT), "clusters")
+    assert fits == dict.fromkeys(COUNTED, 0)

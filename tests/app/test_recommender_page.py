@@ -400,3 +400,101 @@ def test_evaluation_tab_offers_a_leave_last_out_split_where_times_exist(app, mon
     assert (precision <= 10.0).all()  # one held-out title per viewer: at most 1 hit in 10
     text = " ".join(md.value for md in at.markdown).replace("\\", "")
     assert "leave-last-out" in text and "split_leave_last_out" in text
+
+
+@pytest.fixture
+def built_copy(data_root):
+    """A copy of the demo build (models step included) as its own dataset, removed afterwards.
+
+    A copy keeps the session's demo untouched by what a test stores back into its dataset.
+    """
+    folder = data_root / "rec_built"
+    shutil.copytree(data_root / "demo", folder)
+    yield "rec_built"
+    shutil.rmtree(folder, ignore_errors=True)
+
+
+def _cold_caches() -> None:
+    import streamlit as st
+
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    rec._TUNING.clear()
+    rec._COMPARISON.clear()
+
+
+def _count_fits(monkeypatch) -> dict[str, int]:
+    """Count every fit of every recommender and every tuning or comparison call."""
+    import lib.rec_service as svc
+    from lib import recommend
+
+    calls: dict[str, int] = {}
+
+    def counted(owner, attr: str, label: str) -> None:
+        original = getattr(owner, attr)
+
+        def wrapper(*args, **kwargs):
+            calls[label] = calls.get(label, 0) + 1
+            return original(*args, **kwargs)
+
+        monkeypatch.setattr(owner, attr, wrapper)
+
+    for cls in ("ContentKNN", "ItemKNN", "Hybrid", "EASE", "RP3Beta", "Popularity"):
+        counted(getattr(recommend, cls), "fit", cls)
+    counted(recommend.RandomRecommender, "fit", "Random")
+    for fn in ("tune", "compare", "fit_models", "fit_validated"):
+        counted(svc, fn, fn)
+    counted(rec, "fit_models", "fit_models")
+    counted(rec, "fit_validated", "fit_validated")
+    return calls
+
+
+def test_first_visit_after_a_build_fits_nothing(built_copy, monkeypatch):
+    _cold_caches()
+    calls = _count_fits(monkeypatch)
+    at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    at.session_state["ds"] = built_copy
+    at = open_page(at, "recommender")
+    _no_exception(at)
+    assert len(_results(at)) == 10
+    at.session_state["rec_tab"] = "For a viewer"
+    at.run()
+    _no_exception(at)
+    assert len(_results(at, "Because you watched")) == 10
+    at.session_state["rec_tab"] = "How good is it"
+    at.run()
+    _no_exception(at)
+    assert _results(at, "NDCG@10")["Model"].tolist() == list(rec.EVAL_MODELS)
+    at.segmented_control(key="rec_eval_split").set_value("time").run()
+    _no_exception(at)
+    assert any("leave-last-out" in md.value.replace("\\", "") for md in at.markdown)
+    assert calls == {}, calls  # every tab with its defaults: loaded from the build
+    # something the build did not precompute (another blend) is fitted on demand
+    at.session_state["rec_tab"] = "Similar titles"
+    at.run()
+    at.slider(key="rec_alpha").set_value(0.3).run()
+    _no_exception(at)
+    assert calls == {"Hybrid": 1}, calls
+
+
+def test_stale_artefacts_are_recomputed(built_copy, data_root, monkeypatch):
+    from lib import artifacts
+
+    folder = data_root / built_copy
+    _cold_caches()
+    real = artifacts.versions()
+    monkeypatch.setattr(artifacts, "versions", lambda: {**real, "scikit-learn": "0.0"})
+    calls = _count_fits(monkeypatch)
+    at = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    at.session_state["ds"] = built_copy
+    at = open_page(at, "recommender")
+    _no_exception(at)
+    assert len(_results(at)) == 10
+    assert calls.get("ContentKNN") == 1 and calls.get("ItemKNN") == 1, calls
+    at.session_state["rec_tab"] = "For a viewer"
+    at.run()
+    _no_exception(at)
+    assert calls.get("tune") == 1 and calls.get("fit_validated") == 1, calls
+    # what was recomputed is stored again, fresh for the (new) library versions
+    for name in ("recommend/models", "recommend/tuning"):
+        assert artifacts.entry(folder, name) is not None, name

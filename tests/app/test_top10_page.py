@@ -300,3 +300,132 @@ def test_title_in_the_url_prefills_the_widgets(warm, gold):
     _ok(at)
     assert at.selectbox(key="t10_title").value == row["title_id"]
     assert at.slider(key="t10_f_imdb_rating").value == pytest.approx(row["imdb_rating"])
+
+
+# --- the models step: a visit after a build loads what the build stored -------------------------
+FITS = ("compare_models", "train", "leakage_report", "_estimator")
+
+
+@pytest.fixture
+def fits(monkeypatch, warm):
+    """A fresh server process (nothing cached in memory) in which every fit is counted:
+    cross-validation, training, the leakage report, permutation importance and, under them
+    all, every estimator built to be fitted (``lib.top10._estimator``)."""
+    import streamlit as st
+
+    from lib import top10
+    from lib.ui import top10_models as tm
+
+    calls: dict[str, int] = dict.fromkeys((*FITS, "permutation_importance"), 0)
+
+    def counted(name, func):
+        def wrapper(*args, **kwargs):
+            calls[name] += 1
+            return func(*args, **kwargs)
+
+        return wrapper
+
+    for name in FITS:
+        monkeypatch.setattr(top10, name, counted(name, getattr(top10, name)))
+    monkeypatch.setattr(
+        top10.Top10Model,
+        "permutation_importance",
+        counted("permutation_importance", top10.Top10Model.permutation_importance),
+    )
+    st.cache_resource.clear()
+    st.cache_data.clear()
+    tm.clear()
+    yield calls
+    tm.clear()
+
+
+@pytest.fixture
+def copy(data_root, demo_dir):
+    """A copy of the built demo dataset (its artefacts included) to modify; removed after."""
+    shutil.copytree(demo_dir, data_root / "t10_copy")
+    yield data_root / "t10_copy"
+    shutil.rmtree(data_root / "t10_copy", ignore_errors=True)
+
+
+def _tab(at: AppTest, tab: str) -> AppTest:
+    at.session_state["t10_tab"] = tab
+    at.run()
+    _ok(at)
+    return at
+
+
+def test_first_visit_after_a_build_fits_nothing(fits):
+    at = open_page(AppTest.from_file(ENTRY, default_timeout=TIMEOUT), "top10")
+    _ok(at)
+    assert not at.status, [s.label for s in at.status]  # no "Cross-validating ..." box
+    assert 0.0 <= _probability(at) <= 1.0
+    best = at.segmented_control(key="t10_model").value
+    _tab(at, "Model quality")
+    assert not at.status and len(at.dataframe[0].value) == 3
+    assert "ROC-AUC" in {m.label for m in at.metric}
+    _tab(at, "Leakage")
+    assert not at.status and "ROC-AUC, leaky" in {m.label for m in at.metric}
+    # every kind can be picked and its quality shown without training
+    for kind in ("logreg", "rf", "gbm"):
+        if kind != best:
+            at.segmented_control(key="t10_model").set_value(kind)
+            _tab(at, "Model quality")
+            assert not at.status and at.segmented_control(key="t10_model").value == kind
+            _tab(at, "Predict")
+            assert not at.status and 0.0 <= _probability(at) <= 1.0
+    assert sum(fits.values()) == 0, fits
+
+
+def test_stale_artefacts_are_recomputed_and_saved_again(fits, copy, monkeypatch):
+    from lib import artifacts
+
+    real = artifacts.versions()
+    newer = {**real, "scikit-learn": "99.0"}  # as after a library upgrade
+    monkeypatch.setattr(artifacts, "versions", lambda: newer)
+    at = AppTest.from_file(ENTRY, default_timeout=FIRST_RUN_TIMEOUT)
+    at.session_state["ds"] = "t10_copy"
+    open_page(at, "top10")
+    _ok(at)
+    assert any(s.label.startswith("Cross-validating three models") for s in at.status)
+    assert fits["compare_models"] == 3 and fits["train"] == 1, fits
+    best = at.segmented_control(key="t10_model").value
+    index = artifacts.index(copy)
+    for name in ("top10/cv_logreg", "top10/cv_rf", "top10/cv_gbm", f"top10/model_{best}"):
+        assert index[name]["versions"] == newer, name
+    assert index["top10/model_rf" if best != "rf" else "top10/model_gbm"]["versions"] == real
+    # the next process loads what this one saved
+    from lib.ui import top10_models as tm
+
+    tm.clear()
+    before = dict(fits)
+    again = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    again.session_state["ds"] = "t10_copy"
+    open_page(again, "top10")
+    _ok(again)
+    assert not again.status and fits == before, fits
+
+
+def test_a_report_not_precomputed_is_computed_once_with_progress_and_saved(fits, copy):
+    from lib import artifacts
+    from lib.ui import top10_models as tm
+
+    at = AppTest.from_file(ENTRY, default_timeout=FIRST_RUN_TIMEOUT)
+    at.session_state["ds"] = "t10_copy"
+    open_page(at, "top10")
+    best = at.segmented_control(key="t10_model").value
+    other = next(k for k in ("logreg", "rf", "gbm") if k != best)
+    assert f"top10/leakage_{other}" not in artifacts.index(copy)  # only the best kind's
+    at.segmented_control(key="t10_model").set_value(other)
+    _tab(at, "Leakage")
+    assert [s.label for s in at.status if "leaky model" in s.label], at.status
+    assert fits["leakage_report"] == 1 and fits["train"] == 0, fits
+    assert artifacts.entry(copy, f"top10/leakage_{other}") is not None
+    leaky = _metric(at, "ROC-AUC, leaky")
+    tm.clear()
+    again = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    again.session_state["ds"] = "t10_copy"
+    open_page(again, "top10")
+    again.segmented_control(key="t10_model").set_value(other)
+    _tab(again, "Leakage")
+    assert not again.status and fits["leakage_report"] == 1, fits
+    assert _metric(again, "ROC-AUC, leaky") == leaky
