@@ -27,8 +27,7 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
-from lib import charts_cluster as cc
-from lib import cluster
+from lib import cluster, glossary
 from lib.config import DEFAULT_SEED, GENRES, slug
 
 __all__ = [
@@ -118,7 +117,7 @@ VIEWER_GROUPS = {
     "time of day": ("late_night_share", "weekend_share"),
     "device mix": ("device_share__",),
     "genre shares": ("genre_share__",),
-    "plan": (cc.PLAN_PREFIX,),
+    "plan": (glossary.PLAN_PREFIX,),
     "age": ("age",),
     "tenure": ("tenure_days",),
     "spend": ("monthly_spend",),
@@ -146,7 +145,7 @@ FEATURE_FAMILIES = {
     "device_share__": "device mix",
     "genre_share__": "genre shares",
     "genre__": "genres",
-    cc.PLAN_PREFIX: "plan",
+    glossary.PLAN_PREFIX: "plan",
 }
 
 
@@ -208,7 +207,7 @@ def _plan_columns(users: pd.DataFrame) -> tuple[dict[str, np.ndarray], dict]:
     if plans.nunique() < 2:
         return cols, words
     for plan in sorted(plans.dropna().unique()):
-        col = cc.plan_column(plan)
+        col = glossary.plan_column(plan)
         cols[col] = np.where(plans.isna(), np.nan, (plans == plan).astype("float64"))
         words[col] = (f"{plan}-plan", None)
     return cols, words
@@ -325,7 +324,7 @@ def titles(titles: pd.DataFrame) -> Entity:
     words = dict(TITLE_WORDS)
     words.update(
         {
-            c: (cc.genre_words(c), None)
+            c: (glossary.genre_words(c), None)
             for c in candidates
             if c.startswith("genre__") and c not in known
         }
@@ -393,7 +392,7 @@ def describe_features(features: Sequence[str]) -> str:
     parts: dict[str, int] = {}
     for f in features:
         family = next((w for p, w in FEATURE_FAMILIES.items() if f.startswith(p)), None)
-        name = family or cc.feature_label(f, units=False).lower()
+        name = family or glossary.feature_label(f, units=False).lower()
         parts[name] = parts.get(name, 0) + 1
     return ", ".join(n if c == 1 else f"{n} ({c})" for n, c in parts.items())
 
