@@ -1,6 +1,6 @@
 """Speed budget in a real browser (Chromium via Playwright), demo data at scale 1.
 
-    python -m benchmarks.browser [--repeat 5] [--data-root DIR]
+    python -m benchmarks.browser [--repeat 5] [--data-root DIR] [--cold-only]
 
 Prints the median (and min/max) of ``--repeat`` runs of:
   cold start   server process start -> first page (Overview) fully rendered (data built), in
@@ -45,6 +45,10 @@ BASELINES = {
 
 
 _start, _stop = start_app, stop_app
+
+
+class _Skip(Exception):
+    """Raised to skip the warm-server part (``--cold-only``)."""
 
 
 def _rendered(page, runs: ScriptRuns, before: int, t0: float, timeout: float) -> float:
@@ -146,6 +150,11 @@ def main(argv: list[str] | None = None) -> None:
         default=None,
         help="folder holding a built 'demo' dataset (default: data/, built if absent)",
     )
+    ap.add_argument(
+        "--cold-only",
+        action="store_true",
+        help="measure only the cold start (and its baselines), not page switches or widgets",
+    )
     args = ap.parse_args(argv)
     root = args.data_root or data_root()
     if not (root / "demo" / "manifest.json").is_file():
@@ -174,8 +183,10 @@ def main(argv: list[str] | None = None) -> None:
             rendered, _ = _cold_start(browser, root, "streamlit_app.py", context=warm)
             results.setdefault("cold start, cache warm", []).append(rendered)
         warm.close()
-        proc, url, _ = _start(root)
+        proc, url, _ = _start(root) if not args.cold_only else (None, "", 0.0)
         try:
+            if args.cold_only:
+                raise _Skip
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             runs = ScriptRuns(page)
             page.goto(url)
@@ -237,8 +248,11 @@ def main(argv: list[str] | None = None) -> None:
                     "key press -> fragment run finished", []
                 ).append(runs.finished_at - t0)
                 settle(page)
+        except _Skip:
+            pass
         finally:
-            _stop(proc)
+            if proc is not None:
+                _stop(proc)
         browser.close()
     print(f"\n{'step':<32} result")
     for step, values in results.items():
@@ -260,6 +274,9 @@ def main(argv: list[str] | None = None) -> None:
                 )
                 + " ms (medians)"
             )
+    if args.cold_only:
+        print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+        return
     slowest = max(
         [s for s in results if s in BUDGET or s.startswith("page switch")],
         key=lambda s: (
