@@ -34,7 +34,7 @@ from pathlib import Path
 
 from lib.config import data_root
 from tests.e2e.conftest import CHROME_ARGS, CHROMIUM, start_app, stop_app
-from tests.e2e.helpers import ScriptRuns, settle, sidebar_pages
+from tests.e2e.helpers import ScriptRuns, open_page, settle, sidebar_pages
 
 BUDGET = {"cold start": 3.0, "page switch": 1.5, "recommender": 0.5, "top 10": 0.3}
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -195,12 +195,12 @@ def main(argv: list[str] | None = None) -> None:
             titles = sidebar_pages(page)
             for title in titles:  # warm every page once (model training, caches)
                 before = runs.finished
-                page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+                open_page(page, title)
                 _rendered(page, runs, before, time.monotonic(), timeout=300)
             for _ in range(args.repeat):
                 for title in titles:
                     before, t0 = runs.finished, time.monotonic()
-                    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+                    open_page(page, title)
                     t = _rendered(page, runs, before, t0, timeout=120)
                     results.setdefault(f"page switch: {title}", []).append(t)
                     split = parts.setdefault(f"page switch: {title}", {})
