@@ -1,12 +1,11 @@
-"""Light chart builders: DataFrame in, Altair (Vega-Lite) chart out (no streamlit import).
+"""Light chart builders: DataFrame in, Vega-Lite spec (a plain dict) out; no streamlit import.
 
-For the landing page: Streamlit draws Vega-Lite charts with the JavaScript of its main
-bundle, while the first Plotly chart of a session makes the browser fetch and compile a
-~4.7 MB Plotly bundle. Same house look as ``lib.charts`` (plain-words title flush left,
-axis titles with units, legend below, the house colours defined here and shared with it).
-
-Altair is imported inside the builders: ``lib.charts`` takes the house colours from this
-module, and a Plotly page should not pay for importing Altair.
+For the landing page: Streamlit draws Vega-Lite charts (``st.vega_lite_chart``) with the
+JavaScript of its main bundle, while the first Plotly chart of a session makes the browser
+fetch and compile a ~4.7 MB Plotly bundle. The specs are plain dicts with their data inline,
+so building them imports neither Plotly nor Altair (Altair alone costs 0.25-0.5 s to import
+on this machine). Same house look as ``lib.charts``: plain-words title flush left, axis
+titles with units, legend below, and the house colours, defined here and used by both.
 
 The Overview's tables from a build's quality report (``bronze_profile``, ``silver_actions``)
 and the completion definition are mirrored here from ``lib.pipeline.report`` and
@@ -17,12 +16,9 @@ and the completion definition are mirrored here from ``lib.pipeline.report`` and
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import pandas as pd
-
-if TYPE_CHECKING:
-    import altair as alt
 
 __all__ = [
     "LAYER_COLORS",
@@ -37,6 +33,8 @@ __all__ = [
     "COMPLETED_DEFINITION",
 ]
 
+Spec = dict[str, Any]
+
 # house colours (lib.charts uses the same ones in its Plotly figures)
 LAYER_COLORS = {"bronze": "#B07A3B", "silver": "#8E99A8", "gold": "#D4A017"}
 ROW_FATE_COLORS = {
@@ -45,7 +43,6 @@ ROW_FATE_COLORS = {
     "duplicates removed": "#F9A825",
 }
 TREND_COLOR = "#E50914"
-_TITLE = {"fontSize": 16, "anchor": "start", "fontWeight": "normal"}
 _PERIODS = {"W": "week", "D": "day", "M": "month"}
 
 
@@ -73,39 +70,62 @@ def watch_hours_by_period(daily: pd.DataFrame, *, freq: str = "W") -> pd.DataFra
     return data.reset_index(drop=True)
 
 
-def _title(text: str) -> dict:
-    return {"text": text, **_TITLE}
+def _spec(title: str, rows: list[dict], height: int, **body: Any) -> Spec:
+    return {
+        "title": {"text": title, "anchor": "start", "fontSize": 16, "fontWeight": "normal"},
+        "height": height,
+        "data": {"values": rows},
+        **body,
+    }
 
 
-def watch_hours_trend(
-    daily: pd.DataFrame, *, freq: str = "W"
-) -> tuple[alt.LayerChart, pd.DataFrame]:
-    """Line of watch hours per week (or ``freq``); returns the chart and the data behind it."""
-    import altair as alt
+def _records(df: pd.DataFrame) -> list[dict]:
+    """JSON-ready rows: numbers as floats/ints, timestamps as local ISO strings."""
+    out = df.copy()
+    for col in out.columns:
+        if pd.api.types.is_datetime64_any_dtype(out[col]):
+            # no time zone: Vega parses it as the viewer's local midnight, so no day shift
+            out[col] = out[col].dt.strftime("%Y-%m-%dT00:00:00")
+    return [
+        {k: (v.item() if hasattr(v, "item") else v) for k, v in row.items()}
+        for row in out.to_dict("records")
+    ]
 
+
+def watch_hours_trend(daily: pd.DataFrame, *, freq: str = "W") -> tuple[Spec, pd.DataFrame]:
+    """Line of watch hours per week (or ``freq``); returns the spec and the data behind it."""
     data = watch_hours_by_period(daily, freq=freq)
     label = _PERIODS.get(freq, freq)
     date_format = "%b %Y" if freq == "M" else "%d %b %Y"
-    base = alt.Chart(data).encode(
-        x=alt.X("period:T", title=f"{label} starting", axis=alt.Axis(format=date_format)),
-        y=alt.Y("watch_hours:Q", title="watch hours (h)", axis=alt.Axis(format=",.0f")),
-        tooltip=[
-            alt.Tooltip("period:T", title=f"{label} starting", format=date_format),
-            alt.Tooltip("watch_hours:Q", title="watch hours (h)", format=",.0f"),
-            alt.Tooltip("sessions:Q", title="sessions", format=",.0f"),
+    x = {"field": "period", "type": "temporal", "title": f"{label} starting"}
+    y = {"field": "watch_hours", "type": "quantitative", "title": "watch hours (h)"}
+    tooltip = [
+        {**x, "format": date_format},
+        {**y, "format": ",.0f"},
+        {"field": "sessions", "type": "quantitative", "title": "sessions", "format": ",.0f"},
+    ]
+    encoding = {
+        "x": {**x, "axis": {"format": date_format}},
+        "y": {**y, "axis": {"format": ",.0f"}},
+        "tooltip": tooltip,
+    }
+    spec = _spec(
+        f"Watch hours per {label}",
+        _records(data),
+        380,
+        encoding=encoding,
+        layer=[
+            {"mark": {"type": "line", "color": TREND_COLOR, "strokeWidth": 2}},
+            # invisible wide points: the tooltip answers near the line, not only on it
+            {"mark": {"type": "point", "size": 120, "opacity": 0}},
         ],
     )
-    line = base.mark_line(color=TREND_COLOR, strokeWidth=2)
-    # invisible wide points: the tooltip answers anywhere near the line, not only on it
-    hover = base.mark_point(size=120, opacity=0)
-    chart = alt.layer(line, hover).properties(title=_title(f"Watch hours per {label}"), height=380)
-    return chart, data
+    return spec, data
 
 
-def row_accounting(invariants: dict[str, dict]) -> tuple[alt.Chart, pd.DataFrame]:
+def row_accounting(invariants: dict[str, dict]) -> tuple[Spec, pd.DataFrame]:
     """100%-stacked bars per table: share of bronze rows kept, rejected, removed as duplicates."""
-    import altair as alt
-
+    columns = ["table", "bronze rows", *ROW_FATE_COLORS, "accounted for"]
     data = pd.DataFrame(
         [
             {
@@ -118,14 +138,7 @@ def row_accounting(invariants: dict[str, dict]) -> tuple[alt.Chart, pd.DataFrame
             }
             for name, v in invariants.items()
         ],
-        columns=[
-            "table",
-            "bronze rows",
-            "kept in silver",
-            "rejected",
-            "duplicates removed",
-            "accounted for",
-        ],
+        columns=columns,
     )
     fates = list(ROW_FATE_COLORS)
     total = data["bronze rows"].where(data["bronze rows"] > 0, 1)
@@ -145,66 +158,92 @@ def row_accounting(invariants: dict[str, dict]) -> tuple[alt.Chart, pd.DataFrame
         ],
         ignore_index=True,
     )
-    chart = (
-        alt.Chart(long)
-        .mark_bar()
-        .encode(
-            x=alt.X(
-                "share:Q",
-                title="share of bronze rows (%)",
-                stack="zero",
-                scale=alt.Scale(domain=[0, 100], nice=False),
-                axis=alt.Axis(values=[0, 25, 50, 75, 100], labelExpr="datum.value + '%'"),
-            ),
-            y=alt.Y("table:N", title=None, sort=list(data["table"])),
-            color=alt.Color(
-                "fate:N",
-                title=None,
-                scale=alt.Scale(domain=fates, range=list(ROW_FATE_COLORS.values())),
-                legend=alt.Legend(orient="bottom", direction="horizontal"),
-            ),
-            order=alt.Order("order:Q"),
-            tooltip=[
-                alt.Tooltip("table:N"),
-                alt.Tooltip("fate:N", title="what happened"),
-                alt.Tooltip("rows:Q", title="rows", format=","),
-                alt.Tooltip("bronze rows:Q", format=","),
-                alt.Tooltip("share:Q", title="share (%)", format=".1f"),
-            ],
-        )
-        .properties(title=_title("Where every bronze row went"), height=max(160, 40 * len(data)))
+    encoding = {
+        "x": {
+            "field": "share",
+            "type": "quantitative",
+            "title": "share of bronze rows (%)",
+            "stack": "zero",
+            "scale": {"domain": [0, 100], "nice": False},
+            "axis": {"values": [0, 25, 50, 75, 100], "labelExpr": "datum.value + '%'"},
+        },
+        "y": {
+            "field": "table",
+            "type": "nominal",
+            "title": None,
+            "sort": list(data["table"]),
+            "axis": {"labelLimit": 220},
+        },
+        "color": {
+            "field": "fate",
+            "type": "nominal",
+            "title": None,
+            "scale": {"domain": fates, "range": list(ROW_FATE_COLORS.values())},
+            "legend": {"orient": "bottom", "direction": "horizontal"},
+        },
+        "order": {"field": "order", "type": "quantitative"},
+        "tooltip": [
+            {"field": "table", "type": "nominal"},
+            {"field": "fate", "type": "nominal", "title": "what happened"},
+            {"field": "rows", "type": "quantitative", "format": ","},
+            {"field": "bronze rows", "type": "quantitative", "format": ","},
+            {"field": "share", "type": "quantitative", "title": "share (%)", "format": ".1f"},
+        ],
+    }
+    spec = _spec(
+        "Where every bronze row went",
+        _records(long),
+        130 + 32 * max(len(data), 3),  # the whole chart: title, axis and legend included
+        mark={"type": "bar"},
+        encoding=encoding,
     )
-    return chart, data
+    return spec, data
 
 
-def layer_scores(scorecard: list[dict]) -> tuple[alt.LayerChart, pd.DataFrame]:
+def layer_scores(scorecard: list[dict]) -> tuple[Spec, pd.DataFrame]:
     """Quality score (0-100) per layer, one bar per layer in the layer's colour."""
-    import altair as alt
-
     data = pd.DataFrame(scorecard)
     layers = list(data["layer"]) if len(data) else []
-    base = alt.Chart(data).encode(
-        x=alt.X("layer:N", title="layer", sort=layers, axis=alt.Axis(labelAngle=0)),
-        y=alt.Y(
-            "score:Q",
-            title="score (0-100)",
-            scale=alt.Scale(domain=[0, 110], nice=False),  # room for the labels above 100
-            axis=alt.Axis(values=[0, 20, 40, 60, 80, 100]),
-        ),
-        tooltip=[alt.Tooltip("layer:N"), alt.Tooltip("score:Q", title="score", format=".1f")],
+    encoding = {
+        "x": {
+            "field": "layer",
+            "type": "nominal",
+            "title": "layer",
+            "sort": layers,
+            "axis": {"labelAngle": 0},
+        },
+        "y": {
+            "field": "score",
+            "type": "quantitative",
+            "title": "score (0-100)",
+            "scale": {"domain": [0, 110], "nice": False},  # room for the labels above 100
+            "axis": {"values": [0, 20, 40, 60, 80, 100]},
+        },
+        "tooltip": [
+            {"field": "layer", "type": "nominal"},
+            {"field": "score", "type": "quantitative", "format": ".1f"},
+        ],
+    }
+    color = {
+        "field": "layer",
+        "type": "nominal",
+        "scale": {"domain": layers, "range": [LAYER_COLORS.get(x, "#888888") for x in layers]},
+        "legend": None,
+    }
+    spec = _spec(
+        "Quality score per layer",
+        _records(data[["layer", "score"]]) if len(data) else [],
+        320,
+        encoding=encoding,
+        layer=[
+            {"mark": {"type": "bar"}, "encoding": {"color": color}},
+            {
+                "mark": {"type": "text", "baseline": "bottom", "dy": -4, "fontSize": 13},
+                "encoding": {"text": {"field": "score", "type": "quantitative", "format": ".1f"}},
+            },
+        ],
     )
-    bars = base.mark_bar().encode(
-        color=alt.Color(
-            "layer:N",
-            scale=alt.Scale(domain=layers, range=[LAYER_COLORS.get(x, "#888888") for x in layers]),
-            legend=None,
-        )
-    )
-    labels = base.mark_text(baseline="bottom", dy=-4, fontSize=13).encode(
-        text=alt.Text("score:Q", format=".1f")
-    )
-    chart = alt.layer(bars, labels).properties(title=_title("Quality score per layer"), height=320)
-    return chart, data
+    return spec, data
 
 
 # --- the Overview's tables (mirrors of lib.pipeline.report / lib.pipeline.gold) --------------

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 
 from lib import charts, charts_light
@@ -19,7 +21,8 @@ def _report(demo_dir) -> dict:
 
 
 def _spec(chart) -> dict:
-    return chart.to_dict()
+    json.dumps(chart)  # what Streamlit sends: plain JSON, no numpy scalars or timestamps
+    return chart
 
 
 def test_trend_data_matches_the_plotly_builder():
@@ -30,10 +33,11 @@ def test_trend_data_matches_the_plotly_builder():
         pd.testing.assert_frame_equal(light, heavy.reset_index(drop=True))
         spec = _spec(chart)
         assert spec["title"]["text"].startswith("Watch hours per")
-        enc = spec["layer"][0]["encoding"]
+        enc = spec["encoding"]
         assert enc["y"]["title"] == "watch hours (h)"
         assert enc["x"]["title"].endswith("starting")
         assert spec["layer"][0]["mark"]["color"] == charts_light.TREND_COLOR
+        assert len(spec["data"]["values"]) == len(light)
 
 
 def test_trend_of_no_data_is_an_empty_chart():
@@ -53,12 +57,14 @@ def test_row_accounting_and_scores_on_a_real_report(demo_dir):
     assert spec["encoding"]["color"]["scale"]["range"] == list(
         charts_light.ROW_FATE_COLORS.values()
     )
-    shares = pd.DataFrame(next(iter(spec["datasets"].values())))
+    shares = pd.DataFrame(spec["data"]["values"])
     assert (shares.groupby("table")["share"].sum().round(6) <= 100).all()
     chart, data = charts_light.layer_scores(report["scorecard"])
     assert list(data["layer"]) == ["bronze", "silver", "gold"]
     spec = _spec(chart)
-    assert spec["layer"][0]["encoding"]["y"]["title"] == "score (0-100)"
+    assert spec["encoding"]["y"]["title"] == "score (0-100)"
+    colors = spec["layer"][0]["encoding"]["color"]["scale"]["range"]
+    assert colors == [charts_light.LAYER_COLORS[x] for x in data["layer"]]
 
 
 def test_mirrored_tables_agree_with_the_pipeline(demo_dir):

@@ -21,7 +21,16 @@ import textwrap
 
 from lib.config import PROJECT_ROOT
 
-HEAVY = ("sklearn", "scipy", "plotly.express", "lib.charts", "lib.pipeline", "ibis", "pandera")
+HEAVY = (
+    "sklearn",
+    "scipy",
+    "plotly.express",
+    "lib.charts",
+    "lib.pipeline",
+    "ibis",
+    "pandera",
+    "altair",  # the Overview's charts are plain Vega-Lite specs
+)
 
 _PROBE = textwrap.dedent(
     """

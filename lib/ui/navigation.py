@@ -42,13 +42,18 @@ PAGES = (
 _switched = False  # this process has run st.navigation (kept when lib.ui's import reruns)
 
 
-def declared_pages() -> dict[str, list]:
+def declared_pages(*, icons: bool = True) -> dict[str, list]:
     """The pages of ``PAGES`` whose file exists, as ``st.Page`` objects by section."""
     sections: dict[str, list] = {}
     for section, path, title, icon in PAGES:
         if (PROJECT_ROOT / path).is_file():
             sections.setdefault(section, []).append(
-                st.Page(path, title=title, icon=icon, default=path.endswith("overview.py"))
+                st.Page(
+                    path,
+                    title=title,
+                    icon=icon if icons else None,
+                    default=path.endswith("overview.py"),
+                )
             )
     return sections
 
@@ -74,5 +79,7 @@ def use_declared_navigation() -> None:
     if _switched or not st.runtime.exists():
         return
     _switched = True
-    st.navigation(declared_pages(), position="hidden")
+    # without icons: the browser would take the page's material icon as the tab's favicon
+    # (fetched from fonts.gstatic.com) before the entry script's set_page_config arrives
+    st.navigation(declared_pages(icons=False), position="hidden")
     st.rerun()

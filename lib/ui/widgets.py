@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 import streamlit as st
 
 if TYPE_CHECKING:  # no plotly import on the landing page's path (it draws Vega-Lite charts)
-    import altair as alt
     import plotly.graph_objects as go
 
 __all__ = ["figure", "light_figure", "download_csv", "empty_state", "md_escape", "csv_bytes"]
@@ -67,7 +66,7 @@ def figure(
 
 
 def light_figure(
-    chart: alt.TopLevelMixin,
+    spec: dict[str, Any],
     data: pd.DataFrame,
     *,
     key: str,
@@ -75,11 +74,11 @@ def light_figure(
     caption: str | None = None,
     alt_text: str | None = None,
 ) -> None:
-    """Render an Altair (Vega-Lite) chart with a caption and a CSV download of its data.
+    """Render a Vega-Lite spec (``lib.charts_light``) with a caption and a CSV of its data.
 
     Vega-Lite draws with the JavaScript of Streamlit's main bundle: no Plotly bundle to load.
     """
-    st.altair_chart(chart, key=f"fig-{key}", alt=alt_text)
+    st.vega_lite_chart(spec=spec, key=f"fig-{key}", alt=alt_text)
     if caption:
         st.caption(caption)
     download_csv(data, name or key, key=key)
