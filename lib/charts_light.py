@@ -72,7 +72,7 @@ def watch_hours_by_period(daily: pd.DataFrame, *, freq: str = "W") -> pd.DataFra
 
 def _spec(title: str, rows: list[dict], height: int, **body: Any) -> Spec:
     return {
-        "title": {"text": title, "anchor": "start", "fontSize": 16, "fontWeight": "normal"},
+        "title": {"text": title, "anchor": "start", "fontSize": 16, "fontWeight": 600},
         "height": height,
         "data": {"values": rows},
         **body,
@@ -105,7 +105,7 @@ def watch_hours_trend(daily: pd.DataFrame, *, freq: str = "W") -> tuple[Spec, pd
         {"field": "sessions", "type": "quantitative", "title": "sessions", "format": ",.0f"},
     ]
     encoding = {
-        "x": {**x, "axis": {"format": date_format}},
+        "x": {**x, "axis": {"format": "%b %Y"}},  # ticks fall on months; the tooltip has the day
         "y": {**y, "axis": {"format": ",.0f"}},
         "tooltip": tooltip,
     }
