@@ -6,7 +6,6 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib.ui import data as ui
 from lib.ui.navigation import declared_pages, sidebar_links
 
 ROOT = Path(__file__).parent
@@ -23,6 +22,10 @@ sections = declared_pages()
 # lib.ui.navigation); the app draws its navigation itself, first in the sidebar
 page = st.navigation(sections, position="hidden")
 sidebar_links(sections)
+# imported after the navigation is drawn: pandas and pyarrow take ~0.5-1 s to import on a
+# fresh server, and the sidebar (the first paint) need not wait for them
+from lib.ui import data as ui  # noqa: E402
+
 ui.ensure_demo()  # after st.navigation, so the sidebar lists our pages while it builds
 
 with st.sidebar:
