@@ -6,22 +6,10 @@ from pathlib import Path
 
 import streamlit as st
 
-from lib.ui import data as ui
-from lib.ui.navigation import use_declared_navigation
+from lib.ui.navigation import declared_pages, sidebar_links
 
 ROOT = Path(__file__).parent
-# (section, file, title, icon); a page is listed only when its file exists (no placeholders)
-PAGES = (
-    ("Overview", "pages/overview.py", "Overview", ":material/dashboard:"),
-    ("Explore", "pages/catalog.py", "Catalog", ":material/movie:"),
-    ("Explore", "pages/engagement.py", "Engagement", ":material/monitoring:"),
-    ("Models", "pages/recommender.py", "Recommender", ":material/recommend:"),
-    ("Models", "pages/clusters.py", "Cluster explorer", ":material/bubble_chart:"),
-    ("Models", "pages/top10.py", "Top 10 predictor", ":material/trophy:"),
-    ("Data", "pages/import_data.py", "Import data", ":material/upload_file:"),
-)
 
-use_declared_navigation()  # a fresh server's first run: declared pages, not pages/ files
 st.set_page_config(
     page_title="Streaming catalog analytics",
     page_icon=str(ROOT / "assets" / "icon.png"),
@@ -29,13 +17,15 @@ st.set_page_config(
     initial_sidebar_state="expanded",
 )
 
-sections: dict[str, list] = {}
-for section, path, title, icon in PAGES:
-    if (ROOT / path).is_file():
-        sections.setdefault(section, []).append(
-            st.Page(path, title=title, icon=icon, default=path.endswith("overview.py"))
-        )
-page = st.navigation(sections)
+sections = declared_pages()
+# hidden: [client] showSidebarNavigation = false hides Streamlit's own menu (see
+# lib.ui.navigation); the app draws its navigation itself, first in the sidebar
+page = st.navigation(sections, position="hidden")
+sidebar_links(sections)
+# imported after the navigation is drawn: pandas and pyarrow take ~0.5-1 s to import on a
+# fresh server, and the sidebar (the first paint) need not wait for them
+from lib.ui import data as ui  # noqa: E402
+
 ui.ensure_demo()  # after st.navigation, so the sidebar lists our pages while it builds
 
 with st.sidebar:

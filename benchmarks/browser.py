@@ -1,6 +1,6 @@
 """Speed budget in a real browser (Chromium via Playwright), demo data at scale 1.
 
-    python -m benchmarks.browser [--repeat 5] [--data-root DIR]
+    python -m benchmarks.browser [--repeat 5] [--data-root DIR] [--cold-only]
 
 Prints the median (and min/max) of ``--repeat`` runs of:
   cold start   server process start -> first page (Overview) fully rendered (data built), in
@@ -34,7 +34,7 @@ from pathlib import Path
 
 from lib.config import data_root
 from tests.e2e.conftest import CHROME_ARGS, CHROMIUM, start_app, stop_app
-from tests.e2e.helpers import ScriptRuns, settle, sidebar_pages
+from tests.e2e.helpers import ScriptRuns, open_page, settle, sidebar_pages
 
 BUDGET = {"cold start": 3.0, "page switch": 1.5, "recommender": 0.5, "top 10": 0.3}
 VIEWPORT = {"width": 1400, "height": 1000}
@@ -45,6 +45,10 @@ BASELINES = {
 
 
 _start, _stop = start_app, stop_app
+
+
+class _Skip(Exception):
+    """Raised to skip the warm-server part (``--cold-only``)."""
 
 
 def _rendered(page, runs: ScriptRuns, before: int, t0: float, timeout: float) -> float:
@@ -146,6 +150,11 @@ def main(argv: list[str] | None = None) -> None:
         default=None,
         help="folder holding a built 'demo' dataset (default: data/, built if absent)",
     )
+    ap.add_argument(
+        "--cold-only",
+        action="store_true",
+        help="measure only the cold start (and its baselines), not page switches or widgets",
+    )
     args = ap.parse_args(argv)
     root = args.data_root or data_root()
     if not (root / "demo" / "manifest.json").is_file():
@@ -174,8 +183,10 @@ def main(argv: list[str] | None = None) -> None:
             rendered, _ = _cold_start(browser, root, "streamlit_app.py", context=warm)
             results.setdefault("cold start, cache warm", []).append(rendered)
         warm.close()
-        proc, url, _ = _start(root)
+        proc, url, _ = _start(root) if not args.cold_only else (None, "", 0.0)
         try:
+            if args.cold_only:
+                raise _Skip
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             runs = ScriptRuns(page)
             page.goto(url)
@@ -184,12 +195,12 @@ def main(argv: list[str] | None = None) -> None:
             titles = sidebar_pages(page)
             for title in titles:  # warm every page once (model training, caches)
                 before = runs.finished
-                page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+                open_page(page, title)
                 _rendered(page, runs, before, time.monotonic(), timeout=300)
             for _ in range(args.repeat):
                 for title in titles:
                     before, t0 = runs.finished, time.monotonic()
-                    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+                    open_page(page, title)
                     t = _rendered(page, runs, before, t0, timeout=120)
                     results.setdefault(f"page switch: {title}", []).append(t)
                     split = parts.setdefault(f"page switch: {title}", {})
@@ -237,8 +248,11 @@ def main(argv: list[str] | None = None) -> None:
                     "key press -> fragment run finished", []
                 ).append(runs.finished_at - t0)
                 settle(page)
+        except _Skip:
+            pass
         finally:
-            _stop(proc)
+            if proc is not None:
+                _stop(proc)
         browser.close()
     print(f"\n{'step':<32} result")
     for step, values in results.items():
@@ -260,6 +274,9 @@ def main(argv: list[str] | None = None) -> None:
                 )
                 + " ms (medians)"
             )
+    if args.cold_only:
+        print(f"load average at the end: {os.getloadavg()[0]:.1f}")
+        return
     slowest = max(
         [s for s in results if s in BUDGET or s.startswith("page switch")],
         key=lambda s: (

@@ -16,6 +16,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from lib.charts_light import LAYER_COLORS, ROW_FATE_COLORS, TREND_COLOR
 from lib.filters import count_distinct, has_values, list_values, rows_where, tally, top_values
 
 __all__ = [
@@ -55,7 +56,6 @@ __all__ = [
 ]
 
 PALETTE = px.colors.qualitative.Safe
-LAYER_COLORS = {"bronze": "#B07A3B", "silver": "#8E99A8", "gold": "#D4A017"}
 
 # The house template is registered once and made plotly's default: assigning a template by
 # name in every style() call made plotly validate and deep-copy it per figure (~30 ms each).
@@ -170,7 +170,7 @@ def watch_hours_trend(daily: pd.DataFrame, *, freq: str = "W") -> tuple[go.Figur
             y=data["watch_hours"],
             mode="lines",
             name="watch hours",
-            line={"color": "#E50914", "width": 2},
+            line={"color": TREND_COLOR, "width": 2},
             hovertemplate="%{x|%d %b %Y}<br>%{y:,.0f} hours<extra></extra>",
         )
     )
@@ -194,7 +194,7 @@ def row_accounting(invariants: dict[str, dict]) -> tuple[go.Figure, pd.DataFrame
         ]
     )
     fig = go.Figure()
-    colors = {"kept in silver": "#2E7D32", "rejected": "#C62828", "duplicates removed": "#F9A825"}
+    colors = ROW_FATE_COLORS
     total = data["bronze rows"].where(data["bronze rows"] > 0, 1)
     for col, color in colors.items():
         fig.add_bar(

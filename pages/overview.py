@@ -1,17 +1,22 @@
-"""Overview: KPI tiles, watch-hours trend and the data quality scorecard per layer."""
+"""Overview: KPI tiles, watch-hours trend and the data quality scorecard per layer.
+
+The landing page is light: its charts are Vega-Lite (``lib.charts_light``, drawn by
+Streamlit's main bundle, no Plotly bundle for the browser to load) and nothing on its
+import path pulls Plotly figures, scikit-learn, SciPy or the build pipeline (Ibis, pandera):
+``tests/test_light_imports.py`` checks it.
+"""
 
 from __future__ import annotations
 
 import pandas as pd
 import streamlit as st
 
-from lib import charts
+from lib import charts_light as charts
+from lib.charts_light import COMPLETED_DEFINITION, bronze_profile, silver_actions
 from lib.config import dataset_dir
-from lib.pipeline.gold import COMPLETED_DEFINITION
-from lib.pipeline.report import bronze_profile, silver_actions
 from lib.store import read_tables
 from lib.ui import data as ui
-from lib.ui.widgets import download_csv, empty_state, figure, md_escape
+from lib.ui.widgets import download_csv, empty_state, light_figure, md_escape
 
 name = ui.active_name()
 manifest = ui.manifest()
@@ -99,10 +104,11 @@ if len(daily):
         or "W"
     )
     fig, data = charts.watch_hours_trend(daily, freq=freq)
-    figure(
+    light_figure(
         fig,
         data,
         key="trend",
+        alt_text="Line chart of watch hours per period over time.",
         name=f"{name}_watch_hours",
         caption=(
             "Sum of session watch minutes / 60, by the period in which the session started; "
@@ -132,16 +138,23 @@ st.caption(
 left, right = st.columns(2)
 with left:
     fig, data = charts.row_accounting(report["invariants"])
-    figure(
+    light_figure(
         fig,
         data,
         key="accounting",
+        alt_text="Stacked bars per table: share of bronze rows kept, rejected, deduplicated.",
         name=f"{name}_row_accounting",
         caption="Invariant per table: bronze rows = silver rows + rejected + duplicates removed.",
     )
 with right:
     fig, data = charts.layer_scores(report["scorecard"])
-    figure(fig, data, key="scores", name=f"{name}_quality_scores")
+    light_figure(
+        fig,
+        data,
+        key="scores",
+        name=f"{name}_quality_scores",
+        alt_text="Bar chart of the quality score (0-100) of each layer.",
+    )
 
 bronze_tab, silver_tab, gold_tab = st.tabs(
     ["Bronze: as received", "Silver: what was done", "Gold: checks"]

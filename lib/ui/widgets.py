@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-__all__ = ["figure", "download_csv", "empty_state", "md_escape", "csv_bytes"]
+if TYPE_CHECKING:  # no plotly import on the landing page's path (it draws Vega-Lite charts)
+    import plotly.graph_objects as go
+
+__all__ = ["figure", "light_figure", "download_csv", "empty_state", "md_escape", "csv_bytes"]
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
@@ -57,6 +60,25 @@ def figure(
 ) -> None:
     """Render a Plotly figure with a caption and a CSV download of the data behind it."""
     st.plotly_chart(fig, key=f"fig-{key}", config={"displaylogo": False})
+    if caption:
+        st.caption(caption)
+    download_csv(data, name or key, key=key)
+
+
+def light_figure(
+    spec: dict[str, Any],
+    data: pd.DataFrame,
+    *,
+    key: str,
+    name: str | None = None,
+    caption: str | None = None,
+    alt_text: str | None = None,
+) -> None:
+    """Render a Vega-Lite spec (``lib.charts_light``) with a caption and a CSV of its data.
+
+    Vega-Lite draws with the JavaScript of Streamlit's main bundle: no Plotly bundle to load.
+    """
+    st.vega_lite_chart(spec=spec, key=f"fig-{key}", alt=alt_text)
     if caption:
         st.caption(caption)
     download_csv(data, name or key, key=key)

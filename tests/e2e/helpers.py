@@ -14,12 +14,15 @@ except ImportError:  # pragma: no cover
 
 ERROR_SELECTORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 # Ready: no script running, no skeleton, and EVERY Plotly chart has drawn (a chart draws three
-# .main-svg layers, so counting them against the charts passed with a third of them drawn).
+# .main-svg layers, so counting them against the charts passed with a third of them drawn),
+# and every Vega-Lite chart (the Overview's) has drawn its marks (a canvas, or an svg).
 READY_JS = """() => {
   if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
   if (document.querySelector('[data-testid="stSkeleton"]')) return false;
   return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
-    .every(c => c.querySelector('.main-svg'));
+    .every(c => c.querySelector('.main-svg'))
+    && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
+    .every(c => c.querySelector('canvas, svg.marks'));
 }"""
 
 
@@ -52,16 +55,30 @@ def plotly_charts(page: Page) -> list[dict]:
     )
 
 
+# The app draws its own sidebar navigation with st.page_link (lib/ui/navigation.py;
+# Streamlit's own menu, [data-testid="stSidebarNav"], is off: client.showSidebarNavigation).
+NAV_LINKS = '[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]'
+
+
+def vega_charts(page: Page) -> list[dict]:
+    """For every Vega-Lite chart: its drawn size in pixels (0 when nothing was drawn)."""
+    return page.eval_on_selector_all(
+        '[data-testid="stVegaLiteChart"]',
+        "els => els.map(e => { const c = e.querySelector('canvas, svg.marks');"
+        " return {width: c ? c.getBoundingClientRect().width : 0,"
+        " height: c ? c.getBoundingClientRect().height : 0}; })",
+    )
+
+
 def sidebar_pages(page: Page) -> list[str]:
     # the link text starts with the material icon's ligature name; the title is the last line
     return [
-        a.inner_text().strip().splitlines()[-1].strip()
-        for a in page.query_selector_all('[data-testid="stSidebarNav"] a')
+        a.inner_text().strip().splitlines()[-1].strip() for a in page.query_selector_all(NAV_LINKS)
     ]
 
 
 def open_page(page: Page, title: str) -> None:
-    page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+    page.locator(NAV_LINKS, has_text=title).first.click()
 
 
 class ScriptRuns:

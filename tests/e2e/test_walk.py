@@ -6,7 +6,14 @@ import re
 
 import pytest
 
-from tests.e2e.helpers import errors_on_page, open_page, plotly_charts, settle, sidebar_pages
+from tests.e2e.helpers import (
+    errors_on_page,
+    open_page,
+    plotly_charts,
+    settle,
+    sidebar_pages,
+    vega_charts,
+)
 
 pytestmark = pytest.mark.e2e
 IGNORED_CONSOLE = (re.compile(r"Download the React DevTools"),)
@@ -65,8 +72,13 @@ def test_every_page_renders_without_errors(walk):
         assert not errors_on_page(page), (title, errors_on_page(page))
         charts = plotly_charts(page)
         assert all(c["traces"] > 0 for c in charts), (title, charts)
+        # the Overview draws Vega-Lite charts (a light first paint: no Plotly bundle)
+        light = vega_charts(page)
+        assert all(c["width"] > 0 and c["height"] > 0 for c in light), (title, light)
+        if title == "Overview":
+            assert not charts and len(light) == 3, (charts, light)
         if title in ("Overview", "Catalog", "Engagement"):
-            assert charts, f"{title} shows no chart"
+            assert charts or light, f"{title} shows no chart"
     assert not walk["console"], walk["console"]
 
 

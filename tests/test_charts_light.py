@@ -1,0 +1,77 @@
+"""Light (Vega-Lite) chart builders of the Overview, and the mirrors of lib.pipeline tables."""
+
+from __future__ import annotations
+
+import json
+
+import pandas as pd
+
+from lib import charts, charts_light
+
+
+def _daily() -> pd.DataFrame:
+    dates = pd.date_range("2024-01-03", "2024-03-20", freq="D")  # partial first and last week
+    return pd.DataFrame({"date": dates, "watch_hours": 2.0, "sessions": 3})
+
+
+def _report(demo_dir) -> dict:
+    from lib.store import load_report
+
+    return load_report(demo_dir)
+
+
+def _spec(chart) -> dict:
+    json.dumps(chart)  # what Streamlit sends: plain JSON, no numpy scalars or timestamps
+    return chart
+
+
+def test_trend_data_matches_the_plotly_builder():
+    daily = _daily()
+    for freq in ("D", "W", "M"):
+        _, heavy = charts.watch_hours_trend(daily, freq=freq)
+        chart, light = charts_light.watch_hours_trend(daily, freq=freq)
+        pd.testing.assert_frame_equal(light, heavy.reset_index(drop=True))
+        spec = _spec(chart)
+        assert spec["title"]["text"].startswith("Watch hours per")
+        enc = spec["encoding"]
+        assert enc["y"]["title"] == "watch hours (h)"
+        assert enc["x"]["title"].endswith("starting")
+        assert spec["layer"][0]["mark"]["color"] == charts_light.TREND_COLOR
+        assert len(spec["data"]["values"]) == len(light)
+
+
+def test_trend_of_no_data_is_an_empty_chart():
+    chart, data = charts_light.watch_hours_trend(
+        pd.DataFrame(columns=["date", "watch_hours", "sessions"])
+    )
+    assert data.empty and _spec(chart)
+
+
+def test_row_accounting_and_scores_on_a_real_report(demo_dir):
+    report = _report(demo_dir)
+    chart, data = charts_light.row_accounting(report["invariants"])
+    _, heavy = charts.row_accounting(report["invariants"])
+    pd.testing.assert_frame_equal(data, heavy)
+    spec = _spec(chart)
+    assert spec["encoding"]["x"]["title"] == "share of bronze rows (%)"
+    assert spec["encoding"]["color"]["scale"]["range"] == list(
+        charts_light.ROW_FATE_COLORS.values()
+    )
+    shares = pd.DataFrame(spec["data"]["values"])
+    assert (shares.groupby("table")["share"].sum().round(6) <= 100).all()
+    chart, data = charts_light.layer_scores(report["scorecard"])
+    assert list(data["layer"]) == ["bronze", "silver", "gold"]
+    spec = _spec(chart)
+    assert spec["encoding"]["y"]["title"] == "score (0-100)"
+    colors = spec["layer"][0]["encoding"]["color"]["scale"]["range"]
+    assert colors == [charts_light.LAYER_COLORS[x] for x in data["layer"]]
+
+
+def test_mirrored_tables_agree_with_the_pipeline(demo_dir):
+    from lib.pipeline import gold, report
+
+    r = _report(demo_dir)
+    assert charts_light.COMPLETED_DEFINITION == gold.COMPLETED_DEFINITION
+    pd.testing.assert_frame_equal(charts_light.bronze_profile(r), report.bronze_profile(r))
+    pd.testing.assert_frame_equal(charts_light.silver_actions(r), report.silver_actions(r))
+    assert charts.LAYER_COLORS is charts_light.LAYER_COLORS
