@@ -39,7 +39,7 @@ from pathlib import Path
 from benchmarks.browser import _start, _stop
 from lib.config import data_root
 from tests.e2e.conftest import CHROME_ARGS, CHROMIUM
-from tests.e2e.helpers import ERROR_SELECTORS, READY_JS, ScriptRuns
+from tests.e2e.helpers import ERROR_SELECTORS, NAV_LINKS, READY_JS, ScriptRuns
 
 MAX_WALKS_PER_SESSION = 200
 TITLE_WORDS = ("Dragon", "Witness", "Nebula", "Puppy", "Empire", "Night", "Last", "Love")
@@ -178,7 +178,7 @@ async def _session(i: int, browser, url: str, deadline: float, args, stats: Stat
             return
         titles = [
             (await a.inner_text()).strip().splitlines()[-1].strip()
-            for a in await page.query_selector_all('[data-testid="stSidebarNav"] a')
+            for a in await page.query_selector_all(NAV_LINKS)
         ]
         if not titles:
             stats.error("browser action", f"session {i}: no pages listed in the sidebar")
@@ -189,7 +189,7 @@ async def _session(i: int, browser, url: str, deadline: float, args, stats: Stat
             for title in titles:
                 if time.monotonic() >= deadline:
                     break
-                link = page.locator('[data-testid="stSidebarNav"] a', has_text=title).first
+                link = page.locator(NAV_LINKS, has_text=title).first
                 if await _step(f"open {title}", page, runs, link.click, timeout, stats):
                     await asyncio.sleep(args.think)
                     await _interact(title, walks, page, runs, timeout, stats)

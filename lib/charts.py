@@ -397,7 +397,7 @@ def _label(col: str) -> str:
 
 def _known_order(col: str) -> tuple[str, ...]:
     from lib.config import DEVICES, PLANS, QUALITIES
-    from lib.pipeline.gold import AGE_BANDS
+    from lib.glossary import AGE_BANDS
 
     return {
         "device_type": DEVICES,

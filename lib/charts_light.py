@@ -6,12 +6,6 @@ fetch and compile a ~4.7 MB Plotly bundle. The specs are plain dicts with their 
 so building them imports neither Plotly nor Altair (Altair alone costs 0.25-0.5 s to import
 on this machine). Same house look as ``lib.charts``: plain-words title flush left, axis
 titles with units, legend below, and the house colours, defined here and used by both.
-
-The Overview's tables from a build's quality report (``bronze_profile``, ``silver_actions``)
-and the completion definition are mirrored here from ``lib.pipeline.report`` and
-``lib.pipeline.gold``: importing anything under ``lib.pipeline`` imports the whole build
-(Ibis, pandera; 0.7-2.7 s on a 2-core machine), which the landing page must not pay.
-``tests/test_charts_light.py`` checks that both copies agree.
 """
 
 from __future__ import annotations
@@ -28,9 +22,6 @@ __all__ = [
     "watch_hours_trend",
     "row_accounting",
     "layer_scores",
-    "bronze_profile",
-    "silver_actions",
-    "COMPLETED_DEFINITION",
 ]
 
 Spec = dict[str, Any]
@@ -244,64 +235,3 @@ def layer_scores(scorecard: list[dict]) -> tuple[Spec, pd.DataFrame]:
         ],
     )
     return spec, data
-
-
-# --- the Overview's tables (mirrors of lib.pipeline.report / lib.pipeline.gold) --------------
-
-COMPLETED_DEFINITION = (
-    "A session counts as completed when progress reached 90% or more, or the action was "
-    "'completed'."
-)
-
-
-def silver_actions(report: dict[str, Any]) -> pd.DataFrame:
-    """One row per cleaning action: table, action, rule, rows affected."""
-    rows = []
-    for tname, s in report["silver"].items():
-        for reason, n in s["reject_reasons"].items():
-            rows.append({"table": tname, "action": "row rejected", "rule": reason, "rows": n})
-        if s["duplicates_removed"]:
-            rows.append(
-                {
-                    "table": tname,
-                    "action": "duplicate removed",
-                    "rule": "exact copy or repeated id (first kept)",
-                    "rows": s["duplicates_removed"],
-                }
-            )
-        for rule, n in s["repairs"].items():
-            rows.append({"table": tname, "action": "value repaired", "rule": rule, "rows": n})
-        for col, imp in s["imputations"].items():
-            rows.append(
-                {
-                    "table": tname,
-                    "action": "value imputed",
-                    "rule": f"{col}: {imp['strategy']}",
-                    "rows": imp["count"],
-                }
-            )
-    return pd.DataFrame(rows, columns=["table", "action", "rule", "rows"])
-
-
-def bronze_profile(report: dict[str, Any]) -> pd.DataFrame:
-    """One row per bronze table: rows, completeness, duplicates, schema, freshness."""
-    rows = []
-    for tname, p in report["bronze"].items():
-        worst = sorted(p["completeness"].items(), key=lambda kv: kv[1])[:3]
-        fresh = p.get("freshness") or {}
-        rows.append(
-            {
-                "table": tname,
-                "rows": p["rows"],
-                "columns": p["columns"],
-                "completeness": p["mean_completeness"],
-                "least complete columns": ", ".join(f"{c} {v:.0%}" for c, v in worst if v < 1),
-                "exact duplicates": p["exact_duplicates"],
-                "duplicate ids": p["key_duplicates"],
-                "schema compliance": p["schema"]["compliance"],
-                "missing columns": ", ".join(p["schema"]["missing_columns"]),
-                "latest date": fresh.get("latest"),
-                "unparseable dates": fresh.get("unparseable"),
-            }
-        )
-    return pd.DataFrame(rows)

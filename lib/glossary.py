@@ -1,8 +1,11 @@
-"""Analyst-facing names of the model features, with their units (no plotting, no streamlit).
+"""Analyst-facing definitions and names, stated once (no plotting, no engine, no streamlit).
 
-The cluster explorer's features are named here so that the feature assembly
-(:mod:`lib.cluster_features`), the models step and the charts (:mod:`lib.charts_cluster`,
-which re-exports these names) share one vocabulary without the models importing Plotly.
+* The definitions the gold tables implement and the pages quote (engagement score, weighted
+  rating, completion, RFM, age bands): ``lib.pipeline.gold`` computes them, the pages and
+  charts import the wording from here (and ``lib.pipeline.gold`` re-exports it).
+* The cluster explorer's feature names with units, shared by the feature assembly
+  (:mod:`lib.cluster_features`), the models step and the charts (:mod:`lib.charts_cluster`
+  re-exports them), so the models never import Plotly.
 """
 
 from __future__ import annotations
@@ -11,7 +14,46 @@ from collections.abc import Mapping
 
 from lib.config import DEVICES, GENRES, PLANS, slug
 
-__all__ = ["PLAN_PREFIX", "plan_column", "genre_words", "feature_label"]
+__all__ = [
+    "ENGAGEMENT_SCORE_DEFINITION",
+    "WEIGHTED_RATING_DEFINITION",
+    "COMPLETED_DEFINITION",
+    "RFM_DEFINITION",
+    "AGE_BANDS",
+    "PLAN_PREFIX",
+    "plan_column",
+    "genre_words",
+    "feature_label",
+]
+
+ENGAGEMENT_SCORE_DEFINITION = (
+    "Engagement score (0-100) = 100 x the mean of a viewer's percentile ranks on four "
+    "measures: watch hours, sessions, average completion and active days. 50 is a typical "
+    "viewer; 90 means more engaged than 90% of viewers on these measures combined."
+)
+WEIGHTED_RATING_DEFINITION = (
+    "Weighted rating = IMDb's Bayesian average: (v / (v + m)) x R + (m / (v + m)) x C, where "
+    "R is the title's rating, v its number of votes, C the mean rating of all titles and m "
+    "the median number of votes. Titles with few votes are pulled towards the mean."
+)
+COMPLETED_DEFINITION = (
+    "A session counts as completed when progress reached 90% or more, or the action was "
+    "'completed'."
+)
+RFM_DEFINITION = (
+    "R, F and M scores are quintiles (1-5) of viewers ranked by recency of their last session "
+    "(5 = most recent), number of sessions, and monthly spend (watch hours where spend is "
+    "unknown); ties are broken by viewer id."
+)
+AGE_BANDS = (
+    (0, 18, "<18"),
+    (18, 25, "18-24"),
+    (25, 35, "25-34"),
+    (35, 45, "35-44"),
+    (45, 55, "45-54"),
+    (55, 65, "55-64"),
+    (65, 200, "65+"),
+)
 
 #: Prefix of the 0/1 subscription-plan columns the page adds to the viewer features.
 PLAN_PREFIX = "plan__"

@@ -12,8 +12,8 @@ import streamlit as st
 
 from lib import charts
 from lib.filters import filter_titles, has_values, search_titles
+from lib.glossary import WEIGHTED_RATING_DEFINITION
 from lib.insights import catalog_findings
-from lib.pipeline.gold import WEIGHTED_RATING_DEFINITION
 from lib.ui import data as ui
 from lib.ui import filters as uif
 from lib.ui.report_view import has_report, report_section

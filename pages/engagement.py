@@ -13,8 +13,8 @@ import streamlit as st
 
 from lib import charts
 from lib.filters import has_values
+from lib.glossary import COMPLETED_DEFINITION, ENGAGEMENT_SCORE_DEFINITION
 from lib.insights import engagement_findings
-from lib.pipeline.gold import COMPLETED_DEFINITION, ENGAGEMENT_SCORE_DEFINITION
 from lib.ui import data as ui
 from lib.ui import filters as uif
 from lib.ui.report_view import has_report, report_section

@@ -12,8 +12,9 @@ import pandas as pd
 import streamlit as st
 
 from lib import charts_light as charts
-from lib.charts_light import COMPLETED_DEFINITION, bronze_profile, silver_actions
 from lib.config import dataset_dir
+from lib.glossary import COMPLETED_DEFINITION
+from lib.quality import bronze_profile, silver_actions
 from lib.store import read_tables
 from lib.ui import data as ui
 from lib.ui.widgets import download_csv, empty_state, light_figure, md_escape

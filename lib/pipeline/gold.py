@@ -18,6 +18,13 @@ import ibis.expr.types as ir
 import pandas as pd
 
 from lib.config import GOLD_SCHEMA, LIST_SEP, SEASON_SUFFIX, device_share_col, genre_share_col
+from lib.glossary import (  # the definitions the gold tables implement, stated once
+    AGE_BANDS,
+    COMPLETED_DEFINITION,
+    ENGAGEMENT_SCORE_DEFINITION,
+    RFM_DEFINITION,
+    WEIGHTED_RATING_DEFINITION,
+)
 from lib.pipeline.engine import Engine, round_half_up, strip, table_path
 
 __all__ = [
@@ -33,34 +40,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-ENGAGEMENT_SCORE_DEFINITION = (
-    "Engagement score (0-100) = 100 x the mean of a viewer's percentile ranks on four "
-    "measures: watch hours, sessions, average completion and active days. 50 is a typical "
-    "viewer; 90 means more engaged than 90% of viewers on these measures combined."
-)
-WEIGHTED_RATING_DEFINITION = (
-    "Weighted rating = IMDb's Bayesian average: (v / (v + m)) x R + (m / (v + m)) x C, where "
-    "R is the title's rating, v its number of votes, C the mean rating of all titles and m "
-    "the median number of votes. Titles with few votes are pulled towards the mean."
-)
-COMPLETED_DEFINITION = (
-    "A session counts as completed when progress reached 90% or more, or the action was "
-    "'completed'."
-)
-RFM_DEFINITION = (
-    "R, F and M scores are quintiles (1-5) of viewers ranked by recency of their last session "
-    "(5 = most recent), number of sessions, and monthly spend (watch hours where spend is "
-    "unknown); ties are broken by viewer id."
-)
-AGE_BANDS = (
-    (0, 18, "<18"),
-    (18, 25, "18-24"),
-    (25, 35, "25-34"),
-    (35, 45, "35-44"),
-    (45, 55, "45-54"),
-    (55, 65, "55-64"),
-    (65, 200, "65+"),
-)
 LATE_NIGHT_HOURS = (22, 23, 0, 1, 2, 3, 4)
 MAX_GENRE_SHARES = 24
 GOLD_ORDER = tuple(GOLD_SCHEMA)
