@@ -11,7 +11,7 @@ session's temporary data root:
 * ``real_engagement`` the six engagement CSVs (``build(source=folder)``)
 * ``real_project4``   project4 final_data.csv (IMDb features with Top 10 labels)
 
-Each page listed in ``streamlit_app.PAGES`` whose file exists runs with each dataset selected
+Each page listed in ``lib.ui.navigation.PAGES`` whose file exists runs with each dataset selected
 and must not raise; a page that cannot use a dataset (per ``lib.ui.importing.capabilities``)
 must say why in an info or warning box.
 """
@@ -42,14 +42,14 @@ TOP10_FILE = "all-weeks-global.tsv"
 
 
 def _pages() -> list[str]:
-    """Page files listed in streamlit_app.PAGES (read with ast: importing it would run it)."""
-    tree = ast.parse((PROJECT_ROOT / "streamlit_app.py").read_text(encoding="utf-8"))
+    """Page files the app declares (``PAGES`` of lib/ui/navigation.py, read with ast)."""
+    tree = ast.parse((PROJECT_ROOT / "lib" / "ui" / "navigation.py").read_text(encoding="utf-8"))
     for node in tree.body:
         if isinstance(node, ast.Assign) and any(
             isinstance(t, ast.Name) and t.id == "PAGES" for t in node.targets
         ):
             return [row[1] for row in ast.literal_eval(node.value)]
-    raise AssertionError("streamlit_app.py has no PAGES")
+    raise AssertionError("lib/ui/navigation.py has no PAGES")
 
 
 PAGES = [p for p in _pages() if (PROJECT_ROOT / p).is_file()]
