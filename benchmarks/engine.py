@@ -31,7 +31,8 @@ import json, resource, sys, time
 t0 = time.perf_counter()
 from lib.pipeline import build
 scale, out, engine, master = float(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4] or None
-report = build(scale=scale, seed=0, data_dir=out, engine=engine, spark_master=master)
+report = build(scale=scale, seed=0, data_dir=out, engine=engine, spark_master=master,
+               models=False)
 print(json.dumps({"seconds": time.perf_counter() - t0,
                   "peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
                   "sessions": report["invariants"]["watch_history"]["bronze"]}))

@@ -6,7 +6,9 @@
 
 Each run is a fresh subprocess, so its peak resident memory (ru_maxrss: Python, Arrow and
 DuckDB together) is its own. ``generate`` is the demo generator streaming bronze part files;
-``build`` is bronze profile -> silver -> gold -> checks on the engine.
+``build`` is bronze profile -> silver -> gold -> checks on the engine (the data layers:
+issue 13's targets). The models step (``lib.pipeline.models``: fitting what the model pages
+show) is timed after it in the same process, up to ``--models-max-scale``.
 
 The baseline is the previous, pandas-only pipeline (git ref ``--baseline-ref``, default the
 last commit before the engine), extracted with ``git archive`` into a temporary folder and
@@ -38,18 +40,29 @@ import json, resource, sys, time
 t0 = time.perf_counter()
 from lib.pipeline import build
 scale, seed, out, engine = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
+with_models = sys.argv[5] == "1"
 marks = {}
 def progress(f, m):
     if m.startswith("bronze written") and "bronze" not in marks:
         marks["bronze"] = time.perf_counter()
 t_imp = time.perf_counter()
-report = build(scale=scale, seed=seed, data_dir=out, progress=progress, engine=engine)
+report = build(scale=scale, seed=seed, data_dir=out, progress=progress, engine=engine,
+               models=False)
 t_end = time.perf_counter()
 t_gen = marks.get("bronze", t_imp)
+peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
+models = {}
+if with_models:
+    from lib.pipeline.models import build_models
+    t_m = time.perf_counter()
+    models = {k: v.get("seconds") for k, v in build_models(out).items()}
+    models["total"] = time.perf_counter() - t_m
 print(json.dumps({
     "import_s": t_imp - t0, "generate_s": t_gen - t_imp, "build_s": t_end - t_gen,
-    "total_s": t_end - t0, "peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
+    "total_s": t_end - t0, "peak_gib": peak,
     "sessions": report["invariants"]["watch_history"]["bronze"],
+    "models": models,
+    "models_peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
 }))
 """
 
@@ -87,9 +100,11 @@ def _child(script: str, cwd: Path, *args: str) -> dict:
     return res
 
 
-def run(scale: float, seed: int, engine: str = "duckdb") -> dict:
+def run(scale: float, seed: int, engine: str = "duckdb", models: bool = False) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
-        return _child(CHILD, ROOT, str(scale), str(seed), f"{tmp}/ds", engine)
+        return _child(
+            CHILD, ROOT, str(scale), str(seed), f"{tmp}/ds", engine, "1" if models else "0"
+        )
 
 
 def run_baseline(scale: float, seed: int, ref: str) -> dict:
@@ -125,6 +140,12 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--engine", default="duckdb", choices=["duckdb", "spark"])
     p.add_argument("--baseline-scale", type=float, default=10, help="0: no baseline run")
     p.add_argument("--baseline-ref", default=BASELINE_REF)
+    p.add_argument(
+        "--models-max-scale",
+        type=float,
+        default=1,
+        help="also time the models step (after the data build, same process) up to this scale",
+    )
     args = p.parse_args(argv)
     head = (
         f"{'run':<22} {'scale':>6} {'sessions':>12} {'generate s':>11} {'build s':>9} "
@@ -133,7 +154,7 @@ def main(argv: list[str] | None = None) -> None:
     print(head)
     results = {}
     for scale in args.scales:
-        r = run(scale, args.seed, args.engine)
+        r = run(scale, args.seed, args.engine, models=scale <= args.models_max_scale)
         results[scale] = r
         print(
             f"{args.engine:<22} {scale:>6g} {r['sessions']:>12,} {r['generate_s']:>11.1f} "
@@ -141,6 +162,13 @@ def main(argv: list[str] | None = None) -> None:
             f"{_verdict(scale, r)}",
             flush=True,
         )
+        if r["models"]:
+            parts = ", ".join(f"{k} {v:.1f} s" for k, v in r["models"].items() if k != "total")
+            print(
+                f"{'  + models step':<22} {scale:>6g} {'':>12} {'':>11} "
+                f"{r['models']['total']:>9.1f} {'':>9} {r['models_peak_gib']:>9.2f}  ({parts})",
+                flush=True,
+            )
     if args.baseline_scale:
         b = run_baseline(args.baseline_scale, args.seed, args.baseline_ref)
         print(
