@@ -24,7 +24,9 @@ Cases, each in a fresh subprocess so its peak resident memory (ru_maxrss) is its
 
 Phases timed: ``import`` = ``lib.importers.load_files`` on the files' bytes (decode, sniff,
 read, convert, link), ``build`` = ``lib.importers.build_import`` (bronze -> silver -> gold,
-written atomically to a temporary dataset folder); ``total`` = read bytes + import + build.
+written atomically to a temporary dataset folder); ``total`` = read bytes + import + build;
+``models`` = the build's models step on that dataset (``lib.pipeline.models``), timed apart
+because the targets above predate it (the page's preview below includes it).
 Then the Import data page's own steps are measured, in the same process, against a temporary
 data root: ``sniff`` = ``inspect_upload`` of each file (the per-file report), ``preview`` =
 ``preview_import`` (import + build into the kept staging folder), ``save`` = ``save_dataset``
@@ -68,9 +70,13 @@ result = load_files(files)
 t_import = time.perf_counter()
 join = {k: v["match_rate"] for k, v in result.join_report.items()}
 with tempfile.TemporaryDirectory() as tmp:
-    report = build_import(result, data_dir=Path(tmp) / "bench", name="bench", source="benchmark")
-t_build = time.perf_counter()
-del result
+    report = build_import(result, data_dir=Path(tmp) / "bench", name="bench", source="benchmark",
+                          models=False)
+    t_build = time.perf_counter()
+    del result
+    from lib.pipeline.models import build_models
+    models = build_models(Path(tmp) / "bench")
+    t_models = time.perf_counter()
 with tempfile.TemporaryDirectory() as root:
     os.environ["STREAMDASH_DATA"] = root
     from lib.ui import importing as imp
@@ -88,6 +94,8 @@ print(json.dumps({
     "read_s": t_read - t_lib,
     "import_s": t_import - t_read,
     "build_s": t_build - t_import,
+    "models_s": t_models - t_build,
+    "models": {k: v.get("seconds") for k, v in models.items()},
     "sniff_s": t_sniff - t,
     "preview_s": t_preview - t_sniff,
     "save_s": t_save - t_preview,
@@ -316,6 +324,11 @@ def main(argv: list[str] | None = None) -> None:
             f"{case:<14} {r['bytes'] / 1e6:>6.1f} {r['import_s']:>9.2f} {r['build_s']:>8.2f} "
             f"{r['total_s']:>8.2f} | {r['sniff_s']:>8.2f} {r['preview_s']:>10.2f} "
             f"{r['save_s']:>7.3f} {r['page_s']:>7.2f} | {r['peak_gib']:>9.2f}  {_verdict(case, r)}"
+        )
+        print(
+            f"{'':<14} models step {r['models_s']:.1f} s ("
+            + ", ".join(f"{k} {v:.1f} s" for k, v in r["models"].items() if v is not None)
+            + "); the page's preview includes it"
         )
         rows = ", ".join(f"{k} {v:,}" for k, v in r["rows"].items())
         gold = ", ".join(f"{k} {v:,}" for k, v in r["gold"].items() if v)
