@@ -16,7 +16,7 @@ import plotly.express as px
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from lib.charts_light import LAYER_COLORS, ROW_FATE_COLORS, TREND_COLOR
+from lib.charts_light import LAYER_COLORS, ROW_FATE_COLORS, TREND_COLOR, watch_hours_by_period
 from lib.filters import count_distinct, has_values, list_values, rows_where, tally, top_values
 
 __all__ = [
@@ -146,23 +146,7 @@ def watch_hours_trend(daily: pd.DataFrame, *, freq: str = "W") -> tuple[go.Figur
     Periods the data covers only in part (the first and the last) are left out: a partial
     week looks like a drop. Returns the figure and the aggregated data behind it.
     """
-    if daily.empty:
-        data = pd.DataFrame(columns=["period", "watch_hours", "sessions"])
-    else:
-        dates = pd.to_datetime(daily["date"])
-        periods = dates.dt.to_period(freq)
-        data = (
-            daily.assign(period=periods.dt.start_time)
-            .groupby("period", as_index=False)[["watch_hours", "sessions"]]
-            .sum()
-        )
-        # a period at either end that the data does not cover fully would look like a drop
-        last = periods.max()
-        if len(data) > 1 and dates.max().normalize() < last.end_time.normalize():
-            data = data[data["period"] < last.start_time]
-        first = periods.min()
-        if len(data) > 1 and dates.min().normalize() > first.start_time.normalize():
-            data = data[data["period"] > first.start_time]
+    data = watch_hours_by_period(daily, freq=freq)
     label = {"W": "week", "D": "day", "M": "month"}.get(freq, freq)
     fig = go.Figure(
         go.Scatter(
