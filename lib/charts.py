@@ -16,7 +16,13 @@ import plotly.express as px
 import plotly.graph_objects as go
 import plotly.io as pio
 
-from lib.charts_light import LAYER_COLORS, ROW_FATE_COLORS, TREND_COLOR, watch_hours_by_period
+from lib.charts_light import (
+    LAYER_COLORS,
+    ROW_FATE_COLORS,
+    TREND_COLOR,
+    row_accounting_data,
+    watch_hours_by_period,
+)
 from lib.filters import count_distinct, has_values, list_values, rows_where, tally, top_values
 
 __all__ = [
@@ -164,19 +170,7 @@ def watch_hours_trend(daily: pd.DataFrame, *, freq: str = "W") -> tuple[go.Figur
 
 def row_accounting(invariants: dict[str, dict]) -> tuple[go.Figure, pd.DataFrame]:
     """100%-stacked bars per table: share of bronze rows kept, rejected, removed as duplicates."""
-    data = pd.DataFrame(
-        [
-            {
-                "table": name,
-                "bronze rows": v["bronze"],
-                "kept in silver": v["silver"],
-                "rejected": v["rejected"],
-                "duplicates removed": v["duplicates_removed"],
-                "accounted for": v["holds"],
-            }
-            for name, v in invariants.items()
-        ]
-    )
+    data = row_accounting_data(invariants)
     fig = go.Figure()
     colors = ROW_FATE_COLORS
     total = data["bronze rows"].where(data["bronze rows"] > 0, 1)

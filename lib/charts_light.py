@@ -20,6 +20,7 @@ __all__ = [
     "TREND_COLOR",
     "watch_hours_by_period",
     "watch_hours_trend",
+    "row_accounting_data",
     "row_accounting",
     "layer_scores",
 ]
@@ -114,8 +115,8 @@ def watch_hours_trend(daily: pd.DataFrame, *, freq: str = "W") -> tuple[Spec, pd
     return spec, data
 
 
-def row_accounting(invariants: dict[str, dict]) -> tuple[Spec, pd.DataFrame]:
-    """100%-stacked bars per table: share of bronze rows kept, rejected, removed as duplicates."""
+def row_accounting_data(invariants: dict[str, dict]) -> pd.DataFrame:
+    """One row per table of a build's invariants: bronze rows, their fates, whether they add up."""
     columns = ["table", "bronze rows", *ROW_FATE_COLORS, "accounted for"]
     data = pd.DataFrame(
         [
@@ -131,6 +132,12 @@ def row_accounting(invariants: dict[str, dict]) -> tuple[Spec, pd.DataFrame]:
         ],
         columns=columns,
     )
+    return data
+
+
+def row_accounting(invariants: dict[str, dict]) -> tuple[Spec, pd.DataFrame]:
+    """100%-stacked bars per table: share of bronze rows kept, rejected, removed as duplicates."""
+    data = row_accounting_data(invariants)
     fates = list(ROW_FATE_COLORS)
     total = data["bronze rows"].where(data["bronze rows"] > 0, 1)
     long = pd.concat(
