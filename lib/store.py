@@ -6,7 +6,7 @@ Layout of one dataset folder (``data/<name>/``)::
     report.json              the quality report of the last successful build
     bronze/<table>.parquet   raw tables as received + ingestion metadata (a folder of parts)
     silver/<table>.parquet   typed, deduplicated, validated tables
-    silver/rejects.parquet   every removed row with its table and reason
+    silver/rejects.parquet/  every removed row with its table and reason (a part per table)
     gold/<table>.parquet     analysis-ready tables (see lib.config.GOLD_SCHEMA)
     truth/<table>.parquet    demo data only: the generator's latent truth (for tests)
 

@@ -889,15 +889,16 @@ def clean_layer(
         summaries[name] = s
         if name in ("users", "movies"):
             parents[name] = table_path(silver_dir, name)
-    parts = [
-        engine.read(work_dir / "rejects" / f"{n}.parquet").mutate(_o=ibis.literal(i))
-        for i, n in enumerate(names)
-        if n in summaries
-    ]
+    kept = [n for n in names if n in summaries]
     out = table_path(silver_dir, "rejects")
-    if parts:  # in table order, then source row order
-        both = ibis.union(*parts) if len(parts) > 1 else parts[0]
-        engine.write(both.order_by(["_o", "row"]).drop("_o"), out)
+    if kept:
+        # a folder of parts, one per table, each in source row order ("00-users.parquet",
+        # ...: readers list the parts by name, so the table order is kept). One sort per
+        # table, not one over every table's records: at scale 1000 (millions of rejected
+        # rows with their JSON records) the single sort ran out of DuckDB's memory limit.
+        for i, n in enumerate(kept):
+            part = engine.read(work_dir / "rejects" / f"{n}.parquet")
+            engine.write(part, out / f"{i:02d}-{n}.parquet", order_by=["row"])
     else:
         empty = pd.DataFrame({c: pd.Series(dtype="str") for c in REJECTS_COLUMNS}).astype(
             {"row": "int64"}
