@@ -27,11 +27,12 @@ import numpy as np
 import pandas as pd
 from sklearn.metrics import adjusted_rand_score
 
-from lib import cluster, glossary
+from lib import cluster, glossary, model_input
 from lib.config import DEFAULT_SEED, GENRES, slug
 
 __all__ = [
     "ENTITIES",
+    "TABLES",
     "MIN_ROWS",
     "K_RANGE",
     "DEFAULT_K",
@@ -76,6 +77,8 @@ log = logging.getLogger(__name__)
 
 # --- defaults (the page's and the build's) ---------------------------------------------------
 ENTITIES: tuple[str, ...] = ("viewers", "titles")
+# the gold table each entity is read from (through lib.model_input: sampled above a bound)
+TABLES: dict[str, str] = {"viewers": "users", "titles": "titles"}
 MIN_ROWS = 20  # fewer rows than this: nothing worth clustering
 K_RANGE = (2, 12)
 DEFAULT_K = 5
@@ -426,6 +429,8 @@ def params(
         "scaling": scaling,
         "missing": missing,
         "seed": SEED,
+        # the viewers/titles fitted on (lib.model_input): all rows up to this bound
+        "rows_bound": model_input.bound(TABLES[entity]),
     }
     if kind == "scan":
         out["k_range"] = list(K_RANGE)

@@ -32,7 +32,7 @@ import pandas as pd
 import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
-from lib import artifacts
+from lib import artifacts, model_input
 from lib.evaluate import (
     COMPARED,
     DEFAULT_GRIDS,
@@ -405,6 +405,8 @@ def model_params() -> dict[str, Any]:
         "content": ContentKNN()._params(),
         "collaborative": ItemKNN()._params(),
         "alpha": DEFAULT_ALPHA,
+        # the interactions fitted on (lib.model_input): all of them up to this bound
+        "rows_bound": model_input.bound("interactions"),
     }
 
 

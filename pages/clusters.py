@@ -138,6 +138,7 @@ if ent.unavailable:
         f"{md_escape(', '.join(ent.unavailable))} (the source has no such column, or only "
         "missing or constant values)."
     )
+summary += "  \n" + md_escape(cm.sample(dataset, entity).note())
 summary_slot.caption(summary)
 
 k_col, auto_col, n_col = st.columns([3.2, 1.1, 1.0])

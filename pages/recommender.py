@@ -66,10 +66,12 @@ if m.collab is not None:
         f"collaborative filtering from {m.collab.values_.nnz:,} viewer-title interactions of "
         f"{len(m.collab.user_ids_):,} viewers"
     )
+sample = rec.sample()
 st.caption(
     f"Dataset **{md_escape(name)}**: "
     + (" and ".join(md_escape(p) for p in parts) or "no usable titles or interactions")
     + "."
+    + (f" {md_escape(sample.note())}" if sample is not None and m.collab is not None else "")
 )
 if m.content is None and m.collab is None:
     st.info(
@@ -387,7 +389,7 @@ def viewer_tab() -> None:
     if ukey not in m.viewers.index:
         empty_state("Pick a viewer to see their recommendations.")
         return
-    inter = ui.table("interactions")
+    inter = rec.interactions()  # what the models were fitted on (whole viewer histories)
     hist = rec.viewer_history(m, inter, ukey)
     recent = hist["recent"]
     last = recent["last_ts"].iloc[0] if "last_ts" in recent.columns and len(recent) else None

@@ -410,6 +410,9 @@ with controls[1]:
 
 base_rate = float(model.metrics["base_rate"])
 notes = [f"{n_top + n_other:,} labelled titles, {n_top / (n_top + n_other):.1%} in the Top 10"]
+rows = tm.sample(dataset)
+if rows is not None and rows.sampled:
+    notes.append(rows.note().rstrip("."))
 if model.dropped_features:
     dropped = ", ".join(
         f"{ct.feature_label(f)} ({DROP_REASONS.get(why, why)})"

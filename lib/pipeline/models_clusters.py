@@ -24,21 +24,21 @@ from typing import Any
 
 import pandas as pd
 
-from lib import artifacts, cluster
+from lib import artifacts, cluster, model_input
 from lib import cluster_features as cf
-from lib.store import read_tables
 
 __all__ = ["build"]
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
-_TABLES = {"viewers": "users", "titles": "titles"}
+_TABLES = cf.TABLES
 _STEPS = 4  # scan, fit, projection, stability
 
 
 def _table(folder: Path, name: str) -> pd.DataFrame | None:
+    """The gold table the page clusters: whole, or its seeded sample above the bound."""
     try:
-        return read_tables(folder / "gold", [name])[name]
+        return model_input.read(folder, name)[0]
     except (FileNotFoundError, OSError) as exc:
         log.info("clusters: no gold %s table (%s)", name, exc)
         return None

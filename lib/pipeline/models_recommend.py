@@ -18,6 +18,7 @@ from typing import Any
 
 import pandas as pd
 
+from lib import model_input
 from lib import rec_service as svc
 
 __all__ = ["build"]
@@ -27,9 +28,12 @@ Progress = Callable[[float, str], None]
 
 
 def _gold(folder: Path, name: str) -> pd.DataFrame:
-    """A gold table read as the page reads it (``lib.ui.data.table``), empty when absent."""
-    path = folder / "gold" / f"{name}.parquet"
-    return pd.read_parquet(path) if path.exists() else pd.DataFrame()
+    """A gold table read as the page reads it (``lib.ui.data.model_table``: whole, or a
+    seeded sample above its bound), empty when absent."""
+    try:
+        return model_input.read(folder, name)[0]
+    except FileNotFoundError:
+        return pd.DataFrame()
 
 
 def build(folder: Path, progress: Progress) -> dict[str, Any]:

@@ -38,7 +38,7 @@ from typing import Any
 
 import pandas as pd
 
-from lib import artifacts, top10
+from lib import artifacts, model_input, top10
 from lib.config import TOP10_LABEL
 
 __all__ = [
@@ -73,8 +73,9 @@ _WEIGHTS = {"cv": 0.4, "model": 0.1, "importance": 0.1, "leakage": 0.4}
 # ------------------------------------------------------------------- computations ---
 # The page calls these too, so the build and an on-demand computation are the same code.
 def training_table(folder: str | Path) -> pd.DataFrame:
-    """Gold ``top10_training`` of the dataset at ``folder``, read as the page reads it."""
-    return pd.read_parquet(Path(folder) / "gold" / "top10_training.parquet")
+    """Gold ``top10_training`` of the dataset at ``folder``, read as the page reads it:
+    whole, or a seeded sample stratified by the label above its bound (lib.model_input)."""
+    return model_input.read(folder, "top10_training")[0]
 
 
 def label_counts(table: pd.DataFrame) -> tuple[int, int]:
@@ -151,7 +152,11 @@ def artefact(
     if kind not in top10.MODEL_KINDS:
         raise ValueError(f"unknown model kind {kind!r}")
     features = tuple(features)
-    params: dict[str, Any] = {"kind": kind, "seed": int(seed)}
+    params: dict[str, Any] = {
+        "kind": kind,
+        "seed": int(seed),
+        "rows_bound": model_input.bound("top10_training"),
+    }
     if what != "leakage":
         params["features"] = list(features)
     if what in ("cv", "leakage"):

@@ -27,7 +27,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lib import artifacts, cluster
+from lib import artifacts, cluster, model_input
 from lib import charts_cluster as cc
 from lib import cluster_features as cf
 from lib.config import dataset_dir
@@ -36,6 +36,7 @@ from lib.ui import data as ui
 __all__ = [
     "version",
     "entity",
+    "sample",
     "planted",
     "features_frame",
     "scan",
@@ -64,7 +65,13 @@ def version(folder: Path) -> str:
 @st.cache_resource(max_entries=8, show_spinner="Preparing features...")
 def entity(dataset: str, version: str, key: str) -> cf.Entity:
     """The :class:`lib.cluster_features.Entity` of ``key`` ("viewers" or "titles")."""
-    return cf.entity(key, ui.table("users" if key == "viewers" else "titles", dataset))
+    return cf.entity(key, ui.model_table(cf.TABLES[key], dataset)[0])
+
+
+def sample(dataset: str, key: str) -> model_input.Sample:
+    """Which rows of ``key`` ("viewers" or "titles") the explorer clusters (all, or a
+    seeded sample above :func:`lib.model_input.bound`)."""
+    return ui.model_table(cf.TABLES[key], dataset)[1]
 
 
 @st.cache_resource(max_entries=4, show_spinner=False)

@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
+from lib import model_input
 from lib.config import DEMO_NAME, data_root, dataset_dir
 from lib.store import list_datasets, load_manifest, load_report
 
@@ -26,6 +27,7 @@ __all__ = [
     "active_name",
     "active_dir",
     "table",
+    "model_table",
     "gold",
     "manifest",
     "report",
@@ -76,6 +78,21 @@ def table(name: str, dataset: str | None = None) -> pd.DataFrame:
     """One gold table of the active (or given) dataset. Read-only: do not modify in place."""
     folder = dataset_dir(dataset) if dataset else active_dir()
     return _read_table(str(folder), _stamp(folder), name)
+
+
+@st.cache_resource(max_entries=8, show_spinner=False)
+def _read_model_input(
+    folder: str, stamp: str, name: str, bound: int
+) -> tuple[pd.DataFrame, model_input.Sample]:
+    return model_input.read(folder, name)
+
+
+def model_table(name: str, dataset: str | None = None) -> tuple[pd.DataFrame, model_input.Sample]:
+    """What a model page fits on: the gold table ``name`` whole, or a seeded sample of it
+    when it is above its row bound (:mod:`lib.model_input`), with a description of which.
+    Read-only, like :func:`table`."""
+    folder = dataset_dir(dataset) if dataset else active_dir()
+    return _read_model_input(str(folder), _stamp(folder), name, model_input.bound(name))
 
 
 def gold(names: list[str] | None = None, dataset: str | None = None) -> dict[str, pd.DataFrame]:

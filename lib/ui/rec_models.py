@@ -44,7 +44,7 @@ import pandas as pd
 import scipy.sparse as sp
 import streamlit as st
 
-from lib import artifacts
+from lib import artifacts, model_input
 from lib import rec_service as svc
 from lib.evaluate import BASELINES as EVAL_BASELINES
 from lib.evaluate import (
@@ -104,6 +104,8 @@ __all__ = [
     "interval",
     "tuned_text",
     "models",
+    "interactions",
+    "sample",
     "hybrid",
     "tuning",
     "comparison",
@@ -406,10 +408,27 @@ def _dataset_key() -> tuple[str, str]:
 
 
 def _table(name: str) -> pd.DataFrame:
+    """``titles`` or ``interactions`` as the models see them: whole, or a seeded sample
+    above the bound of :mod:`lib.model_input` (empty when the dataset has no such table)."""
     try:
-        return ui.table(name)
+        return ui.model_table(name)[0]
     except FileNotFoundError:
         return pd.DataFrame()
+
+
+def interactions() -> pd.DataFrame:
+    """The interactions the models are fitted on (every viewer's whole history is in it or
+    not at all), empty without interactions. Read-only."""
+    return _table("interactions")
+
+
+def sample() -> model_input.Sample | None:
+    """Which interactions of the active dataset the collaborative models are fitted on (all,
+    or whole histories of a seeded sample of viewers); None without interactions."""
+    try:
+        return ui.model_table("interactions")[1]
+    except FileNotFoundError:
+        return None
 
 
 def _store(what: str, folder: str, save: Callable[[Path], None], users: int | None = None) -> None:

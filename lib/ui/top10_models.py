@@ -29,7 +29,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import artifacts, top10
+from lib import artifacts, model_input, top10
 from lib.charts_top10 import model_label
 from lib.config import TOP10_LABEL, dataset_dir
 from lib.pipeline import models_top10 as mt
@@ -43,6 +43,7 @@ __all__ = [
     "N_JOBS",
     "build_stamp",
     "training_table",
+    "sample",
     "label_counts",
     "cross_validation",
     "model",
@@ -69,9 +70,18 @@ def training_table(dataset: str) -> pd.DataFrame:
     """Gold ``top10_training`` of ``dataset`` (cached, read-only); empty when the dataset has
     no such table."""
     try:
-        return ui.table("top10_training", dataset)
+        return ui.model_table("top10_training", dataset)[0]
     except FileNotFoundError:
         return pd.DataFrame(columns=[TOP10_LABEL])
+
+
+def sample(dataset: str) -> model_input.Sample | None:
+    """Which titles the models are trained on (all, or a seeded stratified sample); None
+    without a ``top10_training`` table."""
+    try:
+        return ui.model_table("top10_training", dataset)[1]
+    except FileNotFoundError:
+        return None
 
 
 # ------------------------------------------------------------------------ artefacts ---
