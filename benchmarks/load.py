@@ -65,6 +65,9 @@ def _rss_mib(pgid: int) -> float:
 class Stats:
     latency: list[float] = field(default_factory=list)  # action -> page settled
     server: list[float] = field(default_factory=list)  # action -> run finished (the app's part)
+    by_step: dict[str, list[float]] = field(  # action -> run finished, per kind of step
+        default_factory=lambda: collections.defaultdict(list)
+    )
     errors: collections.Counter = field(default_factory=collections.Counter)
     reasons: list[str] = field(default_factory=list)
     walks: int = 0
@@ -112,6 +115,7 @@ async def _step(name, page, runs, action, timeout: float, stats: Stats) -> bool:
         ready = await _settle(page, max(timeout - (t_run - t0), 1.0))
         stats.latency.append(ready - t0)
         stats.server.append(runs.finished_at - t0)
+        stats.by_step[name].append(runs.finished_at - t0)
     except TimeoutError as exc:
         stats.error("timeout", f"{name}: {exc}")
         return False
@@ -240,6 +244,11 @@ async def _run(url: str, pgid: int, args) -> Stats:
     return stats
 
 
+def _p95(values: list[float]) -> float:
+    v = sorted(values)
+    return v[min(len(v) - 1, int(round(0.95 * (len(v) - 1))))]
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -301,6 +310,14 @@ def main(argv: list[str] | None = None) -> None:
             print(
                 f"step latency, {what}: p50 {statistics.median(values):.2f} s, p95 "
                 f"{p95:.2f} s, max {values[-1]:.2f} s ({len(values)} steps)"
+            )
+    if stats.by_step:  # where the tail comes from
+        print("action -> run finished, per step (p50 / p95 / max, steps):")
+        for name, values in sorted(stats.by_step.items(), key=lambda kv: -_p95(kv[1])):
+            v = sorted(values)
+            print(
+                f"  {name:<34} {statistics.median(v):5.2f} / {_p95(v):5.2f} / {v[-1]:5.2f} s"
+                f"  ({len(v)})"
             )
     first = stats.rss.get("after the first complete walk", float("nan"))
     for label, value in stats.rss.items():

@@ -34,7 +34,7 @@ import pyarrow.parquet as pq
 
 from lib.config import DEFAULT_SEED
 
-__all__ = ["BOUNDS", "Sample", "bound", "read", "plan"]
+__all__ = ["BOUNDS", "Sample", "bound", "fits", "read", "plan"]
 
 # rows of each model input used whole; above it, a seeded sample of this many rows
 BOUNDS: dict[str, int] = {
@@ -152,6 +152,12 @@ def _one(con: Any, query: str) -> Any:
     return _run(con, query)[0][0]
 
 
+def fits(folder: str | Path, name: str) -> bool:
+    """Whether the table is used whole (at most :func:`bound` rows; Parquet metadata only).
+    Raises FileNotFoundError without the table."""
+    return _rows(_files(Path(folder), name)) <= bound(name)
+
+
 def plan(folder: str | Path, name: str, *, seed: int = DEFAULT_SEED) -> Sample:
     """The sample :func:`read` would take, without reading any rows (Parquet metadata only
     when the table fits)."""
@@ -212,14 +218,14 @@ def _read(
                 WITH s AS (SELECT {key}, {label}, {h} AS h,
                            row_number() OVER (PARTITION BY {label} ORDER BY {h}, {key}) AS k,
                            count(*) OVER (PARTITION BY {label}) AS n FROM {src})
-                SELECT {key} FROM s WHERE k <= round(n * {limit} / {total})"""
+                SELECT {key} FROM s WHERE k <= round(n * {limit} / {total})""",
             )
             where, units, units_total = f"{key} IN (SELECT {key} FROM kept)", 0, 0
         else:
             _run(
                 con,
                 f"CREATE TEMP TABLE kept AS SELECT {key} FROM {src} ORDER BY {h}, {key} "
-                f"LIMIT {limit}"
+                f"LIMIT {limit}",
             )
             where, units, units_total = f"{key} IN (SELECT {key} FROM kept)", 0, 0
         n = _one(con, f"SELECT count(*) FROM {src} WHERE {where}")

@@ -23,7 +23,7 @@ name = ui.active_name()
 manifest = ui.manifest()
 report = ui.report()
 titles = ui.table("titles")
-users = ui.table("users")
+users = ui.table("users", columns=("is_active",))  # two tiles need this column only
 daily = ui.table("engagement_daily")
 kpis = report.get("kpis")
 if kpis is None:  # a dataset built before the build computed them: one query

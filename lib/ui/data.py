@@ -67,17 +67,23 @@ def _stamp(folder: Path) -> str:
 
 
 @st.cache_resource(max_entries=40, show_spinner=False)
-def _read_table(folder: str, stamp: str, name: str) -> pd.DataFrame:
+def _read_table(
+    folder: str, stamp: str, name: str, columns: tuple[str, ...] | None = None
+) -> pd.DataFrame:
     path = Path(folder) / "gold" / f"{name}.parquet"
-    if not path.is_file():
+    if not path.exists():
         raise FileNotFoundError(f"dataset has no gold table {name!r} ({path})")
-    return pd.read_parquet(path)
+    return pd.read_parquet(path, columns=list(columns) if columns is not None else None)
 
 
-def table(name: str, dataset: str | None = None) -> pd.DataFrame:
-    """One gold table of the active (or given) dataset. Read-only: do not modify in place."""
+def table(
+    name: str, dataset: str | None = None, *, columns: tuple[str, ...] | None = None
+) -> pd.DataFrame:
+    """One gold table of the active (or given) dataset, or only its ``columns`` (a users
+    table of a million viewers is hundreds of MB whole, a few MB per column). Read-only: do
+    not modify in place."""
     folder = dataset_dir(dataset) if dataset else active_dir()
-    return _read_table(str(folder), _stamp(folder), name)
+    return _read_table(str(folder), _stamp(folder), name, columns)
 
 
 @st.cache_resource(max_entries=8, show_spinner=False)
@@ -92,6 +98,8 @@ def model_table(name: str, dataset: str | None = None) -> tuple[pd.DataFrame, mo
     when it is above its row bound (:mod:`lib.model_input`), with a description of which.
     Read-only, like :func:`table`."""
     folder = dataset_dir(dataset) if dataset else active_dir()
+    if model_input.fits(folder, name):  # whole: the page's cached copy, not a second one
+        return _read_table(str(folder), _stamp(folder), name, None), model_input.plan(folder, name)
     return _read_model_input(str(folder), _stamp(folder), name, model_input.bound(name))
 
 
