@@ -140,6 +140,8 @@ def test_params_identify_each_request():
         "seed": 0,
         "silhouette_sample": cf.SILHOUETTE_SAMPLE,
         "k": 5,
+        # the row bound of the fitted input (lib.model_input): a new bound, a new result
+        "rows_bound": 100_000,
     }
     assert cf.default_params(ent, "projection")["sample"] == cf.PCA_SAMPLE
     assert cf.default_params(ent, "scan")["k_range"] == [2, 12]

@@ -238,10 +238,20 @@ class Engine:
         )
 
 
+# white space a value may start or end with (a superset of the regex class \s of both
+# engines: RE2's [ \t\n\f\r] and Java's, which adds \x0b)
+_EDGE_SPACE = [" ", "\t", "\n", "\r", "\f", "\x0b"]
+
+
 def strip(text: ir.StringValue) -> ir.StringValue:
     """Leading and trailing white space removed. (Not Ibis' ``strip()``: on Spark it trims the
-    letters f and v too, as Spark SQL reads its escapes ``\\f`` and ``\\v`` as plain letters.)"""
-    return text.re_replace(r"^\s+|\s+$", "")
+    letters f and v too, as Spark SQL reads its escapes ``\\f`` and ``\\v`` as plain letters.)
+
+    The regular expression runs only on values that start or end with white space: the
+    first/last-character test is far cheaper, and most values (ids, codes) have none (at
+    scale 100 the regex on every id cost 12 s of the watch-history cleaning)."""
+    edge = text.left(1).isin(_EDGE_SPACE) | text.right(1).isin(_EDGE_SPACE)
+    return ibis.cases((edge, text.re_replace(r"^\s+|\s+$", "")), else_=text)
 
 
 def round_half_up(x: ir.NumericValue, digits: int = 0) -> ir.FloatingValue:

@@ -451,6 +451,7 @@ def _classify(
     rules: Rules,
     as_of: pd.Timestamp | None,
     parents: Mapping[str, ir.Table],
+    work_dir: Path | None = None,
 ) -> ir.Table:
     """Bronze rows with ``_reason`` (NULL: kept) and ``_status`` (duplicate or rejected).
 
@@ -467,7 +468,11 @@ def _classify(
     if name == "top10_weekly" and "country_iso2" in cols and key:
         key = (*key, "country_iso2")  # per-country charts share week/category/rank
     dup_reason = f"duplicate {'+'.join(key)} (first occurrence kept)"
-    full = bronze.mutate(**{c: _text(bronze[c]) for c in rules.ids if c in cols})
+
+    def trimmed(tbl: ir.Table) -> ir.Table:  # ids compared without surrounding spaces
+        return tbl.mutate(**{c: _text(tbl[c]) for c in rules.ids if c in cols})
+
+    full = trimmed(bronze)
     # the rules read only a few columns: the windows and joins below carry just those (a
     # window sorts every column it is given), not the whole row
     needed = [
@@ -484,11 +489,18 @@ def _classify(
         *narrow,
         **{f"_ts{i}": _timestamp(engine, bronze[d.col]) for i, d in enumerate(dates)},
     )
+    if work_dir is not None:
+        # the narrow rows are read three times below (the key counts, the repeated rows and
+        # the final join): written once, not held in memory as a shared intermediate (at
+        # scale 100 that spilled 2 GB to disk)
+        narrow_path = work_dir / f"{name}.narrow.parquet"
+        engine.write(t, narrow_path, work=True)
+        t = engine.read(narrow_path)
     pre = [(t[c].isnull(), f"missing {c}") for c in rules.required if c in cols]
     alive = ibis.literal(True) if not pre else ibis.and_(*[~cond for cond, _ in pre])
     t = t.mutate(_alive=alive)
     if key and all(k in cols for k in key):
-        t = _duplicates_by_key(t, full, list(key), data_cols)
+        t = _duplicates_by_key(t, bronze, trimmed, list(key), data_cols)
     else:  # no key: exact copies among the rows still alive, first occurrence kept
         conds = [full[c].notnull() for c in rules.required if c in cols]
         f = full.mutate(_alive=ibis.and_(*conds) if conds else ibis.literal(True))
@@ -534,29 +546,38 @@ def _classify(
 
 
 def _duplicates_by_key(
-    t: ir.Table, full: ir.Table, key: list[str], data_cols: list[str]
+    t: ir.Table,
+    bronze: ir.Table,
+    trimmed: Callable[[ir.Table], ir.Table],
+    key: list[str],
+    data_cols: list[str],
 ) -> ir.Table:
     """``_exact`` (a copy of an earlier row) and ``_keydup`` (an earlier row has the same key)
     among the rows of ``t`` still ``_alive``; the first row of each key is kept.
 
     Removing exact copies first and then repeated keys keeps exactly the first row per key, so
-    one window over the key (on the narrow ``t``) decides which rows go; only to name the
-    reason are the rows of keys that occur more than once compared column by column (``full``
-    rows, a window over those few).
+    one grouping by the key (on the narrow ``t``: the first row number and the count of each
+    key, a hash aggregate rather than a sorting window) decides which rows go; only to name
+    the reason are the rows of keys that occur more than once compared column by column
+    (``bronze`` rows, read again and trimmed after the join, so the full-width table is never
+    held as a shared intermediate; a window over those few).
     """
-    part = [t._alive, *[t[k] for k in key]]
-    t = t.mutate(
-        _krn=ibis.row_number().over(ibis.window(group_by=part, order_by=t._row)),
-        _kn=t._row.count().over(ibis.window(group_by=part)),
+    alive = t.filter(t._alive)
+    names = {f"_g{i}": k for i, k in enumerate(key)}
+    g = alive.group_by(**{n: alive[k] for n, k in names.items()}).aggregate(
+        _first=alive._row.min(), _kn=alive._row.count()
     )
-    rep = t.filter(t._alive & (t._kn > 1)).select(_rrow=t._row)
-    repeated = full.inner_join(rep, full._row == rep._rrow).drop("_rrow")
+    # null-safe key equality (a key column need not be required); dead rows match nothing
+    on = [t._alive, *[t[k].identical_to(g[n]) for n, k in names.items()]]
+    t = t.left_join(g, on).drop(*names)
+    rep = t.filter(t._kn > 1).select(_rrow=t._row)
+    repeated = trimmed(bronze.inner_join(rep, bronze._row == rep._rrow).drop("_rrow"))
     w = ibis.window(group_by=[repeated[c] for c in data_cols], order_by=repeated._row)
     exact = repeated.select(_xrow=repeated._row, _x=ibis.row_number().over(w) > 0)
     j = t.left_join(exact, t._row == exact._xrow)
     is_exact = j._x.fill_null(False)
-    later = (j._alive & (j._krn > 0)).fill_null(False)
-    return j.mutate(_exact=is_exact, _keydup=later & ~is_exact).drop("_krn", "_kn", "_xrow", "_x")
+    later = (j._alive & (j._row != j._first)).fill_null(False)
+    return j.mutate(_exact=is_exact, _keydup=later & ~is_exact).drop("_first", "_kn", "_xrow", "_x")
 
 
 def _rejects(name: str, work: ir.Table) -> ir.Table:
@@ -798,7 +819,7 @@ def clean_table(
         parent_keys[p] = tbl.select(tbl[keys[p]])
     # the removed rows only (a few percent): their row number, reason and kind
     removed_path = work_dir / f"{name}.removed.parquet"
-    classified = _classify(engine, name, bronze, rules, as_of, parent_keys)
+    classified = _classify(engine, name, bronze, rules, as_of, parent_keys, work_dir)
     engine.write(classified.filter(classified._reason.notnull()), removed_path, work=True)
     removed = engine.read(removed_path)
     cols = set(bronze.columns)
