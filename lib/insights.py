@@ -14,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from lib.filters import column_mean, has_values, list_values, tally
+from lib.glossary import RATING_COLUMNS, words
 
 __all__ = ["Finding", "MIN_GROUP", "MIN_SESSIONS", "catalog_findings", "engagement_findings"]
 
@@ -89,17 +90,10 @@ def _top_genre(titles: pd.DataFrame) -> Finding | None:
 
 
 def _rating_col(titles: pd.DataFrame) -> str | None:
-    for col in ("imdb_rating", "weighted_rating", "avg_user_rating"):
+    for col in RATING_COLUMNS:
         if has_values(titles, col):
             return col
     return None
-
-
-_RATING_WORDS = {
-    "imdb_rating": "IMDb rating",
-    "weighted_rating": "weighted rating",
-    "avg_user_rating": "viewer rating",
-}
 
 
 def _best_rated_genre(titles: pd.DataFrame) -> Finding | None:
@@ -113,7 +107,7 @@ def _best_rated_genre(titles: pd.DataFrame) -> Finding | None:
         return None
     best = g["mean"].idxmax()
     overall = float(d[col].mean())
-    word = _RATING_WORDS[col]
+    word = words(col)
     return Finding(
         f"{best} titles are rated highest: mean {word} {g.loc[best, 'mean']:.2f} vs "
         f"{overall:.2f} across all {len(d):,} rated titles shown "

@@ -10,7 +10,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import charts
+from lib.charts import catalog as charts
 from lib.filters import filter_titles, has_values, search_titles
 from lib.glossary import WEIGHTED_RATING_DEFINITION
 from lib.insights import catalog_findings

@@ -16,8 +16,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import charts_cluster as cc
 from lib import cluster_features as cf
+from lib.charts import cluster as cc
 from lib.cluster import STABLE_ARI, SUGGEST_RULE, UNSTABLE_ARI
 from lib.cluster_features import DEFAULT_K, K_RANGE, MIN_ROWS, PCA_SAMPLE, STABILITY_SEEDS
 from lib.ui import cluster_models as cm
@@ -122,7 +122,7 @@ with st.expander(f"Change features ({len(options)} available for {noun})"):
         default=ent.defaults,
         key="cl_feats",
         bind="query-params",
-        format_func=cc.feature_label,
+        format_func=cc.picker_label,
         help="Defaults: lib.cluster.default_features. Shares and completion are 0-100%; plan "
         "columns are one-hot (1 = on that plan).",
     )

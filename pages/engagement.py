@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from lib import charts
+from lib.charts import engagement as charts
 from lib.filters import has_values
 from lib.glossary import COMPLETED_DEFINITION, ENGAGEMENT_SCORE_DEFINITION
 from lib.insights import engagement_findings

@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import charts_recommend as rc
+from lib.charts import recommend as rc
 from lib.recommend import UnknownIdError
 from lib.ui import data as ui
 from lib.ui import rec_models as rec

@@ -25,8 +25,8 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import charts_top10 as ct
 from lib import top10
+from lib.charts import top10 as ct
 from lib.config import LIST_SEP, MATURITY_RATINGS, TOP10_LABEL
 from lib.engagement_report import POST_RELEASE_NOTE
 from lib.ui import data as ui

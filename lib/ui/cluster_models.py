@@ -28,8 +28,8 @@ import pandas as pd
 import streamlit as st
 
 from lib import artifacts, cluster, model_input
-from lib import charts_cluster as cc
 from lib import cluster_features as cf
+from lib.charts import cluster as cc
 from lib.config import dataset_dir
 from lib.ui import data as ui
 

@@ -85,7 +85,7 @@ def wordcloud_png(freq: tuple[tuple[str, int], ...], width: int = 800, height: i
     """PNG bytes of the genre word cloud for the given (genre, count) pairs (cached)."""
     from PIL import Image
 
-    from lib.charts import genre_wordcloud
+    from lib.charts.catalog import genre_wordcloud
 
     img = genre_wordcloud(dict(freq), width=width, height=height, random_state=0)
     buf = io.BytesIO()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import charts_report as cr
+from lib.charts import report as cr
 from lib.engagement_report import POST_RELEASE_NOTE, report_findings, summarise
 from lib.ui import data as ui
 from lib.ui.widgets import figure, md_escape

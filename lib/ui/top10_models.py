@@ -30,8 +30,8 @@ import pandas as pd
 import streamlit as st
 
 from lib import artifacts, model_input, top10
-from lib.charts_top10 import model_label
 from lib.config import TOP10_LABEL, dataset_dir
+from lib.glossary import model_label
 from lib.pipeline import models_top10 as mt
 from lib.pipeline.models_top10 import label_counts
 from lib.top10 import N_JOBS, N_SPLITS, PRE, SEED
