@@ -17,7 +17,7 @@ from lib.insights import catalog_findings
 from lib.ui import data as ui
 from lib.ui import filters as uif
 from lib.ui.report_view import has_report, report_section
-from lib.ui.widgets import download_csv, empty_state, figure, md_escape
+from lib.ui.widgets import PageFigures, download_csv, empty_state, md_escape
 
 TABS = ("Genres", "Ratings", "Runtime & release", "Directors & cast", "Title table")
 
@@ -40,13 +40,8 @@ st.caption(
 )
 
 
-def _show(result: tuple, key: str, caption: str | None = None) -> None:
-    fig, data = result
-    figure(fig, data, key=f"cat-{key}", name=f"{name}_{key}", caption=caption)
-
-
-def _missing(what: str, needs: str) -> None:
-    empty_state(f"{what} needs {needs}; the dataset {name!r} has none.")
+_figures = PageFigures("cat", name)
+_show, _missing = _figures.show, _figures.missing
 
 
 # --- KPIs ------------------------------------------------------------------------------------

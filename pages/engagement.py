@@ -18,7 +18,7 @@ from lib.insights import engagement_findings
 from lib.ui import data as ui
 from lib.ui import filters as uif
 from lib.ui.report_view import has_report, report_section
-from lib.ui.widgets import download_csv, empty_state, figure, md_escape
+from lib.ui.widgets import PageFigures, download_csv, empty_state, md_escape
 
 TABS = ("Devices", "Time of day", "Completion & quality", "Plans & countries", "Engagement score")
 
@@ -51,13 +51,8 @@ st.caption(
 )
 
 
-def _show(result: tuple, key: str, caption: str | None = None) -> None:
-    fig, data = result
-    figure(fig, data, key=f"eng-{key}", name=f"{name}_{key}", caption=caption)
-
-
-def _missing(what: str, needs: str) -> None:
-    empty_state(f"{what} needs watch history with {needs}; the dataset {name!r} has none.")
+_figures = PageFigures("eng", name, needs_prefix="watch history with ")
+_show, _missing = _figures.show, _figures.missing
 
 
 # --- KPIs ------------------------------------------------------------------------------------
