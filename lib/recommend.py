@@ -49,7 +49,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from lib.config import LIST_SEP
+from lib.config import COL_TITLE, COL_USER, LIST_SEP
 
 __all__ = [
     "COL_USER",
@@ -73,8 +73,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-COL_USER = "user_id"
-COL_TITLE = "title_id"
 COL_SCORE = "score"
 COL_NAME = "title"
 

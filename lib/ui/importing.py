@@ -35,7 +35,7 @@ import os
 import shutil
 import time
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -44,7 +44,7 @@ import pandas as pd
 import streamlit as st
 
 from lib import importers
-from lib.config import DEMO_NAME, dataset_dir, slug
+from lib.config import DEMO_NAME, Progress, dataset_dir, slug
 from lib.store import (
     list_datasets,
     load_manifest,
@@ -79,7 +79,6 @@ __all__ = [
 ]
 
 log = logging.getLogger(__name__)
-Progress = Callable[[float, str], None]
 
 PREVIEW_ROWS = 10
 """Rows of each file shown in its preview."""

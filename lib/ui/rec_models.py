@@ -46,6 +46,7 @@ import streamlit as st
 
 from lib import artifacts, model_input
 from lib import rec_service as svc
+from lib.config import Progress
 from lib.evaluate import BASELINES as EVAL_BASELINES
 from lib.evaluate import (
     COMPARED,
@@ -124,7 +125,6 @@ EVAL_MODELS: tuple[str, ...] = COMPARED
 BASELINES: tuple[str, ...] = EVAL_BASELINES
 # models a viewer's list can come from ("best": the one with the best validation NDCG@10)
 VIEWER_MODELS: tuple[str, ...] = ("best", *[n for n in COMPARED if n != "Random"])
-Progress = Callable[[float, str], None]
 
 
 # ----------------------------------------------------------------------------- pure part
