@@ -282,6 +282,44 @@ def names_input(f: str) -> None:
     )
 
 
+def feature_inputs(rows: pd.DataFrame | None) -> None:
+    """The chosen title's real outcome and prefill notes, then every feature's widget."""
+    if rows is not None:
+        actual = pd.to_numeric(rows[TOP10_LABEL], errors="coerce").iloc[0] if len(rows) else None
+        if actual == 1:
+            st.caption(":material/check_circle: In reality this title **was** in the Top 10.")
+        elif actual == 0:
+            st.caption("In reality this title was **not** in the Top 10.")
+        for note in st.session_state.get(NOTES_KEY, []):
+            st.caption(":material/info: " + md_escape(note) + ".")
+    numbers = [f for f in NUMERIC if f in model.features]
+    grid = st.columns(2)
+    for i, f in enumerate(numbers):
+        with grid[i % 2]:
+            numeric_input(f)
+    if "genres" in model.features:
+        st.multiselect(
+            ct.feature_label("genres"),
+            sorted(model.feature_ranges["genres"]["options"]),
+            key=key_of("genres"),
+            help=HELP["genres"],
+            placeholder="choose genres",
+            persist_state="page",
+        )
+    selects = [
+        f
+        for f in CATEGORICAL
+        if f in model.features and not (f == "genre_primary" and "genres" in model.features)
+    ]
+    grid = st.columns(2)
+    for i, f in enumerate(selects):
+        with grid[i % 2]:
+            select_input(f)
+    for f in NAMES:
+        if f in model.features:
+            names_input(f)
+
+
 @st.fragment
 def render_predict() -> None:
     """Title pick, feature widgets and the prediction: a widget change here reruns only this
@@ -382,42 +420,7 @@ def render_predict() -> None:
             st.markdown(md_escape(top10.EXPLAIN_METHOD))
 
     with inputs:
-        if rows is not None:
-            actual = (
-                pd.to_numeric(rows[TOP10_LABEL], errors="coerce").iloc[0] if len(rows) else None
-            )
-            if actual == 1:
-                st.caption(":material/check_circle: In reality this title **was** in the Top 10.")
-            elif actual == 0:
-                st.caption("In reality this title was **not** in the Top 10.")
-            for note in st.session_state.get(NOTES_KEY, []):
-                st.caption(":material/info: " + md_escape(note) + ".")
-        numbers = [f for f in NUMERIC if f in model.features]
-        grid = st.columns(2)
-        for i, f in enumerate(numbers):
-            with grid[i % 2]:
-                numeric_input(f)
-        if "genres" in model.features:
-            st.multiselect(
-                ct.feature_label("genres"),
-                sorted(model.feature_ranges["genres"]["options"]),
-                key=key_of("genres"),
-                help=HELP["genres"],
-                placeholder="choose genres",
-                persist_state="page",
-            )
-        selects = [
-            f
-            for f in CATEGORICAL
-            if f in model.features and not (f == "genre_primary" and "genres" in model.features)
-        ]
-        grid = st.columns(2)
-        for i, f in enumerate(selects):
-            with grid[i % 2]:
-                select_input(f)
-        for f in NAMES:
-            if f in model.features:
-                names_input(f)
+        feature_inputs(rows)
 
 
 # --- tab 2: model quality ----------------------------------------------------------------------

@@ -87,9 +87,7 @@ def test_recommender_page_names_the_viewers_kept(sampled_app: AppTest, sampled_r
     sample = model_input.read(sampled_root / "demo", "interactions")[1]
     assert sample.sampled
     text = _captions(at)
-    assert (
-        f"the complete histories of {sample.units:,} of {sample.units_total:,} viewers" in text
-    )
+    assert f"the complete histories of {sample.units:,} of {sample.units_total:,} viewers" in text
     assert f"from {sample.rows:,} viewer-title interactions of {sample.units:,} viewers" in text
 
 
