@@ -16,8 +16,8 @@ from lib.glossary import WEIGHTED_RATING_DEFINITION
 from lib.insights import catalog_findings
 from lib.ui import data as ui
 from lib.ui import filters as uif
-from lib.ui.report_view import has_report, report_section
-from lib.ui.widgets import PageFigures, download_csv, empty_state, md_escape
+from lib.ui.report_view import report_section, tabs_with_report
+from lib.ui.widgets import PageFigures, download_csv, empty_state, findings_box, md_escape
 
 TABS = ("Genres", "Ratings", "Runtime & release", "Directors & cast", "Title table")
 
@@ -89,23 +89,18 @@ if titles.empty:
     st.stop()
 
 # --- insights --------------------------------------------------------------------------------
-with st.container(border=True):
-    st.markdown("**Insights** - computed from the titles shown")
-    findings = catalog_findings(titles)
-    if findings:
-        for item in findings:
-            st.markdown(f"- {md_escape(item.text)}", help=item.method)
-    else:
-        st.caption("Too few titles with the needed columns for a finding.")
+findings_box(
+    "**Insights** - computed from the titles shown",
+    catalog_findings(titles),
+    "Too few titles with the needed columns for a finding.",
+)
 
 # --- tabs ------------------------------------------------------------------------------------
-if has_report():
-    TABS = (*TABS, "Hours viewed")
-tabs = dict(zip(TABS, st.tabs(list(TABS), key="tab", bind="query-params")))
-if "Hours viewed" in tabs:
-    with tabs["Hours viewed"]:
-        if tabs["Hours viewed"].open is not False:
-            report_section("cat", titles["title_id"] if flt.on_titles else None)
+tabs = tabs_with_report(
+    TABS,
+    "Hours viewed",
+    lambda: report_section("cat", titles["title_id"] if flt.on_titles else None),
+)
 
 with tabs["Genres"]:
     if tabs["Genres"].open is not False:

@@ -17,8 +17,8 @@ from lib.glossary import COMPLETED_DEFINITION, ENGAGEMENT_SCORE_DEFINITION
 from lib.insights import engagement_findings
 from lib.ui import data as ui
 from lib.ui import filters as uif
-from lib.ui.report_view import has_report, report_section
-from lib.ui.widgets import PageFigures, download_csv, empty_state, md_escape
+from lib.ui.report_view import has_report, report_section, tabs_with_report
+from lib.ui.widgets import PageFigures, download_csv, empty_state, findings_box, md_escape
 
 TABS = ("Devices", "Time of day", "Completion & quality", "Plans & countries", "Engagement score")
 
@@ -109,23 +109,14 @@ USER_COLUMNS = (
 shown_users = sessions.users(columns=USER_COLUMNS)
 
 # --- insights --------------------------------------------------------------------------------
-with st.container(border=True):
-    st.markdown("**Insights** - computed from the sessions shown")
-    findings = engagement_findings(sessions, shown_users)
-    if findings:
-        for item in findings:
-            st.markdown(f"- {md_escape(item.text)}", help=item.method)
-    else:
-        st.caption("Too few sessions with the needed columns for a finding.")
+findings_box(
+    "**Insights** - computed from the sessions shown",
+    engagement_findings(sessions, shown_users),
+    "Too few sessions with the needed columns for a finding.",
+)
 
 # --- tabs ------------------------------------------------------------------------------------
-if has_report():
-    TABS = (*TABS, "Hours viewed (report)")
-tabs = dict(zip(TABS, st.tabs(list(TABS), key="tab", bind="query-params")))
-if "Hours viewed (report)" in tabs:
-    with tabs["Hours viewed (report)"]:
-        if tabs["Hours viewed (report)"].open is not False:
-            report_section("eng")
+tabs = tabs_with_report(TABS, "Hours viewed (report)", lambda: report_section("eng"))
 has_device = has_values(view, "device_type")
 
 with tabs["Devices"]:

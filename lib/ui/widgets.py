@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -20,6 +20,8 @@ __all__ = [
     "md_escape",
     "csv_bytes",
     "PageFigures",
+    "findings_box",
+    "findings_list",
 ]
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
@@ -116,3 +118,19 @@ class PageFigures:
         empty_state(
             f"{what} needs {self.needs_prefix}{needs}; the dataset {self.dataset!r} has none."
         )
+
+
+def findings_box(heading: str, findings: Sequence[Any], empty: str) -> None:
+    """A bordered box of findings (``lib.insights.Finding``: text, method as the help)."""
+    with st.container(border=True):
+        st.markdown(heading)
+        if findings:
+            findings_list(findings)
+        else:
+            st.caption(empty)
+
+
+def findings_list(findings: Sequence[Any]) -> None:
+    """One bullet a finding: its sentence (escaped), how it was computed as the help."""
+    for item in findings:
+        st.markdown(f"- {md_escape(item.text)}", help=item.method)
