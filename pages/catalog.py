@@ -7,13 +7,13 @@ of the URL, like the filters.
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from lib import charts
 from lib.filters import filter_titles, has_values, search_titles
 from lib.glossary import WEIGHTED_RATING_DEFINITION
 from lib.insights import catalog_findings
+from lib.page_kpis import catalog_kpis
 from lib.ui import data as ui
 from lib.ui import filters as uif
 from lib.ui.report_view import report_section, tabs_with_report
@@ -45,40 +45,28 @@ _show, _missing = _figures.show, _figures.missing
 
 
 # --- KPIs ------------------------------------------------------------------------------------
-rating = charts.rating_column(titles)
-top10 = (
-    titles["weeks_in_top10"].astype(float).fillna(0) > 0
-    if has_values(all_titles, "weeks_in_top10")
-    else None
-)
-movies = (
-    titles.loc[titles["content_type"].astype("str") == "Movie", "duration_minutes"]
-    if has_values(titles, "content_type") and has_values(titles, "duration_minutes")
-    else pd.Series(dtype=float)
-)
-na = "n/a"
+genre_table = charts.genre_counts(titles)
+kpi = catalog_kpis(titles, all_titles, genre_table)
+rating = kpi["rating_column"]
 cols = st.columns(5)
 cols[0].metric(
     "Titles shown",
-    f"{len(titles):,}",
+    kpi["titles"],
     help=f"Titles passing the filters, of {len(all_titles):,} in the dataset.",
 )
-genre_table = charts.genre_counts(titles)
-cols[1].metric("Genres", f"{len(genre_table):,}", help="Distinct genres among the titles shown.")
+cols[1].metric("Genres", kpi["genres"], help="Distinct genres among the titles shown.")
 cols[2].metric(
     "Mean IMDb rating" if rating == "imdb_rating" else "Mean rating",
-    f"{titles[rating].mean():.2f}" if rating and titles[rating].notna().any() else na,
+    kpi["rating"],
     help="Mean of " + (rating or "ratings") + " over the titles shown that have one.",
 )
 cols[3].metric(
     "Titles in the Top 10",
-    f"{int(top10.sum()):,} ({top10.mean():.0%})" if top10 is not None and len(titles) else na,
+    kpi["top10"],
     help="Titles with at least one week in the weekly Top 10 (weeks_in_top10 > 0).",
 )
 cols[4].metric(
-    "Median movie runtime",
-    f"{movies.median():.0f} min" if movies.notna().any() else na,
-    help="Median duration_minutes of the movies shown.",
+    "Median movie runtime", kpi["runtime"], help="Median duration_minutes of the movies shown."
 )
 
 if titles.empty:

@@ -15,6 +15,7 @@ from lib import charts
 from lib.filters import has_values
 from lib.glossary import COMPLETED_DEFINITION, ENGAGEMENT_SCORE_DEFINITION
 from lib.insights import engagement_findings
+from lib.page_kpis import engagement_kpis
 from lib.ui import data as ui
 from lib.ui import filters as uif
 from lib.ui.report_view import has_report, report_section, tabs_with_report
@@ -59,31 +60,20 @@ _show, _missing = _figures.show, _figures.missing
 n = len(sessions)
 has_minutes = has_values(view, "watch_minutes")
 has_done = has_values(view, "completed")
-kpi = sessions.summary()
-viewers = kpi.get("viewers")
-na = "n/a"
+kpi = engagement_kpis(sessions.summary(), n, has_minutes=has_minutes, has_completed=has_done)
 cols = st.columns(5)
-cols[0].metric("Sessions shown", f"{n:,}", help=f"Sessions passing the filters, of {len(view):,}.")
-cols[1].metric(
-    "Viewers",
-    f"{viewers:,}" if viewers is not None else na,
-    help="Distinct viewers with at least one session shown.",
+cols[0].metric(
+    "Sessions shown", kpi["sessions"], help=f"Sessions passing the filters, of {len(view):,}."
 )
-minutes = kpi.get("minutes") if has_minutes and n else None
-cols[2].metric(
-    "Watch hours",
-    f"{(minutes or 0) / 60:,.0f} h" if minutes is not None else na,
-    help="Sum of watch minutes of the sessions shown / 60.",
-)
+cols[1].metric("Viewers", kpi["viewers"], help="Distinct viewers with at least one session shown.")
+cols[2].metric("Watch hours", kpi["hours"], help="Sum of watch minutes of the sessions shown / 60.")
 cols[3].metric(
     "Completion rate",
-    f"{kpi['completion']:.1%}" if has_done and n and kpi.get("completion") is not None else na,
+    kpi["completion"],
     help="Share of sessions completed. " + COMPLETED_DEFINITION,
 )
 cols[4].metric(
-    "Minutes per session",
-    f"{kpi['mean_minutes']:.0f} min" if minutes is not None and kpi.get("mean_minutes") else na,
-    help="Mean watch minutes per session shown.",
+    "Minutes per session", kpi["minutes_per_session"], help="Mean watch minutes per session shown."
 )
 
 if not n:
