@@ -49,7 +49,18 @@ def _model(m: RecModels, kind: str, alpha: float) -> Any:
     return m.hybrid(alpha)
 
 
-def _genre_mask(catalog: pd.DataFrame, keys: pd.Series, genres: Sequence[str]) -> np.ndarray:
+def genre_tally(catalog: pd.DataFrame, keys: pd.Series) -> pd.Series:
+    """Titles of ``keys`` per genre (a title with several genres counts in each), in the
+    order the genres first appear."""
+    counts: dict[str, int] = {}
+    for gl in catalog["genre_list"].reindex(keys.to_numpy()):
+        for g in gl if isinstance(gl, list) else []:
+            counts[g] = counts.get(g, 0) + 1
+    return pd.Series(counts, dtype="int64")
+
+
+def genre_mask(catalog: pd.DataFrame, keys: pd.Series, genres: Sequence[str]) -> np.ndarray:
+    """Whether each title of ``keys`` has one of ``genres`` (case-insensitive)."""
     wanted = {g.casefold() for g in genres}
     lists = catalog["genre_list"].reindex(keys.to_numpy())
     return np.array(
@@ -73,7 +84,7 @@ def similar_titles(
     res = model.similar(tid, k=fetch)
     res = res.assign(key=res["title_id"].astype(str))
     if genres:
-        res = res.loc[_genre_mask(m.catalog, res["key"], genres)]
+        res = res.loc[genre_mask(m.catalog, res["key"], genres)]
     return res.head(int(k)).reset_index(drop=True)
 
 
@@ -138,12 +149,7 @@ def viewer_history(
     ids = interactions["user_id"].astype(str) == user_key
     hist = interactions.loc[ids]
     keys = hist["title_id"].astype(str)
-    lists = m.catalog["genre_list"].reindex(keys.drop_duplicates().to_numpy())
-    counts: dict[str, int] = {}
-    for gl in lists:
-        for g in gl if isinstance(gl, list) else []:
-            counts[g] = counts.get(g, 0) + 1
-    genre_counts = pd.Series(counts, dtype="int64")
+    genre_counts = genre_tally(m.catalog, keys.drop_duplicates())
     if len(genre_counts):
         order = sorted(genre_counts.index, key=lambda g: (-genre_counts[g], g))
         genre_counts = genre_counts[order]
@@ -232,7 +238,7 @@ def viewer_recommendations(
     recs = model.recommend(uid, k=fetch, exclude_seen=True)
     recs = recs.assign(key=recs["title_id"].astype(str))
     if genres:
-        recs = recs.loc[_genre_mask(m.catalog, recs["key"], genres)]
+        recs = recs.loc[genre_mask(m.catalog, recs["key"], genres)]
     recs = recs.head(int(k)).reset_index(drop=True)
     names = dict(zip(m.catalog["title_id"], m.catalog["title"]))
     because, whys, details = [], [], []

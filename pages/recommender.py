@@ -393,12 +393,7 @@ def viewer_tab() -> None:
     except UnknownIdError:
         empty_state("This viewer is not in the fitted interactions.")
         return
-    top = {g.casefold() for g in hist["top_genres"]}
-    cat = m.catalog.reindex(recs["key"])
-    matched = [
-        bool(isinstance(gl, list) and any(g.casefold() in top for g in gl))
-        for gl in cat["genre_list"]
-    ]
+    matched = rx.genre_mask(m.catalog, recs["key"], hist["top_genres"])
     filt = f" in {', '.join(genres)}" if genres else ""
     st.subheader(f"Top {len(recs)} unseen titles for this viewer{md_escape(filt)}", anchor=False)
     if recs.empty:
@@ -478,13 +473,9 @@ def viewer_tab() -> None:
             key="rec_recent",
         )
     with right:
-        rec_counts: dict[str, int] = {}
-        for gl in cat["genre_list"]:
-            for g in gl if isinstance(gl, list) else []:
-                rec_counts[g] = rec_counts.get(g, 0) + 1
         fig, data = rc.genre_mix(
             hist["genre_counts"],
-            pd.Series(rec_counts, dtype="int64"),
+            rx.genre_tally(m.catalog, recs["key"]),
             n_watched=hist["n_titles"],
             n_recommended=len(recs),
         )

@@ -98,3 +98,14 @@ def test_model_caption_says_why_the_model_is_shown():
     assert f"validation NDCG@{rx.EVAL_K} 0.312" in text
     assert "best validation score of the 1 models tried" in text
     assert "best validation" not in rx.model_caption("EASE", False, "EASE", tuned)
+
+
+def test_genre_tally_and_mask():
+    catalog = pd.DataFrame(
+        {"genre_list": [["Drama", "Comedy"], ["Drama"], None]}, index=["a", "b", "c"]
+    )
+    keys = pd.Series(["a", "b", "c", "zz"])
+    assert rx.genre_tally(catalog, keys).to_dict() == {"Drama": 2, "Comedy": 1}
+    assert rx.genre_tally(catalog, keys.iloc[2:]).empty
+    assert rx.genre_mask(catalog, keys, ["comedy"]).tolist() == [True, False, False, False]
+    assert not rx.genre_mask(catalog, keys, []).any()
