@@ -1,31 +1,16 @@
-"""Import data page: inspect uploads, preview the build, save and delete datasets.
+"""Import data page: the cached wrappers over :mod:`lib.import_plan`.
 
-Two halves, so the logic is testable without a browser:
-
-* plain functions on ``(name, bytes)`` (no Streamlit calls) live in :mod:`lib.import_plan`
-  and are re-exported here: :func:`inspect_upload`, :func:`preview_import`,
-  :func:`save_dataset`, :func:`delete_dataset`, :func:`check_name`, :func:`suggest_name`,
-  :func:`capabilities`, :func:`format_table`, ...;
-* the cached wrappers the page calls (this module); the render helpers are in
-  :mod:`lib.ui.import_views`.
-
-Uploaded bytes are untrusted: they are only decoded as text and parsed as CSV by
-:mod:`lib.importers` (never executed, never unpickled); every value shown goes through
-``st.dataframe`` (rendered as text) or :func:`lib.ui.widgets.md_escape`. Bad input is reported
-as :class:`Problem` (from :class:`lib.importers.ImportProblem`), never as a traceback.
+The logic (inspect uploads, preview the build, save and delete datasets, name checks,
+capabilities, the formats table; untrusted bytes only parsed, never executed) lives in
+:mod:`lib.import_plan`, testable without a browser, and is re-exported here for the page and
+the tests; the render helpers are in :mod:`lib.ui.import_views`. Every value shown goes
+through ``st.dataframe`` (rendered as text) or :func:`lib.ui.widgets.md_escape`.
 
 Caching: the per-file step is ``st.cache_data`` keyed on file name + SHA-256 of the bytes (the
 bytes themselves are not hashed again by Streamlit). The combined preview (import + a full
-bronze -> silver -> gold build in a temporary folder) shows a progress bar, which a cached
+bronze -> silver -> gold build in a staging folder) shows a progress bar, which a cached
 function may not draw; it is therefore computed outside the cache and then stored in a bounded
 ``st.cache_data`` keyed on the same (name, hash) pairs (:func:`cached_preview`).
-
-Preview once, save by renaming: the preview's build goes into a staging folder under the data
-root (``.previews/<host>-<pid>-<token>``, never listed as a dataset); Save promotes that folder
-into ``data/<name>`` with renames (:func:`lib.store.promote_dataset`), so nothing is built
-twice. Previews of this process beyond the newest ``PREVIEW_KEEP`` or older than
-``PREVIEW_TTL_S``, and staging folders whose process is gone, are removed at the next preview.
-A dataset is never replaced by a build with no usable titles.
 """
 
 from __future__ import annotations
@@ -36,7 +21,8 @@ from typing import Any
 
 import streamlit as st
 
-from lib.import_plan import (
+from lib import import_plan
+from lib.import_plan import (  # noqa: F401 (re-exported: __all__ below)
     PAGE_FILES,
     PREVIEW_KEEP,
     PREVIEW_ROWS,
@@ -62,33 +48,7 @@ from lib.import_plan import (
 )
 from lib.store import preview_dir  # the tests name the preview folder through this module
 
-__all__ = [
-    "Problem",
-    "FileReport",
-    "Preview",
-    "Capability",
-    "PREVIEW_ROWS",
-    "digest",
-    "inspect_upload",
-    "preview_import",
-    "save_dataset",
-    "delete_dataset",
-    "check_name",
-    "suggest_name",
-    "capabilities",
-    "dataset_capabilities",
-    "format_table",
-    "import_summary",
-    "deletable_datasets",
-    "PAGE_FILES",
-    "PREVIEW_KEEP",
-    "PREVIEW_TTL_S",
-    "replace_refusal",
-    "prune_previews",
-    "preview_dir",
-    "cached_inspect",
-    "cached_preview",
-]
+__all__ = [*import_plan.__all__, "preview_dir", "cached_inspect", "cached_preview"]
 
 
 # ------------------------------------------------------------------------------- caching ----
