@@ -16,6 +16,10 @@ values (``"median"``: fill with the column median, ``"drop"``: drop incomplete r
 keyword options. With ``missing="drop"`` results cover fewer rows than ``X``: use
 ``KMeansResult.index`` / ``labels_series()`` to map them back. Everything random takes a seed and
 is deterministic for it.
+
+Size (about 1,400 lines, over the project's ~700): scaling, the k scan, projections,
+profiles and the surrogate tree share the prepared feature matrix and its options; a split
+(fit / describe) is left to its own change.
 """
 
 from __future__ import annotations
@@ -23,7 +27,7 @@ from __future__ import annotations
 import keyword
 import logging
 import warnings
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from itertools import combinations
 from typing import Literal, NamedTuple
@@ -44,7 +48,7 @@ from sklearn.preprocessing import RobustScaler, StandardScaler
 from sklearn.tree import DecisionTreeClassifier
 from threadpoolctl import threadpool_limits
 
-from lib.config import LIST_SEP, slug
+from lib.config import LIST_SEP, Progress, slug
 
 __all__ = [
     "SCALINGS",
@@ -96,7 +100,6 @@ logger = logging.getLogger(__name__)
 
 Scaling = Literal["standard", "robust", "none"]
 Missing = Literal["median", "drop"]
-Progress = Callable[[float, str], None]
 
 SCALINGS: tuple[str, ...] = ("standard", "robust", "none")
 MISSING_POLICIES: tuple[str, ...] = ("median", "drop")

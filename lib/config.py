@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 
 __all__ = [
@@ -31,6 +32,11 @@ __all__ = [
     "MATURITY_RATINGS",
     "QUALITIES",
     "BRONZE_TABLES",
+    "BRONZE_KEYS",
+    "BRONZE_DATE_COLUMNS",
+    "COL_USER",
+    "COL_TITLE",
+    "Progress",
     "GOLD_COLUMNS",
     "GOLD_SCHEMA",
     "SEASON_SUFFIX",
@@ -54,6 +60,12 @@ def data_root() -> Path:
 DEMO_NAME = "demo"
 DEFAULT_SEED = 0
 LIST_SEP = "|"
+# the viewer and title id columns of the interactions the recommenders and their evaluation read
+COL_USER = "user_id"
+COL_TITLE = "title_id"
+
+# A long step's progress callback: fraction done (0 to 1) and what it is doing, in words.
+Progress = Callable[[float, str], None]
 
 # --- vocabularies used by the demo generator and as canonical spellings in silver ---------
 GENRES: tuple[str, ...] = (
@@ -247,6 +259,32 @@ SEASON_SUFFIX = (
     r"\s*:\s*(?:(?:season|series|part|volume|vol\.|book|chapter)\s+[\w.]+.*"
     r"|limited\s+series|miniseries|limited\s+collection)\s*$"
 )
+# Primary key of each bronze table (None or absent: rows have no natural id); the importers
+# check these columns are filled, bronze counts duplicate keys.
+BRONZE_KEYS: dict[str, tuple[str, ...] | None] = {
+    "users": ("user_id",),
+    "movies": ("movie_id",),
+    "watch_history": ("session_id",),
+    "recommendation_logs": ("recommendation_id",),
+    "search_logs": ("search_id",),
+    "reviews": ("review_id",),
+    "ratings": ("user_id", "movie_id"),
+    "top10_weekly": ("week", "category", "weekly_rank"),
+    "top10_titles": ("movie_id",),
+    "engagement_report": ("period_start", "kind", "title", "release_date"),
+}
+# The date columns of each bronze table (the importers parse them, bronze profiles them).
+BRONZE_DATE_COLUMNS: dict[str, tuple[str, ...]] = {
+    "users": ("subscription_start_date", "created_at"),
+    "movies": ("added_to_platform",),
+    "watch_history": ("watch_date",),
+    "recommendation_logs": ("recommendation_date",),
+    "search_logs": ("search_date",),
+    "reviews": ("review_date",),
+    "ratings": ("rated_at",),
+    "top10_weekly": ("week",),
+    "engagement_report": ("period_end",),
+}
 # Columns of ``movies`` that hold lists (joined by LIST_SEP in bronze as well).
 BRONZE_LIST_COLUMNS: tuple[str, ...] = ("genres", "cast", "director")
 

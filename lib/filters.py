@@ -81,15 +81,9 @@ SESSION_VIEW_COLUMNS: tuple[str, ...] = (
 
 
 @dataclass(frozen=True)
-class Filters:
-    """What the analyst selected. Empty tuples and ``None`` ranges mean "no filtering".
-
-    Title fields: ``genres`` (any of the title's genres), ``content_types``, ``years``
-    (inclusive release-year range), ``countries`` (country of production, any of the
-    title's countries), ``maturity_ratings``. Session fields: ``devices``, ``plans``
-    (subscription plan of the viewer), ``viewer_countries`` (where the session was
-    watched), ``dates`` (inclusive range of watch dates).
-    """
+class _FilterFields:
+    """The filter dimensions, one field each: what ``Filters`` selects and what
+    ``FilterOptions`` offers have the same names and types."""
 
     genres: tuple[str, ...] = ()
     content_types: tuple[str, ...] = ()
@@ -100,6 +94,18 @@ class Filters:
     plans: tuple[str, ...] = ()
     viewer_countries: tuple[str, ...] = ()
     dates: tuple[dt.date, dt.date] | None = None
+
+
+@dataclass(frozen=True)
+class Filters(_FilterFields):
+    """What the analyst selected. Empty tuples and ``None`` ranges mean "no filtering".
+
+    Title fields: ``genres`` (any of the title's genres), ``content_types``, ``years``
+    (inclusive release-year range), ``countries`` (country of production, any of the
+    title's countries), ``maturity_ratings``. Session fields: ``devices``, ``plans``
+    (subscription plan of the viewer), ``viewer_countries`` (where the session was
+    watched), ``dates`` (inclusive range of watch dates).
+    """
 
     @property
     def on_titles(self) -> bool:
@@ -143,18 +149,8 @@ class Filters:
 
 
 @dataclass(frozen=True)
-class FilterOptions:
+class FilterOptions(_FilterFields):
     """The values a dataset offers for each filter (empty when it has no such column)."""
-
-    genres: tuple[str, ...] = ()
-    content_types: tuple[str, ...] = ()
-    years: tuple[int, int] | None = None
-    countries: tuple[str, ...] = ()
-    maturity_ratings: tuple[str, ...] = ()
-    devices: tuple[str, ...] = ()
-    plans: tuple[str, ...] = ()
-    viewer_countries: tuple[str, ...] = ()
-    dates: tuple[dt.date, dt.date] | None = None
 
 
 PREMIUM_QUALITIES: tuple[str, ...] = ("4K", "Ultra HD")

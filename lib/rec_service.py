@@ -22,7 +22,7 @@ from __future__ import annotations
 import dataclasses
 import logging
 import time
-from collections.abc import Callable, Hashable, Mapping, Sequence
+from collections.abc import Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,6 +33,7 @@ import scipy.sparse as sp
 from sklearn.preprocessing import normalize
 
 from lib import artifacts, model_input
+from lib.config import Progress
 from lib.evaluate import (
     COMPARED,
     DEFAULT_GRIDS,
@@ -101,7 +102,6 @@ DEFAULT_ALPHA = 0.5  # the "Similar titles" tab's hybrid weight before the analy
 SPLITS: tuple[str, ...] = ("random", "time")
 FAMILY = "recommend"
 
-Progress = Callable[[float, str], None]
 Tuning = tuple[dict[str, TuneResult], dict[str, str], str | None]  # (tuned, skipped, best)
 
 

@@ -33,6 +33,11 @@ The index is exact (it equals a brute-force top-k over the full cosine row):
   at least ``index_k + 1`` candidates, so the top-k is exact, ties included.
 
 ``similar(k > index_k)`` computes that one row exactly on the fly, with the same arithmetic.
+
+Size (about 2,000 lines, over the project's ~700): the seven models share private plumbing
+(``_Catalog``, ``_NeighborIndex``, ``_Base``, ``_CosineNeighbors``, ``_UserMixin``), and the
+build's joblib artefacts pickle them under this module's path, so a split into a package must
+keep every class importable here (and load old artefacts); it is left to its own change.
 """
 
 from __future__ import annotations
@@ -49,7 +54,7 @@ import scipy.sparse as sp
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
 
-from lib.config import LIST_SEP
+from lib.config import COL_TITLE, COL_USER, LIST_SEP
 
 __all__ = [
     "COL_USER",
@@ -73,8 +78,6 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 
-COL_USER = "user_id"
-COL_TITLE = "title_id"
 COL_SCORE = "score"
 COL_NAME = "title"
 
@@ -520,6 +523,11 @@ class _Base:
     def __contains__(self, title_id: Hashable) -> bool:
         return hasattr(self, "titles_") and title_id in self.titles_
 
+    def _pos(self, title_id: Hashable) -> int:
+        """Catalog position of a fitted title (``UnknownIdError`` when it is not one)."""
+        self._check_fitted()
+        return self.titles_.pos(title_id)
+
 
 def _user_matrix(
     interactions: pd.DataFrame, value: str
@@ -580,6 +588,32 @@ def _user_matrix(
         shape=(len(users), len(titles)),
     )
     return users, titles, matrix, used
+
+
+class _CosineNeighbors:
+    """Title-title queries of a model with a cosine ``_NeighborIndex`` (``ContentKNN``,
+    ``ItemKNN``): ``self._index`` computes rows on demand, ``self.index_`` (CSR, may be None)
+    holds each title's precomputed best ``_index.k`` neighbours."""
+
+    _index: _NeighborIndex
+    index_: sp.csr_matrix | None
+
+    def _similar_idx(self, i: int, k: int) -> tuple[np.ndarray, np.ndarray]:
+        if self.index_ is not None and k <= self._index.k:
+            s, e = self.index_.indptr[i], self.index_.indptr[i + 1]
+            e = min(e, s + k)
+            return self.index_.indices[s:e].astype(np.int64), self.index_.data[s:e]
+        return self._index.top_row(i, k)
+
+    def similar(self, title_id: Hashable, k: int = 10) -> pd.DataFrame:
+        """The ``k`` most similar titles (cosine), best first; titles sharing nothing omitted."""
+        idx, scores = self._similar_idx(self._pos(title_id), int(k))
+        return _frame(self.titles_.ids, idx, scores)
+
+    def similarity(self, title_a: Hashable, title_b: Hashable) -> float:
+        """Cosine similarity of two titles (symmetric; 1.0 for a title with itself)."""
+        a, b = self._pos(title_a), self._pos(title_b)
+        return float(self._index.row(a)[b])
 
 
 class _UserMixin:
@@ -739,7 +773,7 @@ class RandomRecommender(_UserMixin, _Base):
 # ------------------------------------------------------------------------------ content kNN
 
 
-class ContentKNN(_Base):
+class ContentKNN(_CosineNeighbors, _Base):
     """Content-based kNN: cosine over weighted per-field TF-IDF vectors.
 
     Each field present in the titles table gets its own ``TfidfVectorizer``: ``description``
@@ -878,27 +912,6 @@ class ContentKNN(_Base):
         return mat.tocsr(), vec.get_feature_names_out()
 
     # -- queries ------------------------------------------------------------------------
-    def _pos(self, title_id: Hashable) -> int:
-        self._check_fitted()
-        return self.titles_.pos(title_id)
-
-    def _similar_idx(self, i: int, k: int) -> tuple[np.ndarray, np.ndarray]:
-        if self.index_ is not None and k <= self._index.k:
-            s, e = self.index_.indptr[i], self.index_.indptr[i + 1]
-            e = min(e, s + k)
-            return self.index_.indices[s:e].astype(np.int64), self.index_.data[s:e]
-        return self._index.top_row(i, k)
-
-    def similar(self, title_id: Hashable, k: int = 10) -> pd.DataFrame:
-        """The ``k`` most similar titles (cosine), best first; titles sharing nothing omitted."""
-        idx, scores = self._similar_idx(self._pos(title_id), int(k))
-        return _frame(self.titles_.ids, idx, scores)
-
-    def similarity(self, title_a: Hashable, title_b: Hashable) -> float:
-        """Cosine similarity of two titles (symmetric; 1.0 for a title with itself)."""
-        a, b = self._pos(title_a), self._pos(title_b)
-        return float(self._index.row(a)[b])
-
     def profile_scores(
         self, title_ids: Sequence[Hashable], weights: Sequence[float] | None = None
     ) -> np.ndarray:
@@ -1029,7 +1042,7 @@ def _summary(name: str, why: Mapping[str, Any]) -> str:
 # --------------------------------------------------------------------------- collaborative
 
 
-class ItemKNN(_UserMixin, _Base):
+class ItemKNN(_CosineNeighbors, _UserMixin, _Base):
     """Item-item collaborative filtering: cosine over the users x titles matrix.
 
     ``recommend`` uses standard item-kNN scoring (Deshpande & Karypis 2004): for each title of
@@ -1114,26 +1127,13 @@ class ItemKNN(_UserMixin, _Base):
         return self
 
     # -- item queries -------------------------------------------------------------------
-    def _pos(self, title_id: Hashable) -> int:
-        self._check_fitted()
-        return self.titles_.pos(title_id)
-
-    def _similar_idx(self, i: int, k: int) -> tuple[np.ndarray, np.ndarray]:
-        if k <= self._index.k:
-            s, e = self.index_.indptr[i], self.index_.indptr[i + 1]
-            e = min(e, s + k)
-            return self.index_.indices[s:e].astype(np.int64), self.index_.data[s:e]
-        return self._index.top_row(i, k)
-
     def similar(self, title_id: Hashable, k: int = 10) -> pd.DataFrame:
         """Titles most often watched by the same viewers (cosine), best first."""
-        idx, scores = self._similar_idx(self._pos(title_id), int(k))
-        return _frame(self.titles_.ids, idx, scores)
+        return super().similar(title_id, k)
 
     def similarity(self, title_a: Hashable, title_b: Hashable) -> float:
         """Cosine similarity of two titles' viewer vectors (symmetric)."""
-        a, b = self._pos(title_a), self._pos(title_b)
-        return float(self._index.row(a)[b])
+        return super().similarity(title_a, title_b)
 
     def co_viewers(self, title_a: Hashable, title_b: Hashable) -> int:
         """Number of users who interacted with both titles."""
@@ -1332,10 +1332,6 @@ class _CollabBase(_UserMixin, _Base):
         return self._X.indices[s:e].astype(np.int64), self._X.data[s:e]
 
     # -- queries ------------------------------------------------------------------------
-    def _pos(self, title_id: Hashable) -> int:
-        self._check_fitted()
-        return self.titles_.pos(title_id)
-
     def _similar_idx(self, i: int, k: int) -> tuple[np.ndarray, np.ndarray]:
         row = self._item_row(i)
         idx = _top_dense(row, k, exclude=np.array([i]))

@@ -174,6 +174,18 @@ def atomic_dataset(data_dir: str | Path) -> Iterator[Path]:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    try:
+        _swap_in(staging, final, token)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+    log.info("dataset written to %s", final)
+
+
+def _swap_in(staging: Path, final: Path, token: str) -> None:
+    """Rename ``staging`` to ``final``; an existing ``final`` is renamed away first (to
+    ``NAME.old-TOKEN``) and deleted after the swap, or put back when the swap fails, so
+    readers see either the old or the new dataset."""
     old = final.with_name(f"{final.name}.old-{token}")
     if final.exists():
         os.replace(final, old)
@@ -182,10 +194,8 @@ def atomic_dataset(data_dir: str | Path) -> Iterator[Path]:
     except BaseException:
         if old.exists():
             os.replace(old, final)
-        shutil.rmtree(staging, ignore_errors=True)
         raise
     shutil.rmtree(old, ignore_errors=True)
-    log.info("dataset written to %s", final)
 
 
 # --------------------------------------------------------------- previews and promotion ----
@@ -224,17 +234,7 @@ def promote_dataset(staging: str | Path, final: str | Path, *, replace: bool) ->
     if final.exists() and not replace:
         raise FileExistsError(f"{final} exists; pass replace=True to replace it")
     final.parent.mkdir(parents=True, exist_ok=True)
-    token = f"{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    old = final.with_name(f"{final.name}.old-{token}")
-    if final.exists():
-        os.replace(final, old)
-    try:
-        os.replace(staging, final)
-    except BaseException:
-        if old.exists():
-            os.replace(old, final)
-        raise
-    shutil.rmtree(old, ignore_errors=True)
+    _swap_in(staging, final, f"{os.getpid()}-{uuid.uuid4().hex[:8]}")
     log.info("dataset %s promoted from %s", final, staging)
 
 

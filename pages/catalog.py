@@ -7,17 +7,17 @@ of the URL, like the filters.
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from lib.charts import catalog as charts
 from lib.filters import filter_titles, has_values, search_titles
 from lib.glossary import WEIGHTED_RATING_DEFINITION
 from lib.insights import catalog_findings
+from lib.page_kpis import catalog_kpis
 from lib.ui import data as ui
 from lib.ui import filters as uif
-from lib.ui.report_view import has_report, report_section
-from lib.ui.widgets import download_csv, empty_state, figure, md_escape
+from lib.ui.report_view import report_section, tabs_with_report
+from lib.ui.widgets import PageFigures, download_csv, empty_state, findings_box, md_escape
 
 TABS = ("Genres", "Ratings", "Runtime & release", "Directors & cast", "Title table")
 
@@ -40,50 +40,33 @@ st.caption(
 )
 
 
-def _show(result: tuple, key: str, caption: str | None = None) -> None:
-    fig, data = result
-    figure(fig, data, key=f"cat-{key}", name=f"{name}_{key}", caption=caption)
-
-
-def _missing(what: str, needs: str) -> None:
-    empty_state(f"{what} needs {needs}; the dataset {name!r} has none.")
+_figures = PageFigures("cat", name)
+_show, _missing = _figures.show, _figures.missing
 
 
 # --- KPIs ------------------------------------------------------------------------------------
-rating = charts.rating_column(titles)
-top10 = (
-    titles["weeks_in_top10"].astype(float).fillna(0) > 0
-    if has_values(all_titles, "weeks_in_top10")
-    else None
-)
-movies = (
-    titles.loc[titles["content_type"].astype("str") == "Movie", "duration_minutes"]
-    if has_values(titles, "content_type") and has_values(titles, "duration_minutes")
-    else pd.Series(dtype=float)
-)
-na = "n/a"
+genre_table = charts.genre_counts(titles)
+kpi = catalog_kpis(titles, all_titles, genre_table)
+rating = kpi["rating_column"]
 cols = st.columns(5)
 cols[0].metric(
     "Titles shown",
-    f"{len(titles):,}",
+    kpi["titles"],
     help=f"Titles passing the filters, of {len(all_titles):,} in the dataset.",
 )
-genre_table = charts.genre_counts(titles)
-cols[1].metric("Genres", f"{len(genre_table):,}", help="Distinct genres among the titles shown.")
+cols[1].metric("Genres", kpi["genres"], help="Distinct genres among the titles shown.")
 cols[2].metric(
     "Mean IMDb rating" if rating == "imdb_rating" else "Mean rating",
-    f"{titles[rating].mean():.2f}" if rating and titles[rating].notna().any() else na,
+    kpi["rating"],
     help="Mean of " + (rating or "ratings") + " over the titles shown that have one.",
 )
 cols[3].metric(
     "Titles in the Top 10",
-    f"{int(top10.sum()):,} ({top10.mean():.0%})" if top10 is not None and len(titles) else na,
+    kpi["top10"],
     help="Titles with at least one week in the weekly Top 10 (weeks_in_top10 > 0).",
 )
 cols[4].metric(
-    "Median movie runtime",
-    f"{movies.median():.0f} min" if movies.notna().any() else na,
-    help="Median duration_minutes of the movies shown.",
+    "Median movie runtime", kpi["runtime"], help="Median duration_minutes of the movies shown."
 )
 
 if titles.empty:
@@ -94,23 +77,18 @@ if titles.empty:
     st.stop()
 
 # --- insights --------------------------------------------------------------------------------
-with st.container(border=True):
-    st.markdown("**Insights** - computed from the titles shown")
-    findings = catalog_findings(titles)
-    if findings:
-        for item in findings:
-            st.markdown(f"- {md_escape(item.text)}", help=item.method)
-    else:
-        st.caption("Too few titles with the needed columns for a finding.")
+findings_box(
+    "**Insights** - computed from the titles shown",
+    catalog_findings(titles),
+    "Too few titles with the needed columns for a finding.",
+)
 
 # --- tabs ------------------------------------------------------------------------------------
-if has_report():
-    TABS = (*TABS, "Hours viewed")
-tabs = dict(zip(TABS, st.tabs(list(TABS), key="tab", bind="query-params")))
-if "Hours viewed" in tabs:
-    with tabs["Hours viewed"]:
-        if tabs["Hours viewed"].open is not False:
-            report_section("cat", titles["title_id"] if flt.on_titles else None)
+tabs = tabs_with_report(
+    TABS,
+    "Hours viewed",
+    lambda: report_section("cat", titles["title_id"] if flt.on_titles else None),
+)
 
 with tabs["Genres"]:
     if tabs["Genres"].open is not False:

@@ -15,10 +15,11 @@ from lib.charts import engagement as charts
 from lib.filters import has_values
 from lib.glossary import COMPLETED_DEFINITION, ENGAGEMENT_SCORE_DEFINITION
 from lib.insights import engagement_findings
+from lib.page_kpis import engagement_kpis
 from lib.ui import data as ui
 from lib.ui import filters as uif
-from lib.ui.report_view import has_report, report_section
-from lib.ui.widgets import download_csv, empty_state, figure, md_escape
+from lib.ui.report_view import has_report, report_section, tabs_with_report
+from lib.ui.widgets import PageFigures, download_csv, empty_state, findings_box, md_escape
 
 TABS = ("Devices", "Time of day", "Completion & quality", "Plans & countries", "Engagement score")
 
@@ -51,44 +52,28 @@ st.caption(
 )
 
 
-def _show(result: tuple, key: str, caption: str | None = None) -> None:
-    fig, data = result
-    figure(fig, data, key=f"eng-{key}", name=f"{name}_{key}", caption=caption)
-
-
-def _missing(what: str, needs: str) -> None:
-    empty_state(f"{what} needs watch history with {needs}; the dataset {name!r} has none.")
+_figures = PageFigures("eng", name, needs_prefix="watch history with ")
+_show, _missing = _figures.show, _figures.missing
 
 
 # --- KPIs ------------------------------------------------------------------------------------
 n = len(sessions)
 has_minutes = has_values(view, "watch_minutes")
 has_done = has_values(view, "completed")
-kpi = sessions.summary()
-viewers = kpi.get("viewers")
-na = "n/a"
+kpi = engagement_kpis(sessions.summary(), n, has_minutes=has_minutes, has_completed=has_done)
 cols = st.columns(5)
-cols[0].metric("Sessions shown", f"{n:,}", help=f"Sessions passing the filters, of {len(view):,}.")
-cols[1].metric(
-    "Viewers",
-    f"{viewers:,}" if viewers is not None else na,
-    help="Distinct viewers with at least one session shown.",
+cols[0].metric(
+    "Sessions shown", kpi["sessions"], help=f"Sessions passing the filters, of {len(view):,}."
 )
-minutes = kpi.get("minutes") if has_minutes and n else None
-cols[2].metric(
-    "Watch hours",
-    f"{(minutes or 0) / 60:,.0f} h" if minutes is not None else na,
-    help="Sum of watch minutes of the sessions shown / 60.",
-)
+cols[1].metric("Viewers", kpi["viewers"], help="Distinct viewers with at least one session shown.")
+cols[2].metric("Watch hours", kpi["hours"], help="Sum of watch minutes of the sessions shown / 60.")
 cols[3].metric(
     "Completion rate",
-    f"{kpi['completion']:.1%}" if has_done and n and kpi.get("completion") is not None else na,
+    kpi["completion"],
     help="Share of sessions completed. " + COMPLETED_DEFINITION,
 )
 cols[4].metric(
-    "Minutes per session",
-    f"{kpi['mean_minutes']:.0f} min" if minutes is not None and kpi.get("mean_minutes") else na,
-    help="Mean watch minutes per session shown.",
+    "Minutes per session", kpi["minutes_per_session"], help="Mean watch minutes per session shown."
 )
 
 if not n:
@@ -114,23 +99,14 @@ USER_COLUMNS = (
 shown_users = sessions.users(columns=USER_COLUMNS)
 
 # --- insights --------------------------------------------------------------------------------
-with st.container(border=True):
-    st.markdown("**Insights** - computed from the sessions shown")
-    findings = engagement_findings(sessions, shown_users)
-    if findings:
-        for item in findings:
-            st.markdown(f"- {md_escape(item.text)}", help=item.method)
-    else:
-        st.caption("Too few sessions with the needed columns for a finding.")
+findings_box(
+    "**Insights** - computed from the sessions shown",
+    engagement_findings(sessions, shown_users),
+    "Too few sessions with the needed columns for a finding.",
+)
 
 # --- tabs ------------------------------------------------------------------------------------
-if has_report():
-    TABS = (*TABS, "Hours viewed (report)")
-tabs = dict(zip(TABS, st.tabs(list(TABS), key="tab", bind="query-params")))
-if "Hours viewed (report)" in tabs:
-    with tabs["Hours viewed (report)"]:
-        if tabs["Hours viewed (report)"].open is not False:
-            report_section("eng")
+tabs = tabs_with_report(TABS, "Hours viewed (report)", lambda: report_section("eng"))
 has_device = has_values(view, "device_type")
 
 with tabs["Devices"]:

@@ -12,10 +12,10 @@ models, k, alpha, genres, viewer and tab live in the URL (``rec_*`` query parame
 
 from __future__ import annotations
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
+from lib import rec_explain as rx
 from lib.charts import recommend as rc
 from lib.recommend import UnknownIdError
 from lib.ui import data as ui
@@ -102,18 +102,6 @@ genres = [g for g in genres if g in m.genres]
 tabs = st.tabs(TABS, key="rec_tab", bind="query-params")
 
 
-def _rating_columns(df: pd.DataFrame, cat: pd.DataFrame) -> pd.DataFrame:
-    """IMDb and viewer rating columns for the rows of ``df`` (keys), dropped when empty."""
-    out = pd.DataFrame(index=df.index)
-    imdb = pd.to_numeric(cat["imdb_rating"].reindex(df["key"]), errors="coerce").to_numpy()
-    users = pd.to_numeric(cat["avg_user_rating"].reindex(df["key"]), errors="coerce").to_numpy()
-    if np.isfinite(imdb).any():
-        out["IMDb rating"] = imdb
-    elif np.isfinite(users).any():  # one rating column keeps the explanations in view
-        out["Viewer rating"] = users
-    return out
-
-
 RATING_CONFIG = {
     "IMDb rating": st.column_config.NumberColumn(
         "IMDb", format="%.1f", help="IMDb-style rating, 1-10.", width=50
@@ -125,29 +113,6 @@ RATING_CONFIG = {
         width=70,
     ),
 }
-
-
-def _result_table(res: pd.DataFrame, extra: dict[str, list]) -> pd.DataFrame:
-    """Rank, title, year, genres, score, ratings, then the ``extra`` explanation columns."""
-    cat = m.catalog.reindex(res["key"])
-    table = pd.DataFrame(
-        {
-            "#": np.arange(1, len(res) + 1),
-            "Title": cat["title"].to_numpy(),
-            "Year": pd.array(cat["year"].to_numpy(), dtype="Int64"),
-            "Genres": cat["genres"].to_numpy(),
-            "Score": res["score"].to_numpy(),
-        }
-    )
-    table = pd.concat([table, _rating_columns(res, m.catalog).reset_index(drop=True)], axis=1)
-    for col, values in extra.items():
-        table[col] = values
-    return table
-
-
-def _height(n_rows: int) -> int:
-    """Pixel height that shows every row (no inner scrolling for up to 30 results)."""
-    return 38 + 35 * max(n_rows, 1)
 
 
 def _table_config(score_help: str) -> dict:
@@ -283,7 +248,7 @@ def similar_tab() -> None:
             extra[col] = why[part].tolist()
             config[col] = st.column_config.TextColumn(help=help_text, width=width)
     extra["Why similar"] = why["summary"].tolist()
-    table = _result_table(res, extra)
+    table = rx.result_table(m.catalog, res, extra)
     filt = f" in {', '.join(genres)}" if genres else ""
     st.subheader(
         f"{len(res)} titles most similar to {md_escape(label)}{md_escape(filt)}", anchor=False
@@ -293,7 +258,7 @@ def similar_tab() -> None:
         hide_index=True,
         column_config=config,
         column_order=[c for c in table.columns if c != "Why similar"],
-        height=_height(len(table)),
+        height=rx.table_height(len(table)),
         key="rec_results",
     )
     model_text = rec.MODEL_LABELS[kind] + (f" (alpha {alpha:.1f})" if kind == "hybrid" else "")
@@ -343,22 +308,6 @@ def _progress_box(label: str):
             state["status"].update(label=f"{label}: done", state="complete", expanded=False)
 
     return progress
-
-
-def _model_caption(name: str, by_default: bool, best: str | None, tuned: dict) -> str:
-    """What model made the list, its validated values, and how it uses ratings."""
-    values = rec.tuned_text(name, tuned)
-    how = rec.MODEL_NOTES.get(name, "")
-    text = f"Model: {name}, {how} (validated values: {values}"
-    if name in tuned:
-        text += f", validation NDCG@{rec.EVAL_K} {tuned[name].score:.3f}"
-    text += ")."
-    if by_default:
-        text += (
-            f" {best} is shown because it had the best validation score of the "
-            f"{len(tuned) - ('Random' in tuned)} models tried (see How good is it)."
-        )
-    return md_escape(text)
 
 
 @st.fragment
@@ -444,12 +393,7 @@ def viewer_tab() -> None:
     except UnknownIdError:
         empty_state("This viewer is not in the fitted interactions.")
         return
-    top = {g.casefold() for g in hist["top_genres"]}
-    cat = m.catalog.reindex(recs["key"])
-    matched = [
-        bool(isinstance(gl, list) and any(g.casefold() in top for g in gl))
-        for gl in cat["genre_list"]
-    ]
+    matched = rx.genre_mask(m.catalog, recs["key"], hist["top_genres"])
     filt = f" in {', '.join(genres)}" if genres else ""
     st.subheader(f"Top {len(recs)} unseen titles for this viewer{md_escape(filt)}", anchor=False)
     if recs.empty:
@@ -459,7 +403,8 @@ def viewer_tab() -> None:
             "Similar to these watched titles" if model_name == "Content" else "Because you watched"
         )
         because = [b or "(popular pick)" for b in recs["because"]]
-        table = _result_table(
+        table = rx.result_table(
+            m.catalog,
             recs,
             {
                 because_col: because,
@@ -493,13 +438,13 @@ def viewer_tab() -> None:
             hide_index=True,
             column_config=config,
             column_order=[c for c in table.columns if c not in CSV_ONLY],
-            height=_height(len(table)),
+            height=rx.table_height(len(table)),
             key="rec_user_results",
         )
         st.caption(
             f"{sum(matched)} of {len(recs)} recommendations share a genre with the viewer's "
             f"top 3 genres ({md_escape(', '.join(hist['top_genres']) or 'none')}). "
-            + _model_caption(model_name, choice == "best", best, tuned)
+            + md_escape(rx.model_caption(model_name, choice == "best", best, tuned))
             + " Titles the viewer already watched are never recommended."
         )
         download_csv(table, f"{name}_{model_name}_recommendations_{ukey}", key="rec_user_dl")
@@ -528,13 +473,9 @@ def viewer_tab() -> None:
             key="rec_recent",
         )
     with right:
-        rec_counts: dict[str, int] = {}
-        for gl in cat["genre_list"]:
-            for g in gl if isinstance(gl, list) else []:
-                rec_counts[g] = rec_counts.get(g, 0) + 1
         fig, data = rc.genre_mix(
             hist["genre_counts"],
-            pd.Series(rec_counts, dtype="int64"),
+            rx.genre_tally(m.catalog, recs["key"]),
             n_watched=hist["n_titles"],
             n_recommended=len(recs),
         )
@@ -546,19 +487,6 @@ def viewer_tab() -> None:
             caption="Share of the viewer's titles and of the recommended titles in each genre "
             "(a title with several genres counts in each).",
         )
-
-
-# metric -> (column label, Python format of value and interval)
-METRIC_COLUMNS = {
-    "precision": (f"Precision@{rec.EVAL_K}", "{:.1%}"),
-    "recall": (f"Recall@{rec.EVAL_K}", "{:.1%}"),
-    "ndcg": (f"NDCG@{rec.EVAL_K}", "{:.3f}"),
-    "map": (f"MAP@{rec.EVAL_K}", "{:.3f}"),
-    "coverage": ("Coverage", "{:.1%}"),
-    "novelty": ("Novelty (bits)", "{:.2f}"),
-    "diversity": ("Diversity", "{:.2f}"),
-    "genre_match": ("Genre match", "{:.1%}"),
-}
 
 
 def evaluation_tab() -> None:
@@ -642,20 +570,8 @@ def evaluation_tab() -> None:
             "interval. Green: the interval excludes 0. " + protocol,
         )
 
-    table = pd.DataFrame(
-        {
-            "Model": metrics["model"],
-            "Validated values": [rec.tuned_text(n, res.tuned) for n in metrics["model"]],
-            f"Validation NDCG@{rec.EVAL_K}": metrics["validation"],
-        }
-    )
-    shown = [c for c in METRIC_COLUMNS if c in metrics.columns]
-    for col in shown:
-        label, fmt = METRIC_COLUMNS[col]
-        table[label] = [
-            rec.interval(v, lo, hi, fmt)
-            for v, lo, hi in zip(metrics[col], metrics[f"{col}_low"], metrics[f"{col}_high"])
-        ]
+    table = rx.metrics_table(metrics, res.tuned)
+    shown = [c for c in rx.METRIC_COLUMNS if c in metrics.columns]
     config = {
         "Model": st.column_config.TextColumn(width=110, pinned=True),
         "Validated values": st.column_config.TextColumn(
@@ -670,7 +586,7 @@ def evaluation_tab() -> None:
         ),
     }
     for c in shown:
-        config[METRIC_COLUMNS[c][0]] = st.column_config.TextColumn(
+        config[rx.METRIC_COLUMNS[c][0]] = st.column_config.TextColumn(
             help=rc.METRIC_INFO[c][2].capitalize() + ", on the test part; in brackets the 95% "
             "bootstrap interval over viewers.",
             width=150,

@@ -10,25 +10,41 @@ Three tabs, only the open one runs (``st.tabs`` bound to the URL as ``t10_tab``)
   curves, confusion matrix at the threshold, permutation importance, the validation protocol.
 * Leakage - what seed 000 did: the same model with the post-release columns, side by side.
 
-Computation lives in ``lib.top10``, figures in ``lib.charts_top10``, cached training in
-``lib.ui.top10_models``. Model kind, threshold, tab and prefill title are in the URL
-(``t10_*``); the feature widgets are not (they are many, and a title link restores them).
+Computation lives in ``lib.top10``, the widgets' material (ranges, options, widget state,
+the model input read from the widgets) in ``lib.top10_inputs``, figures in
+``lib.charts_top10``, cached training in ``lib.ui.top10_models``. Model kind, threshold, tab
+and prefill title are in the URL (``t10_*``); the feature widgets are not (they are many, and
+a title link restores them).
 """
 
 from __future__ import annotations
 
-import math
 import time
 from typing import Any
 
-import numpy as np
 import pandas as pd
 import streamlit as st
 
 from lib import top10
+from lib import top10_inputs as ti
 from lib.charts import top10 as ct
-from lib.config import LIST_SEP, MATURITY_RATINGS, TOP10_LABEL
+from lib.config import TOP10_LABEL
 from lib.engagement_report import POST_RELEASE_NOTE
+from lib.top10_inputs import (
+    CATEGORICAL,
+    DROP_REASONS,
+    HELP,
+    MAX_NAMES,
+    NAMES,
+    NEW_OPTIONS,
+    NUMERIC,
+    category_options,
+    key_of,
+    slider_spec,
+    title_state,
+    typical_state,
+    unknown_key,
+)
 from lib.ui import data as ui
 from lib.ui import top10_models as tm
 from lib.ui.report_view import has_report
@@ -44,231 +60,24 @@ EMPTY = (
     "or an IMDb table with `netflix_top_10`."
 )
 MIN_PER_CLASS = 10
-MAX_NAME_OPTIONS = 3_000  # cast / director names offered in the searchable selects
 CONTEXT_KEY = "_t10_context"  # (dataset, stamp): feature widgets are reset when it changes
 PREFILLED_KEY = "_t10_prefilled"  # title whose values the widgets were last filled with
 NOTES_KEY = "_t10_prefill_notes"
 TIMING_KEY = "_t10_predict_ms"  # (wall, cpu) of the last prediction + explanation (benchmark)
-NUMERIC = ("imdb_rating", "meta_score", "imdb_votes", "release_year", "duration_minutes")
-CATEGORICAL = ("maturity_rating", "content_type", "language", "country", "genre_primary")
-NAMES = ("cast", "director")
-MAX_NAMES = {"cast": 10, "director": 3}  # max_selections of the names multiselects
-DROP_REASONS = {"column not in the table": "no such column", "no values (all missing)": "empty"}
-NEW_OPTIONS = ("language", "country")  # selects that accept a value never seen in training
-# help texts with units
-HELP = {
-    "imdb_rating": "Average IMDb user rating, 1 (worst) to 10 (best).",
-    "meta_score": "Metacritic critics' score, 1 to 100.",
-    "imdb_votes": "Number of IMDb user ratings. Log-spaced steps: each step is about 20 % more.",
-    "release_year": "Year of the first release.",
-    "duration_minutes": "Runtime of the film, or of one episode of a series, in minutes.",
-    "maturity_rating": "Age rating label (MPAA or TV parental guidelines).",
-    "content_type": "Movie, series, documentary, ...",
-    "language": "Original language. Type a new one if it is not listed.",
-    "country": "Country of origin. Type a new one if it is not listed.",
-    "genres": "All genres of the title; the first one is its main genre.",
-    "genre_primary": "The title's main genre.",
-    "cast": "Search the cast of the catalog, or type a new name and press Enter. Names the "
-    "model has not seen count at the average Top 10 rate.",
-    "director": "Search the directors of the catalog, or type a new name and press Enter.",
-}
 
 
-def key_of(feature: str) -> str:
-    return f"t10_f_{feature}"
-
-
-def unknown_key(feature: str) -> str:
-    return f"t10_u_{feature}"
-
-
-def _missing(value: Any) -> bool:
-    if value is None or value is pd.NA or value is pd.NaT:
-        return True
-    return isinstance(value, float | np.floating) and math.isnan(value)
-
-
-def _labels(value: Any) -> list[str]:
-    if isinstance(value, list | tuple | np.ndarray):
-        return [str(v) for v in value if not _missing(v)]
-    if _missing(value):
-        return []
-    return list(dict.fromkeys(p.strip() for p in str(value).split(LIST_SEP) if p.strip()))
-
-
-# --- widget material ---------------------------------------------------------------------------
-def vote_steps(low: float, high: float) -> list[int]:
-    """Log-spaced slider stops from ``low`` to ``high`` (about 20 % apart, 'nice' numbers)."""
-    mantissas = (1, 1.2, 1.5, 2, 2.5, 3, 4, 5, 6, 7, 8)
-    low, high = max(float(low), 0.0), max(float(high), 1.0)
-    stops = {int(round(low)), int(round(high))}
-    for exponent in range(0, 12):
-        for m in mantissas:
-            v = int(round(m * 10**exponent))
-            if low < v < high:
-                stops.add(v)
-    return sorted(stops)
-
-
-def _snap(value: float, options: list[int]) -> int:
-    return min(options, key=lambda o: (abs(math.log1p(o) - math.log1p(max(value, 0))), o))
-
-
-def slider_spec(feature: str, info: dict[str, Any]) -> dict[str, Any] | None:
-    """min, max, step, format and type of a numeric feature's slider (None: constant)."""
-    low, high = float(info["min"]), float(info["max"])
-    if feature == "imdb_votes":
-        steps = vote_steps(low, high)
-        return {"kind": "votes", "options": steps} if len(steps) > 1 else None
-    integer = info.get("integer", False) or feature in ("meta_score", "release_year")
-    if feature == "duration_minutes":
-        integer = True
-    if integer:
-        low, high = math.floor(low), math.ceil(high)
-        if low >= high:
-            return None
-        return {"kind": "int", "min": int(low), "max": int(high), "step": 1, "format": "%d"}
-    step = 0.1 if feature == "imdb_rating" else max(round((high - low) / 100, 2), 0.01)
-    low, high = math.floor(low / step) * step, math.ceil(high / step) * step
-    if low >= high:
-        return None
-    return {
-        "kind": "float",
-        "min": round(low, 2),
-        "max": round(high, 2),
-        "step": step,
-        "format": "%.1f" if step >= 0.1 else "%.2f",
-    }
-
-
-def numeric_widget_value(feature: str, value: float, spec: dict[str, Any]) -> Any:
-    """A data value as a valid slider value: clipped to the range, snapped to the steps."""
-    if spec["kind"] == "votes":
-        return _snap(value, spec["options"])
-    clipped = min(max(value, spec["min"]), spec["max"])
-    if spec["kind"] == "int":
-        return int(round(clipped))
-    return round(round(clipped / spec["step"]) * spec["step"], 2)
-
-
-def category_options(feature: str, info: dict[str, Any]) -> list[str]:
-    options = [str(o) for o in info.get("options", [])]
-    if feature == "maturity_rating":
-        order = {r: i for i, r in enumerate(MATURITY_RATINGS)}
-        options = sorted(options, key=lambda o: (order.get(o, len(order)), o))
-    return options
-
-
-def name_options(table: pd.DataFrame, feature: str) -> list[str]:
-    """Every name in the training table's ``feature`` column, most frequent first (capped)."""
-    if feature not in table.columns:
-        return []
-    counts = table[feature].dropna().astype(str).str.split(LIST_SEP, regex=False).explode()
-    counts = counts.str.strip()
-    counts = counts[counts != ""].value_counts()
-    return counts.index[:MAX_NAME_OPTIONS].tolist()
-
-
+# --- cached option lists --------------------------------------------------------------------
 @st.cache_data(max_entries=8, show_spinner=False)
 def _name_options(dataset: str, stamp: str, feature: str) -> list[str]:
-    return name_options(tm.training_table(dataset), feature)
+    return ti.name_options(tm.training_table(dataset), feature)
 
 
 @st.cache_data(max_entries=8, show_spinner=False)
 def _title_options(dataset: str, stamp: str) -> tuple[list[str], dict[str, str]]:
-    """Title ids of the labelled titles (sorted by name) and their shown label "Title (year)".
-
-    Labels are unique (a repeated one gets its id appended): a bound selectbox keeps the
-    *label* in the URL (``?t10_title=Cartel+(2021)``), so it must identify one title.
-    """
-    table = tm.training_table(dataset)
-    if "title_id" not in table.columns or table.empty:
-        return [], {}
-    labelled = table[pd.to_numeric(table[TOP10_LABEL], errors="coerce").notna()]
-    ids = labelled["title_id"].astype(str)
-    names = labelled["title"].astype(str) if "title" in labelled else ids
-    years = pd.to_numeric(labelled.get("release_year", pd.Series(np.nan)), errors="coerce")
-    years = years.reindex(labelled.index)
-    text = pd.Series(
-        [f"{n} ({int(y)})" if not _missing(y) else str(n) for n, y in zip(names, years)],
-        index=labelled.index,
-    )
-    repeated = text.duplicated(keep=False)
-    text = text.where(~repeated, text + " [" + ids + "]")
-    shown = dict(zip(ids, text, strict=True))
-    return sorted(shown, key=lambda i: shown[i].casefold()), shown
+    return ti.title_options(tm.training_table(dataset))
 
 
 # --- widget state ------------------------------------------------------------------------------
-def typical_state(model: top10.Top10Model, specs: dict[str, Any]) -> dict[str, Any]:
-    """Widget values of a typical title (median numbers, most frequent categories)."""
-    state: dict[str, Any] = {}
-    for f in model.features:
-        info = model.feature_ranges[f]
-        if f in NUMERIC:
-            if specs.get(f) is not None:
-                state[key_of(f)] = numeric_widget_value(f, info["median"], specs[f])
-            state[unknown_key(f)] = False
-        elif f in CATEGORICAL:
-            state[key_of(f)] = info.get("most_frequent")
-        elif f == "genres":
-            typical = model.typical.get("genres")
-            state[key_of(f)] = [g for g in _labels(typical) if g in info["options"]]
-        elif f in NAMES:
-            state[key_of(f)] = []
-    return state
-
-
-def title_state(
-    model: top10.Top10Model, specs: dict[str, Any], row: pd.Series
-) -> tuple[dict[str, Any], list[str]]:
-    """Widget values holding one title's features, and notes about values the widgets cannot
-    show exactly (outside the training range, snapped to a slider step, unseen labels)."""
-    state = typical_state(model, specs)
-    notes: list[str] = []
-    for f in model.features:
-        info, value = model.feature_ranges[f], row.get(f)
-        name = ct.feature_label(f)
-        if f in NUMERIC:
-            number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
-            if _missing(number):
-                state[unknown_key(f)] = True
-                continue
-            spec = specs.get(f)
-            if spec is None:
-                continue
-            shown = numeric_widget_value(f, float(number), spec)
-            state[key_of(f)] = shown
-            low, high = (
-                (spec["options"][0], spec["options"][-1])
-                if spec["kind"] == "votes"
-                else (spec["min"], spec["max"])
-            )
-            if not low <= number <= high:
-                notes.append(
-                    f"{name} {ct.format_value(f, number)} is outside the training range "
-                    f"({ct.format_value(f, low)} to {ct.format_value(f, high)}); set to "
-                    f"{ct.format_value(f, shown)}"
-                )
-            elif spec["kind"] == "votes" and abs(shown - number) > 0.005 * max(number, 1):
-                notes.append(f"{name} {number:,.0f} rounded to the slider step {shown:,}")
-        elif f in CATEGORICAL:
-            state[key_of(f)] = None if _missing(value) else str(value)
-        elif f == "genres":
-            labels = _labels(value)
-            kept = [g for g in labels if g in info["options"]]
-            if len(kept) < len(labels):
-                unseen = ", ".join(g for g in labels if g not in kept)
-                notes.append(f"genres not seen in training left out: {unseen}")
-            state[key_of(f)] = kept
-        elif f in NAMES:
-            names = _labels(value)
-            if len(names) > MAX_NAMES[f]:
-                notes.append(f"{name}: the first {MAX_NAMES[f]} of {len(names)} names kept")
-            state[key_of(f)] = names[: MAX_NAMES[f]]
-    return state, notes
-
-
 def _apply(state: dict[str, Any]) -> None:
     for k, v in state.items():
         st.session_state[k] = v
@@ -282,40 +91,12 @@ def _reset_to_typical(model: top10.Top10Model, specs: dict[str, Any]) -> None:
 
 
 def _sanitize(model: top10.Top10Model, specs: dict[str, Any]) -> None:
-    """Make every stored widget value valid for the widgets of this model (a dataset switch
-    or a stale session must never raise): fill missing keys, clip and snap numbers."""
-    typical = typical_state(model, specs)
-    for k, v in typical.items():
-        if k not in st.session_state:
-            st.session_state[k] = v
-    for f, spec in specs.items():
-        if spec is None:
-            continue
-        current = st.session_state.get(key_of(f))
-        if not isinstance(current, int | float) or isinstance(current, bool):
-            st.session_state[key_of(f)] = typical[key_of(f)]
-        else:
-            fixed = numeric_widget_value(f, float(current), spec)
-            if fixed != current:
-                st.session_state[key_of(f)] = fixed
-    for f in model.features:
-        if f == "genres" or f in NAMES:
-            current = st.session_state.get(key_of(f))
-            if not isinstance(current, list):
-                st.session_state[key_of(f)] = typical.get(key_of(f), [])
-            elif f in NAMES and len(current) > MAX_NAMES[f]:
-                st.session_state[key_of(f)] = current[: MAX_NAMES[f]]
-        if f == "genres":
-            allowed = set(model.feature_ranges[f]["options"])
-            st.session_state[key_of(f)] = [g for g in st.session_state[key_of(f)] if g in allowed]
+    """Make every stored widget value valid for the widgets of this model."""
+    _apply(ti.sanitized_state(model, specs, st.session_state))
 
 
 def _set_threshold(value: float) -> None:
     st.session_state[THRESHOLD_KEY] = value
-
-
-def _fmt_int(v: Any) -> str:
-    return f"{int(v):,}"
 
 
 # --- page header and guards --------------------------------------------------------------------
@@ -440,7 +221,7 @@ def numeric_input(f: str) -> None:
         st.select_slider(
             label,
             options=spec["options"],
-            format_func=_fmt_int,
+            format_func=ti.fmt_int,
             key=key_of(f),
             help=HELP[f],
             disabled=unknown,
@@ -501,53 +282,42 @@ def names_input(f: str) -> None:
     )
 
 
-def current_row() -> dict[str, Any]:
-    """The model input assembled from the widgets (missing -> NaN)."""
-    row: dict[str, Any] = {}
-    for f in model.features:
-        if f in NUMERIC:
-            if st.session_state.get(unknown_key(f)):
-                row[f] = np.nan
-            elif specs.get(f) is None:
-                row[f] = model.feature_ranges[f]["min"]
-            else:
-                row[f] = st.session_state.get(key_of(f))
-        elif f == "genre_primary" and "genres" in model.features:
-            genres = st.session_state.get(key_of("genres")) or []
-            row[f] = genres[0] if genres else np.nan
-        elif f in CATEGORICAL:
-            value = st.session_state.get(key_of(f))
-            row[f] = np.nan if value is None else value
-        else:
-            row[f] = list(st.session_state.get(key_of(f)) or [])
-    return row
-
-
-def unusual(row: dict[str, Any]) -> list[str]:
-    """Numbers inside the training range but rarer than 1 title in 20."""
-    out = []
-    for f in model.features:
-        info, value = model.feature_ranges[f], row.get(f)
-        if f not in NUMERIC or _missing(value):
-            continue
-        name = ct.feature_label(f)
-        if info["min"] <= value < info["p05"]:
-            out.append(
-                f"{name} {ct.format_value(f, value)} is lower than for 95 % of training titles "
-                f"(5th percentile {ct.format_value(f, info['p05'])})"
-            )
-        elif info["p95"] < value <= info["max"]:
-            out.append(
-                f"{name} {ct.format_value(f, value)} is higher than for 95 % of training titles "
-                f"(95th percentile {ct.format_value(f, info['p95'])})"
-            )
-    return out
-
-
-def plain(message: str) -> str:
-    """A ``check_input`` message with the leading column name in plain words."""
-    head, _, rest = message.partition(" ")
-    return f"{ct.feature_label(head)} {rest}" if head in model.feature_ranges else message
+def feature_inputs(rows: pd.DataFrame | None) -> None:
+    """The chosen title's real outcome and prefill notes, then every feature's widget."""
+    if rows is not None:
+        actual = pd.to_numeric(rows[TOP10_LABEL], errors="coerce").iloc[0] if len(rows) else None
+        if actual == 1:
+            st.caption(":material/check_circle: In reality this title **was** in the Top 10.")
+        elif actual == 0:
+            st.caption("In reality this title was **not** in the Top 10.")
+        for note in st.session_state.get(NOTES_KEY, []):
+            st.caption(":material/info: " + md_escape(note) + ".")
+    numbers = [f for f in NUMERIC if f in model.features]
+    grid = st.columns(2)
+    for i, f in enumerate(numbers):
+        with grid[i % 2]:
+            numeric_input(f)
+    if "genres" in model.features:
+        st.multiselect(
+            ct.feature_label("genres"),
+            sorted(model.feature_ranges["genres"]["options"]),
+            key=key_of("genres"),
+            help=HELP["genres"],
+            placeholder="choose genres",
+            persist_state="page",
+        )
+    selects = [
+        f
+        for f in CATEGORICAL
+        if f in model.features and not (f == "genre_primary" and "genres" in model.features)
+    ]
+    grid = st.columns(2)
+    for i, f in enumerate(selects):
+        with grid[i % 2]:
+            select_input(f)
+    for f in NAMES:
+        if f in model.features:
+            names_input(f)
 
 
 @st.fragment
@@ -594,7 +364,7 @@ def render_predict() -> None:
     inputs, result = st.columns([11, 9], gap="large")
     # The result column is filled first: its widgets' values are already in session state,
     # and the new probability reaches the browser before the inputs are redrawn.
-    row = current_row()
+    row = ti.state_row(model, specs, st.session_state)
     started, cpu = time.perf_counter(), time.process_time()
     probability, explanation, warnings = tm.predict(dataset, kind, row)
     st.session_state[TIMING_KEY] = (
@@ -624,14 +394,16 @@ def render_predict() -> None:
         )
         fig, data = ct.probability_gauge(probability, threshold, base_rate=base_rate)
         figure(fig, data, key="t10_gauge", name=f"{dataset}_top10_prediction")
-        issues = [plain(w) for w in warnings if " is missing" not in w] + unusual(row)
+        issues = [ti.plain(model, w) for w in warnings if " is missing" not in w] + ti.unusual(
+            model, row
+        )
         if issues:
             st.warning(
                 "**The model has not seen such titles** (or only a few), so treat this "
                 "prediction with care:\n\n" + "\n".join(f"- {md_escape(i)}" for i in issues),
                 icon=":material/warning:",
             )
-        imputed = [plain(w) for w in warnings if " is missing" in w]
+        imputed = [ti.plain(model, w) for w in warnings if " is missing" in w]
         if imputed:
             st.caption(md_escape("; ".join(imputed)) + ".")
         fig, data = ct.contributions(explanation)
@@ -648,49 +420,10 @@ def render_predict() -> None:
             st.markdown(md_escape(top10.EXPLAIN_METHOD))
 
     with inputs:
-        if rows is not None:
-            actual = (
-                pd.to_numeric(rows[TOP10_LABEL], errors="coerce").iloc[0] if len(rows) else None
-            )
-            if actual == 1:
-                st.caption(":material/check_circle: In reality this title **was** in the Top 10.")
-            elif actual == 0:
-                st.caption("In reality this title was **not** in the Top 10.")
-            for note in st.session_state.get(NOTES_KEY, []):
-                st.caption(":material/info: " + md_escape(note) + ".")
-        numbers = [f for f in NUMERIC if f in model.features]
-        grid = st.columns(2)
-        for i, f in enumerate(numbers):
-            with grid[i % 2]:
-                numeric_input(f)
-        if "genres" in model.features:
-            st.multiselect(
-                ct.feature_label("genres"),
-                sorted(model.feature_ranges["genres"]["options"]),
-                key=key_of("genres"),
-                help=HELP["genres"],
-                placeholder="choose genres",
-                persist_state="page",
-            )
-        selects = [
-            f
-            for f in CATEGORICAL
-            if f in model.features and not (f == "genre_primary" and "genres" in model.features)
-        ]
-        grid = st.columns(2)
-        for i, f in enumerate(selects):
-            with grid[i % 2]:
-                select_input(f)
-        for f in NAMES:
-            if f in model.features:
-                names_input(f)
+        feature_inputs(rows)
 
 
 # --- tab 2: model quality ----------------------------------------------------------------------
-def _pm(mean: float, std: float) -> str:
-    return f"{mean:.3f} ± {std:.3f}"
-
-
 def render_model() -> None:
     m = model.metrics
     st.subheader("Three models, the same folds")
@@ -701,10 +434,16 @@ def render_model() -> None:
         shown = pd.DataFrame(
             {
                 "model": [ct.model_label(k) for k in cv["kind"]],
-                "ROC-AUC": [_pm(a, b) for a, b in zip(cv["roc_auc_mean"], cv["roc_auc_std"])],
-                "PR-AUC": [_pm(a, b) for a, b in zip(cv["pr_auc_mean"], cv["pr_auc_std"])],
-                "Brier": [_pm(a, b) for a, b in zip(cv["brier_mean"], cv["brier_std"])],
-                "log loss": [_pm(a, b) for a, b in zip(cv["log_loss_mean"], cv["log_loss_std"])],
+                "ROC-AUC": [
+                    ti.plus_minus(a, b) for a, b in zip(cv["roc_auc_mean"], cv["roc_auc_std"])
+                ],
+                "PR-AUC": [
+                    ti.plus_minus(a, b) for a, b in zip(cv["pr_auc_mean"], cv["pr_auc_std"])
+                ],
+                "Brier": [ti.plus_minus(a, b) for a, b in zip(cv["brier_mean"], cv["brier_std"])],
+                "log loss": [
+                    ti.plus_minus(a, b) for a, b in zip(cv["log_loss_mean"], cv["log_loss_std"])
+                ],
             }
         )
         st.dataframe(shown, hide_index=True)

@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lib.config import BRONZE_TABLES, DEMO_NAME, dataset_dir
+from lib.config import BRONZE_TABLES, DEMO_NAME, Progress, dataset_dir
 from lib.pipeline.bronze import BronzeWriter, profile_bronze
 from lib.pipeline.engine import ENGINES, Engine, connect, table_path
 from lib.pipeline.gold import build_gold
@@ -37,7 +37,6 @@ from lib.store import atomic_dataset, remove_stale_staging, write_json, write_ta
 __all__ = ["build", "build_tables", "Progress", "ENGINES"]
 
 log = logging.getLogger(__name__)
-Progress = Callable[[float, str], None]
 
 
 def _noop(_f: float, _m: str) -> None:

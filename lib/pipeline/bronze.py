@@ -19,7 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from lib.config import BRONZE_TABLES
+from lib.config import BRONZE_DATE_COLUMNS, BRONZE_KEYS, BRONZE_TABLES
 
 __all__ = [
     "KEYS",
@@ -31,30 +31,8 @@ __all__ = [
     "profile_bronze",
 ]
 
-# Primary key of each bronze table (None: rows have no natural id).
-KEYS: dict[str, tuple[str, ...] | None] = {
-    "users": ("user_id",),
-    "movies": ("movie_id",),
-    "watch_history": ("session_id",),
-    "recommendation_logs": ("recommendation_id",),
-    "search_logs": ("search_id",),
-    "reviews": ("review_id",),
-    "ratings": ("user_id", "movie_id"),
-    "top10_weekly": ("week", "category", "weekly_rank"),
-    "top10_titles": ("movie_id",),
-    "engagement_report": ("period_start", "kind", "title", "release_date"),
-}
-DATE_COLUMNS: dict[str, tuple[str, ...]] = {
-    "users": ("subscription_start_date", "created_at"),
-    "movies": ("added_to_platform",),
-    "watch_history": ("watch_date",),
-    "recommendation_logs": ("recommendation_date",),
-    "search_logs": ("search_date",),
-    "reviews": ("review_date",),
-    "ratings": ("rated_at",),
-    "top10_weekly": ("week",),
-    "engagement_report": ("period_end",),
-}
+KEYS = BRONZE_KEYS  # primary keys (lib.config, shared with the importers)
+DATE_COLUMNS = BRONZE_DATE_COLUMNS
 META = ("_source", "_row", "_batch")
 
 

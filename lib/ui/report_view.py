@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+from typing import Any
+
 import pandas as pd
 import streamlit as st
 
 from lib.charts import report as cr
 from lib.engagement_report import POST_RELEASE_NOTE, report_findings, summarise
 from lib.ui import data as ui
-from lib.ui.widgets import figure, md_escape
+from lib.ui.widgets import figure, findings_list
 
-__all__ = ["has_report", "report_section"]
+__all__ = ["has_report", "report_section", "tabs_with_report"]
 
 
 def has_report() -> bool:
@@ -61,8 +64,7 @@ def report_section(prefix: str, title_ids: pd.Series | None = None) -> None:
         help="Report titles linked to a catalog title by normalised title (and year); the "
         "others are kept as titles of their own.",
     )
-    for f in report_findings(report):
-        st.markdown(f"- {md_escape(f.text)}", help=f.method)
+    findings_list(report_findings(report))
     st.caption(POST_RELEASE_NOTE)
     left, right = st.columns(2)
     with left:
@@ -112,3 +114,17 @@ def report_section(prefix: str, title_ids: pd.Series | None = None) -> None:
         )
     else:
         st.caption("Import two or more reports (e.g. 2023 H2 and 2024 H1) to compare periods.")
+
+
+def tabs_with_report(
+    names: Sequence[str], label: str, render: Callable[[], None]
+) -> dict[str, Any]:
+    """The page's tabs (bound to ``?tab=``) by name, plus a ``label`` tab drawn by ``render``
+    when the dataset has Netflix's engagement report (only while that tab is open)."""
+    names = (*names, label) if has_report() else tuple(names)
+    tabs = dict(zip(names, st.tabs(list(names), key="tab", bind="query-params")))
+    if label in tabs:
+        with tabs[label]:
+            if tabs[label].open is not False:
+                render()
+    return tabs

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -12,7 +12,17 @@ import streamlit as st
 if TYPE_CHECKING:  # no plotly import on the landing page's path (it draws Vega-Lite charts)
     import plotly.graph_objects as go
 
-__all__ = ["figure", "light_figure", "download_csv", "empty_state", "md_escape", "csv_bytes"]
+__all__ = [
+    "figure",
+    "light_figure",
+    "download_csv",
+    "empty_state",
+    "md_escape",
+    "csv_bytes",
+    "PageFigures",
+    "findings_box",
+    "findings_list",
+]
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 
@@ -87,3 +97,40 @@ def light_figure(
 def empty_state(message: str, hint: str | None = None) -> None:
     """Friendly message for a selection with no data (never an exception)."""
     st.info(message + (f"\n\n{hint}" if hint else ""), icon=":material/filter_alt_off:")
+
+
+class PageFigures:
+    """The figure and empty-state helpers of a page of many figures (Catalog, Engagement).
+
+    ``show(result, key)`` renders a ``(figure, data)`` pair of a chart builder with the
+    page's key prefix and a CSV named after the dataset; ``missing(what, needs)`` says which
+    data a figure needs when the dataset has none (``needs_prefix`` words what it is within).
+    """
+
+    def __init__(self, prefix: str, dataset: str, *, needs_prefix: str = "") -> None:
+        self.prefix, self.dataset, self.needs_prefix = prefix, dataset, needs_prefix
+
+    def show(self, result: tuple, key: str, caption: str | None = None) -> None:
+        fig, data = result
+        figure(fig, data, key=f"{self.prefix}-{key}", name=f"{self.dataset}_{key}", caption=caption)
+
+    def missing(self, what: str, needs: str) -> None:
+        empty_state(
+            f"{what} needs {self.needs_prefix}{needs}; the dataset {self.dataset!r} has none."
+        )
+
+
+def findings_box(heading: str, findings: Sequence[Any], empty: str) -> None:
+    """A bordered box of findings (``lib.insights.Finding``: text, method as the help)."""
+    with st.container(border=True):
+        st.markdown(heading)
+        if findings:
+            findings_list(findings)
+        else:
+            st.caption(empty)
+
+
+def findings_list(findings: Sequence[Any]) -> None:
+    """One bullet a finding: its sentence (escaped), how it was computed as the help."""
+    for item in findings:
+        st.markdown(f"- {md_escape(item.text)}", help=item.method)

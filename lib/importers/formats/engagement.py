@@ -15,23 +15,6 @@ from lib.importers.titles import movie_keys
 
 __all__ = ["FORMATS", "KEYS"]
 
-KEYS = {
-    "users": ("user_id",),
-    "movies": ("movie_id",),
-    "watch_history": ("session_id",),
-    "recommendation_logs": ("recommendation_id",),
-    "search_logs": ("search_id",),
-    "reviews": ("review_id",),
-}
-_DATES = {
-    "users": ("subscription_start_date", "created_at"),
-    "movies": ("added_to_platform",),
-    "watch_history": ("watch_date",),
-    "recommendation_logs": ("recommendation_date",),
-    "search_logs": ("search_date",),
-    "reviews": ("review_date",),
-}
-
 
 def convert(det: DetectedFile, rd: v.Reader) -> Part:
     table = det.format.removeprefix("engagement_")
@@ -47,10 +30,10 @@ def convert(det: DetectedFile, rd: v.Reader) -> Part:
     for c in extras:
         mapping[c] = f"{table}.{c} (extra column, kept in bronze)"
     notes: list[str] = []
-    for key in KEYS[table]:
+    for key in config.BRONZE_KEYS[table] or ():
         if rd.has(key):
             notes += v.dup_note(det.name, rd.name_of(key), rd.col(key))
-    for c in _DATES[table]:
+    for c in config.BRONZE_DATE_COLUMNS[table]:
         if rd.has(c):
             parsed = pd.to_datetime(
                 rd.col(c).str.strip(), format="ISO8601", errors="coerce", utc=True
@@ -88,3 +71,6 @@ FORMATS = (
     _format("search_logs", ("search_id", "user_id", "search_query", "search_date"), "searches"),
     _format("reviews", ("review_id", "user_id", "movie_id", "rating", "review_date"), "reviews"),
 )
+# primary keys of the six tables (one definition, lib.config.BRONZE_KEYS, shared with bronze)
+_TABLES = [f.name.removeprefix("engagement_") for f in FORMATS]
+KEYS = {t: config.BRONZE_KEYS[t] for t in _TABLES}

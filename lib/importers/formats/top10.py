@@ -29,6 +29,16 @@ _NUMBERS = (
 
 _WEEKLY_KEYS = ("week", "category", "weekly_rank", "show_title")
 """Columns a weekly Top 10 row means nothing without (a film list may leave seasons empty)."""
+_GLOBAL = (
+    "week",
+    "category",
+    "weekly_rank",
+    "show_title",
+    "season_title",
+    "weekly_hours_viewed",
+    "cumulative_weeks_in_top_10",
+)
+"""Columns of the global weekly Top 10 (the older file has ``is_staggered_launch`` too)."""
 
 
 def _check_common(det: DetectedFile, rd: v.Reader, rank_col: str) -> list[str]:
@@ -99,15 +109,7 @@ FORMATS = (
         "top10_global",
         "Netflix global weekly Top 10 (all-weeks-global.tsv)",
         convert_weekly,
-        required=(
-            "week",
-            "category",
-            "weekly_rank",
-            "show_title",
-            "season_title",
-            "weekly_hours_viewed",
-            "cumulative_weeks_in_top_10",
-        ),
+        required=_GLOBAL,
         optional=("runtime", "weekly_views"),
         nonempty=_WEEKLY_KEYS,
     ),
@@ -115,16 +117,7 @@ FORMATS = (
         "top10_global_legacy",
         "older 11-column Netflix global weekly Top 10 (with is_staggered_launch)",
         convert_weekly,
-        required=(
-            "week",
-            "category",
-            "weekly_rank",
-            "show_title",
-            "season_title",
-            "weekly_hours_viewed",
-            "cumulative_weeks_in_top_10",
-            "is_staggered_launch",
-        ),
+        required=(*_GLOBAL, "is_staggered_launch"),
         optional=("runtime", "weekly_views", "episode_launch_details"),
         nonempty=_WEEKLY_KEYS,
     ),
