@@ -71,7 +71,8 @@ st.caption(
     f"Dataset **{md_escape(name)}**: "
     + (" and ".join(md_escape(p) for p in parts) or "no usable titles or interactions")
     + "."
-    + (f" {md_escape(sample.note())}" if sample is not None and m.collab is not None else "")
+    # the counts above are the fitted rows; say so only when they are a sample
+    + (f" {md_escape(sample.note())}" if sample is not None and sample.sampled else "")
 )
 if m.content is None and m.collab is None:
     st.info(
