@@ -38,6 +38,11 @@ within 50 rows of its original, in the same chunk) at the same overall rates.
 received: dates as text) plus a ``truth`` mapping (planted segment and tastes per user,
 latent title quality, popularity and sub-theme) that only the tests and the cluster page's
 "planted segments" check read.
+
+Size (about 2,200 lines, over the project's ~700): one generative model of the whole demo
+(catalog, viewers, tastes, sessions, logs, weekly charts, planted faults) whose parts share
+draws from one seeded stream; splitting it would make the same-seed-same-data guarantee
+harder to see.
 """
 
 from __future__ import annotations

@@ -195,7 +195,14 @@ class Engine:
             expr = expr.order_by(list(order_by))
         if self.name == "duckdb":
             comp = "uncompressed" if work else "zstd"
-            self.con.to_parquet(expr, str(path), compression=comp, row_group_size=500_000)
+            if work and not order_by:  # row order of an intermediate is never read: let
+                # DuckDB write it in any order, which needs far less memory on big tables
+                self.con.raw_sql("SET preserve_insertion_order = false")
+            try:
+                self.con.to_parquet(expr, str(path), compression=comp, row_group_size=500_000)
+            finally:
+                if work and not order_by:
+                    self.con.raw_sql("SET preserve_insertion_order = true")
         else:
             if path.exists():
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
