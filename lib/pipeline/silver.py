@@ -790,6 +790,7 @@ def _finish_sessions(engine: Engine, t: ir.Table, parents: Mapping[str, ir.Table
 
 
 _NEEDS_STATS = ("users",)
+NARROW_FILE_ROWS = 2_000_000  # bronze rows above which _classify writes its narrow rows
 _FINISH: dict[str, Callable] = {
     "users": _finish_users,
     "movies": _finish_movies,
@@ -825,7 +826,12 @@ def clean_table(
         parent_keys[p] = tbl.select(tbl[keys[p]])
     # the removed rows only (a few percent): their row number, reason and kind
     removed_path = work_dir / f"{name}.removed.parquet"
-    classified = _classify(engine, name, bronze, rules, as_of, parent_keys, work_dir)
+    # big tables write their narrow rows once (see _classify); small ones keep them in memory,
+    # where the extra file costs more than it saves
+    big = engine.rows(bronze_path) > NARROW_FILE_ROWS
+    classified = _classify(
+        engine, name, bronze, rules, as_of, parent_keys, work_dir if big else None
+    )
     engine.write(classified.filter(classified._reason.notnull()), removed_path, work=True)
     removed = engine.read(removed_path)
     cols = set(bronze.columns)
