@@ -98,9 +98,17 @@ def model_table(name: str, dataset: str | None = None) -> tuple[pd.DataFrame, mo
     when it is above its row bound (:mod:`lib.model_input`), with a description of which.
     Read-only, like :func:`table`."""
     folder = dataset_dir(dataset) if dataset else active_dir()
+    stamp, bound = _stamp(folder), model_input.bound(name)
     if model_input.fits(folder, name):  # whole: the page's cached copy, not a second one
-        return _read_table(str(folder), _stamp(folder), name, None), model_input.plan(folder, name)
-    return _read_model_input(str(folder), _stamp(folder), name, model_input.bound(name))
+        return _read_table(str(folder), stamp, name, None), _whole_plan(
+            str(folder), stamp, name, bound
+        )
+    return _read_model_input(str(folder), stamp, name, bound)
+
+
+@st.cache_resource(max_entries=16, show_spinner=False)
+def _whole_plan(folder: str, stamp: str, name: str, bound: int) -> model_input.Sample:
+    return model_input.plan(folder, name)
 
 
 def gold(names: list[str] | None = None, dataset: str | None = None) -> dict[str, pd.DataFrame]:
