@@ -3,6 +3,7 @@
     python -m benchmarks.pages                      # scales 1 and 10
     python -m benchmarks.pages --scale 1            # one scale
     python -m benchmarks.pages --data-root /tmp/x   # reuse datasets built earlier
+    python -m benchmarks.pages --via chart          # the changes as chart filters (clicks)
 
 For each scale a demo dataset is built with ``lib.pipeline.build`` into a temporary folder
 (or reused from ``--data-root/demo<scale>``) and ``STREAMDASH_DATA`` points the app at it.
@@ -12,7 +13,9 @@ every tab a filter is changed ``--repeat`` times and ``at.run()`` is timed. Chan
 alternate between a narrow one (a single genre, each time one not used before, so
 per-selection caches such as the word cloud miss) and a broad one (release years from one
 year after the first: almost every title and session shown, each time a new range).
-The median is compared with the budget: 300 ms at scale 1, 1.5 s at scale 10 and 100.
+With ``--via chart`` the same changes arrive as chart filters (the ``cf`` URL parameters a
+click on a genre bar or a box selection of release years sets), as a browser rerun after a
+click does. The median is compared with the budget: 300 ms at scale 1, 1.5 s at scale 10 and 100.
 
 AppTest time is script time plus AppTest's own bookkeeping, so it slightly overstates the
 server time of a browser rerun. Wall time depends on the machine's load (the load average
@@ -77,8 +80,24 @@ def _dataset(scale: float, root: Path) -> Path:
     return folder
 
 
+def _change(at, i: int, via: str, genres, shift, lo: int, hi: int) -> None:
+    """The i-th filter change: a narrow one (one genre) or a broad one (almost every title)."""
+    if via == "chart":
+        if i % 2 == 0:
+            at.query_params["cf"] = [f"genre:{next(genres)}"]
+        else:
+            at.query_params["cf"] = [f"years:{min(lo + next(shift), hi - 1)}-{hi}"]
+        return
+    if i % 2 == 0:
+        at.sidebar.slider(key="years").set_value((lo, hi))
+        at.sidebar.multiselect(key="genre").set_value([next(genres)])
+    else:
+        at.sidebar.multiselect(key="genre").set_value([])
+        at.sidebar.slider(key="years").set_value((min(lo + next(shift), hi - 1), hi))
+
+
 def _time_page(
-    page: str, tabs: tuple[str, ...], repeat: int
+    page: str, tabs: tuple[str, ...], repeat: int, via: str = "sidebar"
 ) -> dict[str, list[tuple[float, float]]]:
     """(wall, CPU) seconds of each timed rerun, per tab."""
     from streamlit.testing.v1 import AppTest
@@ -103,19 +122,14 @@ def _time_page(
         at.run()
         runs = []
         for i in range(repeat):
-            # alternate a narrow change (one genre) and a broad one (almost every title)
-            if i % 2 == 0:
-                at.sidebar.slider(key="years").set_value((lo, hi))
-                at.sidebar.multiselect(key="genre").set_value([next(genres)])
-            else:
-                at.sidebar.multiselect(key="genre").set_value([])
-                at.sidebar.slider(key="years").set_value((min(lo + next(shift), hi - 1), hi))
+            _change(at, i, via, genres, shift, lo, hi)
             t0, c0 = time.perf_counter(), time.process_time()
             at.run()
             runs.append((time.perf_counter() - t0, time.process_time() - c0))
             if at.exception:
                 raise RuntimeError(f"{page}/{tab}: {[e.value for e in at.exception]}")
         times[tab] = runs
+        at.query_params.pop("cf", None)
         at.sidebar.multiselect(key="genre").set_value([])
         at.sidebar.slider(key="years").set_value((lo, hi))
         at.run()
@@ -123,7 +137,11 @@ def _time_page(
 
 
 def run(
-    scales: list[float], repeat: int, data_root: Path | None, pages: list[str] | None = None
+    scales: list[float],
+    repeat: int,
+    data_root: Path | None,
+    pages: list[str] | None = None,
+    via: str = "sidebar",
 ) -> list[dict]:
     rows = []
     for scale in scales:
@@ -138,7 +156,7 @@ def run(
             for page, tabs in PAGES.items():
                 if pages and page not in pages:
                     continue
-                times = _time_page(page, tabs, repeat)
+                times = _time_page(page, tabs, repeat, via)
                 for tab, runs in times.items():
                     wall = [w for w, _ in runs]
                     cpu = [c for _, c in runs]
@@ -175,13 +193,20 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--repeat", type=int, default=5, help="filter changes per tab (median)")
     p.add_argument("--data-root", type=Path, default=None, help="keep/reuse datasets here")
     p.add_argument("--pages", nargs="+", choices=list(PAGES), default=None)
+    p.add_argument(
+        "--via",
+        choices=("sidebar", "chart"),
+        default="sidebar",
+        help="make the changes with the sidebar filters or as chart filters (a click)",
+    )
     args = p.parse_args(argv)
     import logging
 
     logging.getLogger("streamlit").setLevel(logging.ERROR)
     load = os.getloadavg()
     print(f"cpus {os.cpu_count()}, load average {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
-    rows = run(args.scale, args.repeat, args.data_root, args.pages)
+    print(f"filter changes via the {args.via}")
+    rows = run(args.scale, args.repeat, args.data_root, args.pages, args.via)
     timed = [r for r in rows if r["budget_ms"]]
     for what, col in (("wall", "median_ms"), ("CPU", "cpu_median_ms")):
         over = [

@@ -94,6 +94,11 @@ class _FilterFields:
     plans: tuple[str, ...] = ()
     viewer_countries: tuple[str, ...] = ()
     dates: tuple[dt.date, dt.date] | None = None
+    hours: tuple[int, ...] = ()
+    weekdays: tuple[int, ...] = ()
+
+
+WEEKDAY_NAMES: tuple[str, ...] = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
 
 @dataclass(frozen=True)
@@ -104,8 +109,15 @@ class Filters(_FilterFields):
     (inclusive release-year range), ``countries`` (country of production, any of the
     title's countries), ``maturity_ratings``. Session fields: ``devices``, ``plans``
     (subscription plan of the viewer), ``viewer_countries`` (where the session was
-    watched), ``dates`` (inclusive range of watch dates).
+    watched), ``dates`` (inclusive range of watch dates), ``hours`` (start hour 0-23) and
+    ``weekdays`` (0 = Monday).
+
+    ``also`` holds further filters that must pass as well (AND): the chart filters of a
+    page (``lib.chart_filters``) ride here beside the sidebar's, so every mask, query and
+    description honours both. Within one field the values are alternatives (OR).
     """
+
+    also: tuple[Filters, ...] = ()
 
     @property
     def on_titles(self) -> bool:
@@ -116,12 +128,21 @@ class Filters(_FilterFields):
             or self.years
             or self.countries
             or self.maturity_ratings
+            or any(a.on_titles for a in self.also)
         )
 
     @property
     def on_sessions(self) -> bool:
         """True when a session attribute (device, plan, viewer country, date) is filtered."""
-        return bool(self.devices or self.plans or self.viewer_countries or self.dates)
+        return bool(
+            self.devices
+            or self.plans
+            or self.viewer_countries
+            or self.dates
+            or self.hours
+            or self.weekdays
+            or any(a.on_sessions for a in self.also)
+        )
 
     @property
     def active(self) -> bool:
@@ -129,6 +150,12 @@ class Filters(_FilterFields):
 
     def describe(self) -> str:
         """The active filters in plain words (``"no filters"`` when none)."""
+        parts = self._own_parts()
+        for a in self.also:
+            parts += [f"{p} (chart)" for p in a._own_parts()]
+        return "; ".join(parts) if parts else "no filters"
+
+    def _own_parts(self) -> list[str]:
         parts = []
         for label, values in (
             ("genre", self.genres),
@@ -145,7 +172,12 @@ class Filters(_FilterFields):
             parts.append(f"released {self.years[0]}-{self.years[1]}")
         if self.dates:
             parts.append(f"watched {self.dates[0]:%d %b %Y} - {self.dates[1]:%d %b %Y}")
-        return "; ".join(parts) if parts else "no filters"
+        if self.weekdays:
+            names = [WEEKDAY_NAMES[d] if 0 <= d < 7 else str(d) for d in self.weekdays]
+            parts.append(f"weekday: {' or '.join(names)}")
+        if self.hours:
+            parts.append(f"start hour: {' or '.join(f'{h:02d}:00' for h in self.hours)}")
+        return parts
 
 
 @dataclass(frozen=True)
@@ -338,6 +370,9 @@ def title_mask(titles: pd.DataFrame, f: Filters) -> np.ndarray:
         m &= list_contains(titles["country"], f.countries)
     if f.maturity_ratings:
         m &= isin(titles["maturity_rating"], f.maturity_ratings)
+    for a in f.also:
+        if a.on_titles:
+            m &= title_mask(titles, a)
     return m
 
 
@@ -440,6 +475,12 @@ def session_mask(
         else:
             pos = _positions(titles["title_id"], sessions["title_id"])
         m &= keep[pos]
+    return m & _session_field_mask(sessions, f)
+
+
+def _session_field_mask(sessions: pd.DataFrame, f: Filters) -> np.ndarray:
+    """The session-attribute part of ``session_mask`` (of ``f`` and of every ``f.also``)."""
+    m = np.ones(len(sessions), dtype=bool)
     if f.devices:
         m &= isin(sessions["device_type"], f.devices)
     if f.plans:
@@ -451,6 +492,13 @@ def session_mask(
         lo = np.datetime64(f.dates[0], "D")
         hi = np.datetime64(f.dates[1], "D") + np.timedelta64(1, "D")
         m &= (d >= lo) & (d < hi)
+    if f.hours:
+        m &= isin(sessions["hour"], f.hours)
+    if f.weekdays:
+        m &= isin(sessions["weekday"], f.weekdays)
+    for a in f.also:
+        if a.on_sessions:
+            m &= _session_field_mask(sessions, a)
     return m
 
 

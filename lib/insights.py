@@ -9,6 +9,7 @@ guessed, so a dataset without e.g. ratings simply yields fewer findings.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -339,6 +340,18 @@ def _device_lead(sessions: pd.DataFrame) -> Finding | None:
     return Finding(text + ".", float(share), method + ".")
 
 
+def _filtered(sessions: Any, field: str) -> tuple:
+    """The values a SessionQuery's filters (sidebar and chart) keep of ``field``, or ()."""
+    flt = getattr(sessions, "flt", None)
+    found: list = []
+    stack = [flt] if flt is not None else []
+    while stack:
+        f = stack.pop()
+        found += list(getattr(f, field, ()) or ())
+        stack += list(getattr(f, "also", ()))
+    return tuple(dict.fromkeys(found))
+
+
 def _peak_slot(sessions: pd.DataFrame) -> Finding | None:
     if not (has_values(sessions, "hour") and has_values(sessions, "weekday")):
         return None
@@ -346,31 +359,43 @@ def _peak_slot(sessions: pd.DataFrame) -> Finding | None:
     total = t["sessions"].sum()
     if total < MIN_SESSIONS:
         return None
+    by_hour, by_day = _filtered(sessions, "hours"), _filtered(sessions, "weekdays")
+    days = len(by_day) if by_day else 7  # weekdays in the selection
     if t["hour"].nunique() == 1:
-        # watch times without a time of day (dates only): compare weekdays instead
-        days = t.groupby("weekday")["sessions"].sum()
-        day = int(days.idxmax())
-        share = days.max() / total
+        if t["weekday"].nunique() == 1:
+            return None  # one weekday and one hour: nothing to compare
+        # one start hour: compare weekdays instead
+        hour = int(t["hour"].iloc[0])
+        days_t = t.groupby("weekday")["sessions"].sum()
+        day = int(days_t.idxmax())
+        share = days_t.max() / total
+        why = (
+            f"sessions starting at {hour:02d}:00 only"
+            if by_hour
+            else "this dataset's watch times have no time of day"
+        )
         return Finding(
             f"Viewing peaks on {WEEKDAY_NAMES[day]}s: {share:.1%} of sessions, "
-            f"{_times(share * 7)} an average day (this dataset's watch times have no time "
-            "of day).",
-            float(share * 7),
-            "Sessions per weekday; peak share x 7 = ratio to an even spread. Hours are not "
-            "compared because every session starts at the same hour.",
+            f"{_times(share * days)} an average day ({why}).",
+            float(share * days),
+            f"Sessions per weekday; peak share x {days} (weekdays shown) = ratio to an even "
+            "spread. Hours are not compared because every session shown starts at the same "
+            "hour.",
         )
+    slots = days * (len(by_hour) if by_hour else 24)
     top = t.sort_values(["sessions", "weekday", "hour"], ascending=[False, True, True]).iloc[0]
     share = top["sessions"] / total
-    ratio = share * 168
+    ratio = share * slots
     late = float(t.loc[t["hour"].isin(LATE_NIGHT_HOURS), "sessions"].sum() / total)
     day, hour = WEEKDAY_NAMES[int(top["weekday"])], int(top["hour"])
+    average = "an average hour of the week" if slots == 168 else "an average hour shown"
     return Finding(
         f"Viewing peaks on {day} at {hour:02d}:00-{hour:02d}:59: {share:.1%} of sessions "
-        f"start in that hour, {_times(ratio)} an average hour of the week; {late:.0%} start "
+        f"start in that hour, {_times(ratio)} {average}; {late:.0%} start "
         "late at night (22:00-04:59).",
         float(ratio),
-        "Sessions per weekday x start hour; peak share x 168 (hours in a week) = ratio to "
-        "an even spread. Late night = start hour 22-04.",
+        f"Sessions per weekday x start hour; peak share x {slots} (weekday-hours shown; 168 "
+        "in a week) = ratio to an even spread. Late night = start hour 22-04.",
     )
 
 

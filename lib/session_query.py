@@ -151,6 +151,29 @@ def _q(name: str) -> str:
     return '"' + name.replace('"', '""') + '"'
 
 
+def _isin_sql(col: str, values: Iterable, parts: list[str], params: list) -> None:
+    parts.append(f"CAST({_q(col)} AS VARCHAR) IN (SELECT unnest(?::VARCHAR[]))")
+    params.append([str(v) for v in values])
+
+
+def _session_where(f: Filters, parts: list[str], params: list) -> None:
+    """SQL conditions for the session attributes of ``f`` and of every ``f.also`` (AND)."""
+    for col, values in (
+        ("device_type", f.devices),
+        ("subscription_plan", f.plans),
+        ("location_country", f.viewer_countries),
+        ("hour", f.hours),
+        ("weekday", f.weekdays),
+    ):
+        if values:
+            _isin_sql(col, values, parts, params)
+    if f.dates:
+        parts.append("date >= ?::TIMESTAMP AND date < ?::TIMESTAMP + INTERVAL 1 DAY")
+        params += [str(f.dates[0]), str(f.dates[1])]
+    for a in f.also:
+        _session_where(a, parts, params)
+
+
 class SessionQuery:
     """The sessions of one dataset that pass ``flt``, queried with DuckDB (no full load).
 
@@ -188,24 +211,11 @@ class SessionQuery:
 
     # -- the WHERE clause -----------------------------------------------------------------
     def _where(self) -> tuple[str, list]:
-        f, parts, params = self.flt, [], []
-
-        def isin(col: str, values: Iterable) -> None:
-            values = [str(v) for v in values]
-            parts.append(f"CAST({_q(col)} AS VARCHAR) IN (SELECT unnest(?::VARCHAR[]))")
-            params.append(values)
-
-        if f.devices:
-            isin("device_type", f.devices)
-        if f.plans:
-            isin("subscription_plan", f.plans)
-        if f.viewer_countries:
-            isin("location_country", f.viewer_countries)
-        if f.dates:
-            parts.append("date >= ?::TIMESTAMP AND date < ?::TIMESTAMP + INTERVAL 1 DAY")
-            params += [str(f.dates[0]), str(f.dates[1])]
+        parts: list[str] = []
+        params: list = []
+        _session_where(self.flt, parts, params)
         if self._title_ids is not None:
-            isin("title_id", self._title_ids)
+            _isin_sql("title_id", self._title_ids, parts, params)
         for sql, p in self._extra:
             parts.append(sql)
             params += list(p)

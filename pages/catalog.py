@@ -16,6 +16,7 @@ from lib.insights import catalog_findings
 from lib.page_kpis import catalog_kpis
 from lib.ui import data as ui
 from lib.ui import filters as uif
+from lib.ui.chart_filters import ChartFilters
 from lib.ui.report_view import report_section, tabs_with_report
 from lib.ui.widgets import PageFigures, download_csv, empty_state, findings_box, md_escape
 
@@ -32,15 +33,17 @@ if not len(all_titles):
     )
     st.stop()
 
-flt = uif.sidebar_filters()
+chart_filters = ChartFilters(uif.options(with_sessions=True), on_titles_only=True)
+flt = chart_filters.combine(uif.sidebar_filters())
 titles = filter_titles(all_titles, flt)
 st.caption(
     f"Dataset **{md_escape(name)}** - {len(titles):,} of {len(all_titles):,} titles - "
     f"filters: {md_escape(flt.describe())}"
 )
+chart_filters.render()
 
 
-_figures = PageFigures("cat", name)
+_figures = PageFigures("cat", name, chart_filters=chart_filters)
 _show, _missing = _figures.show, _figures.missing
 
 
@@ -72,7 +75,7 @@ cols[4].metric(
 if titles.empty:
     empty_state(
         "No title matches these filters.",
-        "Remove a filter in the sidebar, or press Reset filters.",
+        "Remove a chart filter above or a filter in the sidebar, or press Reset filters.",
     )
     st.stop()
 
@@ -101,7 +104,9 @@ with tabs["Genres"]:
                     charts.genre_popularity(titles, genre_table),
                     "genre_popularity",
                     "A multi-genre title counts once for each of its genres; dark = the "
-                    "title's primary genre.",
+                    "title's primary genre. Click a bar (or box-select bars) to filter the page.",
+                    select={"genre": "y"},
+                    box=True,
                 )
             with right:
                 _show(
@@ -109,14 +114,17 @@ with tabs["Genres"]:
                     "genre_treemap",
                     "'Primary genre only' counts every title once, under its primary genre; "
                     "'All genres' counts every genre a title lists. A genre much larger under "
-                    "'All genres' is mostly a secondary genre.",
+                    "'All genres' is mostly a secondary genre. Click a genre to filter the page.",
+                    select={"genre": "label"},
                 )
             left, right = st.columns(2)
             with left:
                 _show(
                     charts.genre_strip(titles),
                     "genre_strip",
-                    "Each dot is one genre within one content type; height = titles.",
+                    "Each dot is one genre within one content type; height = titles. Click a "
+                    "dot to filter the page by its genre and type.",
+                    select={"genre": "y", "type": "legendgroup"},
                 )
             with right:
                 st.markdown("**Genre word cloud** (word size = titles with the genre)")
@@ -144,7 +152,8 @@ with tabs["Ratings"]:
                     charts.ratings_by_genre(titles),
                     "ratings_by_genre",
                     "Box = middle half of the titles, line = median, dashed = mean, dots = "
-                    "outliers. Genres sorted by median.",
+                    "outliers. Genres sorted by median. Click a box to filter by its genre.",
+                    select={"genre": "x"},
                 )
             else:
                 _missing("Ratings by genre", "ratings")
@@ -179,7 +188,9 @@ with tabs["Runtime & release"]:
                         x="runtime (minutes; per episode for series)",
                     ),
                     "runtime",
-                    "Bins of 10 minutes, stacked by content type.",
+                    "Bins of 10 minutes, stacked by content type. Click a bar to filter by "
+                    "its content type.",
+                    select={"type": "legendgroup"},
                 )
             else:
                 _missing("The runtime distribution", "title durations")
@@ -194,7 +205,10 @@ with tabs["Runtime & release"]:
                         x="release year",
                     ),
                     "release_year",
-                    "Titles released per year, stacked by content type.",
+                    "Titles released per year, stacked by content type. Click a bar or "
+                    "box-select bars to filter by release year.",
+                    select={"years": "customdata.0"},
+                    box=True,
                 )
             else:
                 _missing("The release-year distribution", "release years")

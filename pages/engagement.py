@@ -18,6 +18,7 @@ from lib.insights import engagement_findings
 from lib.page_kpis import engagement_kpis
 from lib.ui import data as ui
 from lib.ui import filters as uif
+from lib.ui.chart_filters import ChartFilters
 from lib.ui.report_view import has_report, report_section, tabs_with_report
 from lib.ui.widgets import PageFigures, download_csv, empty_state, findings_box, md_escape
 
@@ -44,15 +45,17 @@ if not len(view):
     )
     st.stop()
 
-flt = uif.sidebar_filters(engagement=True)
+chart_filters = ChartFilters(uif.options(with_sessions=True))
+flt = chart_filters.combine(uif.sidebar_filters(engagement=True))
 sessions = uif.session_query(flt)
 st.caption(
     f"Dataset **{md_escape(name)}** - {len(sessions):,} of {len(view):,} sessions - "
     f"filters: {md_escape(flt.describe())}"
 )
+chart_filters.render()
 
 
-_figures = PageFigures("eng", name, needs_prefix="watch history with ")
+_figures = PageFigures("eng", name, needs_prefix="watch history with ", chart_filters=chart_filters)
 _show, _missing = _figures.show, _figures.missing
 
 
@@ -79,7 +82,8 @@ cols[4].metric(
 if not n:
     empty_state(
         "No session matches these filters.",
-        "Remove a filter in the sidebar (or widen the dates), or press Reset filters.",
+        "Remove a chart filter above or a filter in the sidebar (or widen the dates), or press "
+        "Reset filters.",
     )
     st.stop()
 
@@ -134,7 +138,12 @@ with tabs["Devices"]:
                     _show(
                         charts.device_heatmap(sessions, seg),
                         "device_heatmap",
-                        "Each row sums to 100%: how that group's sessions split across devices.",
+                        "Each row sums to 100%: how that group's sessions split across devices. "
+                        "Click a cell to filter by its device"
+                        + (" and plan." if seg == "subscription_plan" else "."),
+                        select={"device": "x", "plan": "y"}
+                        if seg == "subscription_plan"
+                        else {"device": "x"},
                     )
                 else:
                     _missing("The device mix per segment", "viewer attributes (age, plan)")
@@ -149,7 +158,9 @@ with tabs["Devices"]:
                 _show(
                     charts.device_share_trend(sessions),
                     "device_share_trend",
-                    "Share of each month's sessions per device (months sum to 100%).",
+                    "Share of each month's sessions per device (months sum to 100%). Click "
+                    "an area to filter by its device.",
+                    select={"device": "legendgroup"},
                 )
 
 with tabs["Time of day"]:
@@ -165,7 +176,9 @@ with tabs["Time of day"]:
                     "at 00:00), so only the weekdays can be compared."
                     if one_hour
                     else ""
-                ),
+                )
+                + " Click a cell to filter by its weekday and hour.",
+                select={"weekday": "y"} if one_hour else {"weekday": "y", "hour": "x"},
             )
         else:
             _missing("The time-of-day view", "session start times")
@@ -185,14 +198,18 @@ with tabs["Completion & quality"]:
                 _show(
                     charts.completion_by(sessions, "genre_primary"),
                     "completion_genre",
-                    COMPLETED_DEFINITION,
+                    COMPLETED_DEFINITION + " Click a bar to filter by the genre.",
+                    select={"genre": "y"},
+                    box=True,
                 )
             with right:
                 if has_device:
                     _show(
                         charts.completion_by(sessions, "device_type"),
                         "completion_device",
-                        COMPLETED_DEFINITION,
+                        COMPLETED_DEFINITION + " Click a bar to filter by the device.",
+                        select={"device": "y"},
+                        box=True,
                     )
                 else:
                     _missing("Completion by device", "a device column")
@@ -213,7 +230,9 @@ with tabs["Completion & quality"]:
                 _show(
                     charts.quality_mix(sessions, "device_type"),
                     "quality_mix",
-                    "Stream quality (SD, HD, 4K, Ultra HD) as a share of each device's sessions.",
+                    "Stream quality (SD, HD, 4K, Ultra HD) as a share of each device's sessions. "
+                    "Click a bar to filter by the device.",
+                    select={"device": "y"},
                 )
             else:
                 _missing("Stream quality per device", "quality and device columns")
@@ -227,7 +246,9 @@ with tabs["Plans & countries"]:
                     charts.watch_breakdown(sessions, "subscription_plan"),
                     "plan_breakdown",
                     "Bars = watch hours; label = share of sessions. Hover for minutes per "
-                    "session, completion and hours per viewer.",
+                    "session, completion and hours per viewer. Click a bar to filter by plan.",
+                    select={"plan": "y"},
+                    box=True,
                 )
             else:
                 _missing("The plan breakdown", "viewers' subscription plans")
@@ -236,7 +257,10 @@ with tabs["Plans & countries"]:
                 _show(
                     charts.watch_breakdown(sessions, "location_country"),
                     "country_breakdown",
-                    "Country the session was watched in (top 15 by watch hours).",
+                    "Country the session was watched in (top 15 by watch hours). Click a bar "
+                    "to filter by the country.",
+                    select={"vcountry": "y"},
+                    box=True,
                 )
             else:
                 _missing("The country breakdown", "a viewing-country column")

@@ -161,6 +161,7 @@ def genre_strip(titles: pd.DataFrame, *, top: int = 30) -> tuple[go.Figure, pd.D
             x=d["titles"],
             orientation="h",
             name=str(ctype),
+            legendgroup=str(ctype),  # a selected dot names its content type (chart filters)
             boxpoints="all",
             jitter=0.5,
             pointpos=0,
@@ -482,6 +483,7 @@ def distribution_by_type(
             y=counts,
             width=bin_width,
             name=str(name),
+            legendgroup=str(name),  # a selected bar names its content type (chart filters)
             marker={"color": PALETTE[i % len(PALETTE)], "line": {"color": "white", "width": 0.5}},
             customdata=np.c_[edges[:-1], edges[1:]],
             hovertemplate=f"{name}: " + "%{y:,} titles in %{customdata[0]:g}-%{customdata[1]:g}"

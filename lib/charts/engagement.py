@@ -73,6 +73,35 @@ def _month_start(codes: Iterable) -> pd.DatetimeIndex:
     return pd.DatetimeIndex(np.asarray(list(codes), dtype="int64").astype("datetime64[M]"))
 
 
+def _click_layer(
+    fig: go.Figure, x: list, y: list, z: np.ndarray, extra: np.ndarray, hovertemplate: str
+) -> None:
+    """An invisible marker at every cell centre of a heatmap, carrying the cell's hover text.
+
+    Plotly heatmaps cannot be selected (a click on one emits no selection), so the chart
+    filters read a click on a cell from this layer instead; the heatmap itself shows no
+    hover. ``hovertemplate`` uses ``%{customdata[0]}`` for z and ``%{customdata[1]}`` for
+    ``extra``.
+    """
+    xs = np.tile(np.asarray(x, dtype=object), len(y))
+    ys = np.repeat(np.asarray(y, dtype=object), len(x))
+    invisible = {"marker": {"opacity": 0}}
+    _add(
+        fig,
+        "scatter",
+        x=xs,
+        y=ys,
+        mode="markers",
+        marker={"size": 24, "opacity": 0},
+        selected=invisible,
+        unselected=invisible,
+        customdata=np.c_[np.asarray(z, dtype=float).ravel(), np.asarray(extra).ravel()],
+        hovertemplate=hovertemplate,
+        showlegend=False,
+        name="",
+    )
+
+
 def device_heatmap(
     sessions: pd.DataFrame, segment: str = "age_band"
 ) -> tuple[go.Figure, pd.DataFrame]:
@@ -104,11 +133,18 @@ def device_heatmap(
         colorscale=HEAT_SCALE,
         zmin=0,
         zmax=1,
-        customdata=counts.fillna(0).to_numpy(),
         texttemplate="%{z:.0%}",
-        hovertemplate="%{y} on %{x}: %{z:.1%} of their sessions (%{customdata:,.0f})"
-        "<extra></extra>",
+        hoverinfo="skip",
         colorbar={"title": {"text": "share"}, "tickformat": ".0%", "thickness": 14},
+    )
+    _click_layer(
+        fig,
+        devs,
+        rows,
+        grid.to_numpy(),
+        counts.fillna(0).to_numpy(),
+        "%{y} on %{x}: %{customdata[0]:.1%} of their sessions (%{customdata[1]:,.0f})"
+        "<extra></extra>",
     )
     fig = figure(
         fig,
@@ -117,7 +153,7 @@ def device_heatmap(
         y=seg_label,
         legend=False,
         height=max(300, 34 * len(rows) + 130),
-        layout={"yaxis": {"autorange": "reversed", "type": "category"}},
+        layout={"yaxis": {"autorange": "reversed", "type": "category"}, "hoverdistance": 40},
     )
     return fig, t[cols]
 
@@ -195,6 +231,7 @@ def device_share_trend(sessions: pd.DataFrame) -> tuple[go.Figure, pd.DataFrame]
             x=x,
             y=share[dev].to_numpy() * 100,
             name=str(dev),
+            legendgroup=str(dev),  # a selected point names its device (chart filters)
             mode="lines",
             stackgroup="devices",
             line={"width": 0.5, "color": PALETTE[i % len(PALETTE)]},
@@ -241,9 +278,16 @@ def hour_weekday_heatmap(sessions: pd.DataFrame) -> tuple[go.Figure, pd.DataFram
         y=list(WEEKDAYS),
         colorscale=HEAT_SCALE,
         zmin=0,
-        customdata=grid / total * 100,
-        hovertemplate="%{y} %{x}: %{z:,.0f} sessions (%{customdata:.2f}% of all)<extra></extra>",
+        hoverinfo="skip",
         colorbar={"title": {"text": "sessions"}, "thickness": 14},
+    )
+    _click_layer(
+        fig,
+        [f"{h:02d}:00" for h in range(24)],
+        list(WEEKDAYS),
+        grid,
+        grid / total * 100,
+        "%{y} %{x}: %{customdata[0]:,.0f} sessions (%{customdata[1]:.2f}% of all)<extra></extra>",
     )
     fig = figure(
         fig,
@@ -255,6 +299,7 @@ def hour_weekday_heatmap(sessions: pd.DataFrame) -> tuple[go.Figure, pd.DataFram
         layout={
             "yaxis": {"autorange": "reversed", "type": "category"},
             "xaxis": {"type": "category", "tickangle": 0, "dtick": 2},
+            "hoverdistance": 40,
         },
     )
     data = pd.DataFrame(

@@ -67,9 +67,25 @@ def figure(
     key: str,
     name: str | None = None,
     caption: str | None = None,
+    on_select: Callable[[], None] | None = None,
+    selection_mode: tuple[str, ...] = ("points",),
+    widget_key: str | None = None,
 ) -> None:
-    """Render a Plotly figure with a caption and a CSV download of the data behind it."""
-    st.plotly_chart(fig, key=f"fig-{key}", config={"displaylogo": False})
+    """Render a Plotly figure with a caption and a CSV download of the data behind it.
+
+    ``on_select``: a callback run when the analyst clicks or box-selects in the chart (the
+    chart filters, ``lib.ui.chart_filters``); ``widget_key`` then names the chart's state.
+    """
+    if on_select is None:
+        st.plotly_chart(fig, key=f"fig-{key}", config={"displaylogo": False})
+    else:
+        st.plotly_chart(
+            fig,
+            key=widget_key or f"fig-{key}",
+            config={"displaylogo": False},
+            on_select=on_select,
+            selection_mode=selection_mode,
+        )
     if caption:
         st.caption(caption)
     download_csv(data, name or key, key=key)
@@ -107,12 +123,41 @@ class PageFigures:
     data a figure needs when the dataset has none (``needs_prefix`` words what it is within).
     """
 
-    def __init__(self, prefix: str, dataset: str, *, needs_prefix: str = "") -> None:
+    def __init__(
+        self, prefix: str, dataset: str, *, needs_prefix: str = "", chart_filters: Any = None
+    ) -> None:
         self.prefix, self.dataset, self.needs_prefix = prefix, dataset, needs_prefix
+        self.chart_filters = chart_filters  # lib.ui.chart_filters.ChartFilters or None
 
-    def show(self, result: tuple, key: str, caption: str | None = None) -> None:
+    def show(
+        self,
+        result: tuple,
+        key: str,
+        caption: str | None = None,
+        *,
+        select: dict[str, str] | None = None,
+        box: bool = False,
+    ) -> None:
+        """Render ``(figure, data)``; ``select`` (chip key -> point attribute) makes a click
+        on the chart filter the page (``box``: a box selection too)."""
         fig, data = result
-        figure(fig, data, key=f"{self.prefix}-{key}", name=f"{self.dataset}_{key}", caption=caption)
+        kw: dict[str, Any] = {}
+        if select and self.chart_filters is not None:
+            gen = self.chart_filters.generation  # a new key after each change: no stale selection
+            widget_key = f"fig-{self.prefix}-{key}" + (f"-g{gen}" if gen else "")
+            kw = {
+                "on_select": self.chart_filters.on_select(widget_key, select),
+                "selection_mode": ("points", "box") if box else ("points",),
+                "widget_key": widget_key,
+            }
+        figure(
+            fig,
+            data,
+            key=f"{self.prefix}-{key}",
+            name=f"{self.dataset}_{key}",
+            caption=caption,
+            **kw,
+        )
 
     def missing(self, what: str, needs: str) -> None:
         empty_state(

@@ -103,8 +103,10 @@ def chart_data(at: AppTest, key: str) -> list[dict]:
 
 
 def heatmap_rows(at: AppTest) -> set[str]:
-    (trace,) = chart_data(at, "device_heatmap")
-    return set(trace["y"])
+    # the heatmap, and the invisible click layer over its cells (chart filters) with the same rows
+    heatmap, cells = chart_data(at, "device_heatmap")
+    assert heatmap["type"] == "heatmap" and set(cells["y"]) == set(heatmap["y"])
+    return set(heatmap["y"])
 
 
 def sankey_nodes(at: AppTest) -> set[str]:

@@ -145,3 +145,13 @@ def browser(chromium_path: str):
 def artifacts() -> Path:
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     return ARTIFACTS
+
+
+def pytest_collection_modifyitems(config, items):
+    """The walk runs first among the browser tests: its first test watches the shared
+    ``server`` build the demo on its first page load, which only happens once."""
+    walk = [i for i in items if i.nodeid.startswith("tests/e2e/test_walk.py")]
+    if walk:
+        first = min(items.index(i) for i in items if i.nodeid.startswith("tests/e2e/"))
+        rest = [i for i in items if i not in walk]
+        items[:] = rest[:first] + walk + rest[first:]
