@@ -30,6 +30,7 @@ from lib import top10_inputs as ti
 from lib.charts import top10 as ct
 from lib.config import TOP10_LABEL
 from lib.engagement_report import POST_RELEASE_NOTE
+from lib.page_kpis import top10_quality_kpis
 from lib.top10_inputs import (
     CATEGORICAL,
     DROP_REASONS,
@@ -481,21 +482,22 @@ def render_model() -> None:
             icon=":material/trending_up:" if more else ":material/trending_down:",
         )
     at = model.metrics_at(threshold)
+    tile = top10_quality_kpis(m, at)
     cols = st.columns(6)
     cols[0].metric(
         "ROC-AUC",
-        f"{m['roc_auc']:.3f}",
+        tile["roc_auc"],
         help="Chance that a random Top 10 title scores above a random other one.",
     )
     cols[1].metric(
         "PR-AUC",
-        f"{m['pr_auc']:.3f}",
+        tile["pr_auc"],
         help=f"Average precision; random guessing scores {m['test_base_rate']:.3f}.",
     )
     cols[2].metric(
         "Brier score",
-        f"{m['brier']:.3f}",
-        delta=f"{m['brier'] - m['brier_baseline']:+.3f} vs. base",
+        tile["brier"],
+        delta=tile["brier_delta"],
         delta_color="inverse",
         help="Mean squared error of the probabilities; the baseline always predicts the "
         "training Top 10 share.",
@@ -503,18 +505,18 @@ def render_model() -> None:
     called = at["tp"] + at["fp"]
     cols[3].metric(
         "Precision",
-        f"{at['precision']:.1%}" if called else "n/a",
+        tile["precision"],
         help=f"Of titles called Top 10 at threshold {threshold:.2f}, the share that were."
         + ("" if called else " No held-out title reaches this threshold."),
     )
     cols[4].metric(
         "Recall",
-        f"{at['recall']:.1%}",
+        tile["recall"],
         help=f"Of Top 10 titles, the share called Top 10 at threshold {threshold:.2f}.",
     )
     cols[5].metric(
         "Accuracy",
-        f"{at['accuracy']:.1%}",
+        tile["accuracy"],
         help="Share of held-out titles called right at this threshold.",
     )
     left, right = st.columns(2, gap="large")
