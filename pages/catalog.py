@@ -16,6 +16,7 @@ from lib.insights import catalog_findings
 from lib.page_kpis import catalog_kpis
 from lib.ui import data as ui
 from lib.ui import filters as uif
+from lib.ui import report_pdf
 from lib.ui.report_view import report_section, tabs_with_report
 from lib.ui.widgets import PageFigures, download_csv, empty_state, findings_box, md_escape
 
@@ -38,6 +39,7 @@ st.caption(
     f"Dataset **{md_escape(name)}** - {len(titles):,} of {len(all_titles):,} titles - "
     f"filters: {md_escape(flt.describe())}"
 )
+report_pdf.catalog_button(all_titles, flt)
 
 
 _figures = PageFigures("cat", name)

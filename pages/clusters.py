@@ -23,6 +23,7 @@ from lib.cluster_features import DEFAULT_K, K_RANGE, MIN_ROWS, PCA_SAMPLE, STABI
 from lib.page_kpis import cluster_kpis
 from lib.ui import cluster_models as cm
 from lib.ui import data as ui
+from lib.ui import report_pdf
 from lib.ui.widgets import download_csv, empty_state, figure, md_escape
 
 # --- option texts ------------------------------------------------------------------------------
@@ -51,6 +52,7 @@ st.caption(
     f"Dataset **{md_escape(dataset)}** - K-Means groups of viewers or titles, what defines "
     "each group, and how much to trust them. Every choice below is part of the URL."
 )
+pdf_slot = st.empty()  # the report button, once the clustering is known
 
 entities = {e: cm.entity(dataset, version, e) for e in cf.ENTITIES}
 available = [e for e, ent in entities.items() if ent.problem is None]
@@ -448,6 +450,23 @@ st.caption(
     + ("title, release year, " if entity == "titles" else "")
     + "cluster (1-k) and persona name."
 )
+
+
+with pdf_slot:
+    report_pdf.clusters_button(
+        ent,
+        features,
+        scaling=scaling,
+        missing=missing,
+        k=k,
+        fit=fit,
+        xy=xy,
+        scan=scan,
+        suggested=suggested,
+        planted=recovered,
+        sample_note=cm.sample(dataset, entity).note(),
+        stability=stability_job,
+    )
 
 
 # --- stability (computed in the background while the page was drawn) ----------------------

@@ -18,6 +18,7 @@ from lib.page_kpis import overview_kpis
 from lib.quality import bronze_profile, silver_actions
 from lib.store import read_tables
 from lib.ui import data as ui
+from lib.ui import report_pdf
 from lib.ui.widgets import download_csv, empty_state, light_figure, md_escape
 
 name = ui.active_name()
@@ -40,6 +41,7 @@ st.caption(
     f"{built} UTC in {manifest.get('build_seconds', 0):.1f} s - data as of "
     f"{manifest.get('as_of', '?')}"
 )
+report_pdf.overview_button(report, len(titles), users, daily, kpis)
 
 
 tile = overview_kpis(len(titles), users, daily, kpis)

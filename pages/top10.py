@@ -47,6 +47,7 @@ from lib.top10_inputs import (
     unknown_key,
 )
 from lib.ui import data as ui
+from lib.ui import report_pdf
 from lib.ui import top10_models as tm
 from lib.ui.report_view import has_report
 from lib.ui.widgets import empty_state, figure, md_escape
@@ -427,6 +428,7 @@ def render_predict() -> None:
 # --- tab 2: model quality ----------------------------------------------------------------------
 def render_model() -> None:
     m = model.metrics
+    pdf_slot = st.empty()  # the report button, once the importance is known
     st.subheader("Three models, the same folds")
     left, right = st.columns([3, 2], gap="large")
     with left:
@@ -559,7 +561,11 @@ def render_model() -> None:
     try:
         imp = tm.importance(dataset, kind)
     except ValueError as error:
+        imp = None
         st.info(f"Permutation importance is not available: {md_escape(error)}")
+    with pdf_slot:
+        report_pdf.top10_button(cv, model, kind, threshold, imp, (n_top, n_other))
+    if imp is None:
         return
     fig, data = ct.permutation_importance(imp)
     figure(

@@ -14,6 +14,7 @@ import datetime as dt
 import io
 import logging
 import textwrap
+import threading
 from collections.abc import Iterator, Sequence
 
 import matplotlib as mpl
@@ -28,6 +29,9 @@ from lib.reports.plots import DRAW, INK
 __all__ = ["render_pdf", "PAGE_SIZE", "RC"]
 
 log = logging.getLogger(__name__)
+# rc_context changes matplotlib's global rcParams: one report is drawn at a time, so a
+# report drawn in another server thread never sees mathtext switched back on mid-draw
+_LOCK = threading.Lock()
 
 PAGE_SIZE = (11.69, 8.27)  # A4 landscape, inches
 MUTED = "#666666"
@@ -268,9 +272,10 @@ def render_pdf(report: Report, progress: Progress | None = None) -> bytes:
         "Creator": "streamdash lib.reports (matplotlib " + mpl.__version__ + ")",
         "CreationDate": dt.datetime.now(dt.UTC),
     }
-    with mpl.rc_context(RC), PdfPages(buf, metadata=metadata) as pdf:
+    with _LOCK, mpl.rc_context(RC), PdfPages(buf, metadata=metadata) as pdf:
         for i, fig in enumerate(_pages(report), start=1):
             pdf.savefig(fig)
             if progress is not None:
                 progress(min(i / total, 1.0), f"page {i} of {total}")
+    log.debug("%s report of %s: %d pages", report.title, report.provenance.get("Dataset"), total)
     return buf.getvalue()
