@@ -90,16 +90,19 @@ def _legend(ax, title: str | None = None, handles=None, labels=None) -> None:
         handles, labels = ax.get_legend_handles_labels()
     if not handles:
         return
+    names = [short(x, 30) for x in labels]
+    if title:  # the legend's title leads its row (a title above it would need a second row)
+        names[0] = f"{title}: {names[0]}"
+    width = sum(len(n) * 0.6 + 3.5 for n in names) * 8 / 72  # inches: text + handle, 8 pt
+    axes_width = ax.get_window_extent().width / ax.figure.figure.dpi
     ax.legend(
         handles,
-        [short(x, 30) for x in labels],
-        title=title,
+        names,
         fontsize=8,
-        title_fontsize=8,
         frameon=False,
         loc="lower left",
         bbox_to_anchor=(0, 1.0),
-        ncol=min(len(handles), 4),
+        ncol=len(handles) if width <= axes_width else max(1, (len(handles) + 1) // 2),
         alignment="left",
         borderaxespad=0.2,
         handlelength=1.2,

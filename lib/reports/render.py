@@ -188,7 +188,7 @@ def _chart_block(canvas: Figure | SubFigure, chart: Chart, wide: bool) -> None:
             x0, text_top - 0.028 * (caption.count("\n") + 1) - 0.004, method, fontsize=8,
             color=MUTED, va="top", style="italic", linespacing=1.3,
         )  # fmt: skip
-    area = (0.07 if wide else 0.1, text_top + 0.07, 0.97, 0.9)
+    area = (0.07 if wide else 0.1, text_top + 0.07, 0.97, 0.87)
     if chart.data is None or chart.data.empty:
         canvas.text(
             0.5, (area[1] + area[3]) / 2, chart.empty or "No data for this selection.",
