@@ -5,7 +5,10 @@ matplotlib + seaborn. No streamlit here: ``lib.ui.report_pdf`` is the download b
   charts with caption and method line) and ``provenance``;
 * :mod:`lib.reports.data_pages` / :mod:`lib.reports.model_pages`: one builder per page, from
   the functions the page calls;
-* :mod:`lib.reports.render`: ``render_pdf(report, progress=None) -> bytes``.
+* :mod:`lib.reports.plots`: one matplotlib + seaborn drawing per chart kind;
+* :mod:`lib.reports.render`: ``render_pdf(report, progress=None) -> bytes``;
+* :mod:`lib.reports.inputs`: every page's report of a dataset folder with the pages'
+  defaults, without streamlit (benchmark, tests, notebooks).
 """
 
 from __future__ import annotations

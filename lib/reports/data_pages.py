@@ -107,6 +107,7 @@ def overview_report(
                     y="watch_hours",
                     xlabel="week starting",
                     ylabel="watch hours (h)",
+                    color=charts_light.TREND_COLOR,
                     wide=True,
                 ),
             ],
@@ -410,6 +411,7 @@ def _time_section(view: Any, sessions: Any, has_minutes: bool) -> Section:
                 "week is left out).",
                 "lib.charts.engagement.watch_time_trend (DuckDB over gold sessions).",
                 x="period", y="watch_hours", xlabel="week starting", ylabel="watch hours (h)",
+                    color=charts_light.TREND_COLOR,
                 wide=True,
             )
         )  # fmt: skip
