@@ -24,6 +24,7 @@ bench:          ## benchmark scripts (print figures)
 	$(PY) -m benchmarks.imports
 	$(PY) -m benchmarks.cluster_page
 	$(PY) -m benchmarks.top10_page
+	$(PY) -m benchmarks.reports
 	$(PY) -m benchmarks.browser
 	$(PY) -m benchmarks.load
 

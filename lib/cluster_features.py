@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -69,6 +69,8 @@ __all__ = [
     "clustering_arrays",
     "clustering_summary",
     "clustering_from",
+    "personas",
+    "fit_view",
     "stability_dict",
     "stability_from",
 ]
@@ -550,6 +552,37 @@ def clustering_from(
         fidelity=float(summary["fidelity"]),
         depth=int(summary["depth"]),
     )
+
+
+def personas(prof: cluster.ClusterProfile, ent: Entity) -> dict[int, cluster.Persona]:
+    """One persona per cluster; a label two clusters share names its cluster (1-based)."""
+    people = {
+        int(c): cluster.persona(prof.row(c), noun=ent.noun, words=ent.words)
+        for c in prof.summary.index
+    }
+    counts = pd.Series([p.label for p in people.values()]).value_counts()
+    for c, p in people.items():
+        if counts[p.label] > 1:
+            label = f"{p.label} (cluster {int(c) + 1})"
+            people[c] = replace(p, label=label, name=label + p.name[len(p.label) :])
+    return people
+
+
+def fit_view(result: Clustering, X: pd.DataFrame, ent: Entity) -> dict[str, Any]:
+    """What the Cluster explorer shows of a clustering of ``X`` (the chosen features of
+    ``ent``): labels, silhouettes, profile, personas and tree rules (one dict, as cached)."""
+    prof = cluster.profile(X.loc[result.labels.index], result.labels)
+    return {
+        "labels": result.labels,
+        "silhouette": result.silhouette,
+        "silhouette_mean": result.silhouette_mean,
+        "silhouette_n": result.silhouette_n,
+        "profile": prof,
+        "personas": personas(prof, ent),
+        "rules": result.rules,
+        "fidelity": result.fidelity,
+        "depth": result.depth,
+    }
 
 
 def stability_dict(stab: cluster.Stability) -> dict[str, Any]:

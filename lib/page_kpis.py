@@ -1,4 +1,4 @@
-"""The KPI tiles of the Catalog and Engagement pages as text, without streamlit.
+"""The KPI tiles of the pages as text, without streamlit (the PDF reports print the same).
 
 Each function computes the numbers of a page's row of tiles from the rows shown and formats
 them the way the tiles print them (``"n/a"`` where the dataset cannot say); the pages only
@@ -10,14 +10,21 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
-from lib.charts import rating_column
 from lib.filters import has_values
 
 NA = "n/a"
 
-__all__ = ["NA", "catalog_kpis", "engagement_kpis"]
+__all__ = [
+    "NA",
+    "catalog_kpis",
+    "engagement_kpis",
+    "overview_kpis",
+    "cluster_kpis",
+    "top10_quality_kpis",
+]
 
 
 def catalog_kpis(
@@ -31,6 +38,8 @@ def catalog_kpis(
     week in the Top 10, and their share; n/a when the dataset has no Top 10 weeks) and
     ``runtime`` (median movie runtime).
     """
+    from lib.charts.catalog import rating_column  # Plotly: not on the landing page's path
+
     rating = rating_column(titles)
     top10 = (
         titles["weeks_in_top10"].astype(float).fillna(0) > 0
@@ -76,4 +85,79 @@ def engagement_kpis(
         "minutes_per_session": f"{mean_minutes:.0f} min"
         if minutes is not None and mean_minutes
         else NA,
+    }
+
+
+def overview_kpis(
+    n_titles: int,
+    users: pd.DataFrame,
+    daily: pd.DataFrame,
+    kpis: Mapping[str, Any],
+) -> dict[str, Any]:
+    """The Overview tiles: ``n_titles`` in gold, ``users`` (with ``is_active``), the daily
+    engagement table and the build report's ``kpis`` (``mean_progress``: 0-100).
+
+    Keys: ``titles``, ``viewers``, ``active``, ``hours``, ``completion``, ``churn`` (text as
+    the tiles print it) and ``missing`` (what the dataset lacks for an n/a tile, in words).
+    """
+    status = users["is_active"].dropna() if len(users) and "is_active" in users else None
+    share = float(status.astype(float).mean()) if status is not None and len(status) else None
+    progress = kpis.get("mean_progress")
+    completion = float(progress) / 100 if progress is not None else None
+    hours = float(daily["watch_hours"].sum()) if len(daily) else None
+    active = users["is_active"].fillna(False).astype(bool).sum() if share is not None else None
+    missing = [
+        what
+        for what, lacking in (
+            ("subscription status", share is None),
+            ("watch history", completion is None),
+        )
+        if lacking
+    ]
+    return {
+        "titles": f"{n_titles:,.0f}",
+        "viewers": f"{len(users):,.0f}",
+        "active": f"{active:,.0f}" if active is not None else NA,
+        "hours": f"{hours:,.0f} h" if hours is not None else NA,
+        "completion": f"{completion:.1%}" if completion is not None else NA,
+        "churn": f"{1 - share:.1%}" if share is not None else NA,
+        "missing": missing,
+    }
+
+
+def cluster_kpis(
+    n_clustered: int,
+    k: int,
+    silhouette_mean: float,
+    fidelity: float,
+    stability_mean: float | None = None,
+) -> dict[str, str]:
+    """The Cluster explorer's headline numbers as text: ``clustered``, ``k``,
+    ``silhouette``, ``fidelity`` (decision-tree fidelity) and ``stability`` (mean ARI across
+    seeds; n/a while unknown)."""
+    return {
+        "clustered": f"{n_clustered:,}",
+        "k": f"{k}",
+        "silhouette": f"{silhouette_mean:.2f}" if np.isfinite(silhouette_mean) else NA,
+        "fidelity": f"{fidelity:.0%}",
+        "stability": f"{stability_mean:.2f}"
+        if stability_mean is not None and np.isfinite(stability_mean)
+        else NA,
+    }
+
+
+def top10_quality_kpis(metrics: Mapping[str, Any], at: Mapping[str, Any]) -> dict[str, str]:
+    """The Top 10 page's held-out tiles (Model quality tab) as text, from a model's
+    ``metrics`` and ``metrics_at(threshold)``: ``roc_auc``, ``pr_auc``, ``brier`` (and
+    ``brier_delta`` against the base-rate baseline), ``precision`` (n/a when no title is
+    called Top 10), ``recall``, ``accuracy``."""
+    called = at["tp"] + at["fp"]
+    return {
+        "roc_auc": f"{metrics['roc_auc']:.3f}",
+        "pr_auc": f"{metrics['pr_auc']:.3f}",
+        "brier": f"{metrics['brier']:.3f}",
+        "brier_delta": f"{metrics['brier'] - metrics['brier_baseline']:+.3f} vs. base",
+        "precision": f"{at['precision']:.1%}" if called else NA,
+        "recall": f"{at['recall']:.1%}",
+        "accuracy": f"{at['accuracy']:.1%}",
     }

@@ -16,6 +16,7 @@ from lib.insights import catalog_findings
 from lib.page_kpis import catalog_kpis
 from lib.ui import data as ui
 from lib.ui import filters as uif
+from lib.ui import report_pdf
 from lib.ui.chart_filters import ChartFilters
 from lib.ui.report_view import report_section, tabs_with_report
 from lib.ui.widgets import PageFigures, download_csv, empty_state, findings_box, md_escape
@@ -41,6 +42,7 @@ st.caption(
     f"filters: {md_escape(flt.describe())}"
 )
 chart_filters.render()
+report_pdf.catalog_button(all_titles, flt)
 
 
 _figures = PageFigures("cat", name, chart_filters=chart_filters)

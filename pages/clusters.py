@@ -20,8 +20,10 @@ from lib import cluster_features as cf
 from lib.charts import cluster as cc
 from lib.cluster import STABLE_ARI, SUGGEST_RULE, UNSTABLE_ARI
 from lib.cluster_features import DEFAULT_K, K_RANGE, MIN_ROWS, PCA_SAMPLE, STABILITY_SEEDS
+from lib.page_kpis import cluster_kpis
 from lib.ui import cluster_models as cm
 from lib.ui import data as ui
+from lib.ui import report_pdf
 from lib.ui.widgets import download_csv, empty_state, figure, md_escape
 
 # --- option texts ------------------------------------------------------------------------------
@@ -50,6 +52,7 @@ st.caption(
     f"Dataset **{md_escape(dataset)}** - K-Means groups of viewers or titles, what defines "
     "each group, and how much to trust them. Every choice below is part of the URL."
 )
+pdf_slot = st.empty()  # the report button, once the clustering is known
 
 entities = {e: cm.entity(dataset, version, e) for e in cf.ENTITIES}
 available = [e for e, ent in entities.items() if ent.problem is None]
@@ -205,21 +208,24 @@ labels: pd.Series = fit["labels"]
 prof = fit["profile"]
 people = fit["personas"]
 names = {c: cc.cluster_name(c, p.label) for c, p in people.items()}
+tile = cluster_kpis(len(labels), k, fit["silhouette_mean"], fit["fidelity"])
 
 # --- headline numbers ----------------------------------------------------------------------
 stability_job = cm.stability(*key, k)
 m1, m2, m3, m4 = st.columns(4)
 m1.metric(
     f"{noun.capitalize()} clustered",
-    f"{len(labels):,}",
+    tile["clustered"],
     help=f"Of {len(ent.candidates):,} {noun}; rows are left out only with missing = drop.",
 )
 m2.metric(
-    "Clusters (k)", f"{k}", help=f"{len(features)} features, {scaling} scaling, missing: {missing}."
+    "Clusters (k)",
+    tile["k"],
+    help=f"{len(features)} features, {scaling} scaling, missing: {missing}.",
 )
 m3.metric(
     "Mean silhouette",
-    f"{fit['silhouette_mean']:.2f}" if np.isfinite(fit["silhouette_mean"]) else "n/a",
+    tile["silhouette"],
     help=f"On a seeded sample of {fit['silhouette_n']:,} rows. Above 0.5 clear groups, "
     "0.25-0.5 weak but real structure, below 0.25 little separation.",
 )
@@ -379,7 +385,7 @@ rules = fit["rules"]
 left, right = st.columns([1, 3])
 left.metric(
     "Tree fidelity",
-    f"{fit['fidelity']:.0%}",
+    tile["fidelity"],
     help=f"Share of {noun} that a depth-{fit['depth']} decision tree on the unscaled features "
     "puts in their own cluster: how far the rules below can be trusted.",
 )
@@ -446,6 +452,23 @@ st.caption(
 )
 
 
+with pdf_slot:
+    report_pdf.clusters_button(
+        ent,
+        features,
+        scaling=scaling,
+        missing=missing,
+        k=k,
+        fit=fit,
+        xy=xy,
+        scan=scan,
+        suggested=suggested,
+        planted=recovered,
+        sample_note=cm.sample(dataset, entity).note(),
+        stability=stability_job,
+    )
+
+
 # --- stability (computed in the background while the page was drawn) ----------------------
 def _show_stability() -> None:
     if not stability_job.done():
@@ -462,7 +485,9 @@ def _show_stability() -> None:
             return
         st.metric(
             "Stability (ARI across seeds)",
-            f"{stab.mean:.2f}",
+            cluster_kpis(len(labels), k, fit["silhouette_mean"], fit["fidelity"], stab.mean)[
+                "stability"
+            ],
             help=f"Mean adjusted Rand index between K-Means runs with {len(stab.seeds)} seeds "
             f"on {stab.n_rows:,} sampled rows (1 = identical partitions; lowest pair "
             f"{stab.min:.2f}). Stable >= {STABLE_ARI}, unstable < {UNSTABLE_ARI}.",

@@ -18,6 +18,7 @@ from lib.insights import engagement_findings
 from lib.page_kpis import engagement_kpis
 from lib.ui import data as ui
 from lib.ui import filters as uif
+from lib.ui import report_pdf
 from lib.ui.chart_filters import ChartFilters
 from lib.ui.report_view import has_report, report_section, tabs_with_report
 from lib.ui.widgets import PageFigures, download_csv, empty_state, findings_box, md_escape
@@ -53,6 +54,7 @@ st.caption(
     f"filters: {md_escape(flt.describe())}"
 )
 chart_filters.render()
+report_pdf.engagement_button(view, sessions, flt)
 
 
 _figures = PageFigures("eng", name, needs_prefix="watch history with ", chart_filters=chart_filters)

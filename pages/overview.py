@@ -14,9 +14,11 @@ import streamlit as st
 from lib import charts_light as charts
 from lib.config import dataset_dir
 from lib.glossary import COMPLETED_DEFINITION
+from lib.page_kpis import overview_kpis
 from lib.quality import bronze_profile, silver_actions
 from lib.store import read_tables
 from lib.ui import data as ui
+from lib.ui import report_pdf
 from lib.ui.widgets import download_csv, empty_state, light_figure, md_escape
 
 name = ui.active_name()
@@ -39,57 +41,33 @@ st.caption(
     f"{built} UTC in {manifest.get('build_seconds', 0):.1f} s - data as of "
     f"{manifest.get('as_of', '?')}"
 )
+report_pdf.overview_button(report, len(titles), users, daily, kpis)
 
 
-def _fmt_int(v: float) -> str:
-    return f"{v:,.0f}"
-
-
-def _share(series: pd.Series) -> float | None:
-    s = series.dropna()
-    return float(s.astype(float).mean()) if len(s) else None
-
-
-active = _share(users["is_active"]) if len(users) else None
-completion = float(kpis["mean_progress"]) / 100 if kpis.get("mean_progress") is not None else None
-hours = float(daily["watch_hours"].sum()) if len(daily) else None
-na = "n/a"
+tile = overview_kpis(len(titles), users, daily, kpis)
 cols = st.columns(6)
-cols[0].metric("Titles", _fmt_int(len(titles)), help="Titles in the gold catalog (after cleaning).")
-cols[1].metric("Viewers", _fmt_int(len(users)), help="Distinct viewers (user accounts) in gold.")
+cols[0].metric("Titles", tile["titles"], help="Titles in the gold catalog (after cleaning).")
+cols[1].metric("Viewers", tile["viewers"], help="Distinct viewers (user accounts) in gold.")
 cols[2].metric(
     "Active viewers",
-    _fmt_int(users["is_active"].fillna(False).astype(bool).sum()) if active is not None else na,
+    tile["active"],
     help="Accounts whose subscription is active (is_active = true).",
 )
 cols[3].metric(
-    "Watch hours",
-    f"{hours:,.0f} h" if hours is not None else na,
-    help="Sum of watch minutes of all valid sessions / 60.",
+    "Watch hours", tile["hours"], help="Sum of watch minutes of all valid sessions / 60."
 )
 cols[4].metric(
     "Average completion",
-    f"{completion:.1%}" if completion is not None else na,
+    tile["completion"],
     help="Mean progress of all sessions (0-100% of the title or episode). " + COMPLETED_DEFINITION,
 )
 cols[5].metric(
     "Churn rate",
-    f"{1 - active:.1%}" if active is not None else na,
+    tile["churn"],
     help="Share of accounts that are no longer active (1 - active / all accounts).",
 )
-if active is None or completion is None:
-    st.caption(
-        "n/a: this dataset has no "
-        + " and no ".join(
-            x
-            for x, missing in (
-                ("subscription status", active is None),
-                ("watch history", completion is None),
-            )
-            if missing
-        )
-        + "."
-    )
+if tile["missing"]:
+    st.caption("n/a: this dataset has no " + " and no ".join(tile["missing"]) + ".")
 
 st.subheader("Viewing over time")
 if len(daily):

@@ -30,6 +30,7 @@ from lib import top10_inputs as ti
 from lib.charts import top10 as ct
 from lib.config import TOP10_LABEL
 from lib.engagement_report import POST_RELEASE_NOTE
+from lib.page_kpis import top10_quality_kpis
 from lib.top10_inputs import (
     CATEGORICAL,
     DROP_REASONS,
@@ -46,6 +47,7 @@ from lib.top10_inputs import (
     unknown_key,
 )
 from lib.ui import data as ui
+from lib.ui import report_pdf
 from lib.ui import top10_models as tm
 from lib.ui.report_view import has_report
 from lib.ui.widgets import empty_state, figure, md_escape
@@ -426,6 +428,7 @@ def render_predict() -> None:
 # --- tab 2: model quality ----------------------------------------------------------------------
 def render_model() -> None:
     m = model.metrics
+    pdf_slot = st.empty()  # the report button, once the importance is known
     st.subheader("Three models, the same folds")
     left, right = st.columns([3, 2], gap="large")
     with left:
@@ -481,21 +484,22 @@ def render_model() -> None:
             icon=":material/trending_up:" if more else ":material/trending_down:",
         )
     at = model.metrics_at(threshold)
+    tile = top10_quality_kpis(m, at)
     cols = st.columns(6)
     cols[0].metric(
         "ROC-AUC",
-        f"{m['roc_auc']:.3f}",
+        tile["roc_auc"],
         help="Chance that a random Top 10 title scores above a random other one.",
     )
     cols[1].metric(
         "PR-AUC",
-        f"{m['pr_auc']:.3f}",
+        tile["pr_auc"],
         help=f"Average precision; random guessing scores {m['test_base_rate']:.3f}.",
     )
     cols[2].metric(
         "Brier score",
-        f"{m['brier']:.3f}",
-        delta=f"{m['brier'] - m['brier_baseline']:+.3f} vs. base",
+        tile["brier"],
+        delta=tile["brier_delta"],
         delta_color="inverse",
         help="Mean squared error of the probabilities; the baseline always predicts the "
         "training Top 10 share.",
@@ -503,18 +507,18 @@ def render_model() -> None:
     called = at["tp"] + at["fp"]
     cols[3].metric(
         "Precision",
-        f"{at['precision']:.1%}" if called else "n/a",
+        tile["precision"],
         help=f"Of titles called Top 10 at threshold {threshold:.2f}, the share that were."
         + ("" if called else " No held-out title reaches this threshold."),
     )
     cols[4].metric(
         "Recall",
-        f"{at['recall']:.1%}",
+        tile["recall"],
         help=f"Of Top 10 titles, the share called Top 10 at threshold {threshold:.2f}.",
     )
     cols[5].metric(
         "Accuracy",
-        f"{at['accuracy']:.1%}",
+        tile["accuracy"],
         help="Share of held-out titles called right at this threshold.",
     )
     left, right = st.columns(2, gap="large")
@@ -557,7 +561,11 @@ def render_model() -> None:
     try:
         imp = tm.importance(dataset, kind)
     except ValueError as error:
+        imp = None
         st.info(f"Permutation importance is not available: {md_escape(error)}")
+    with pdf_slot:
+        report_pdf.top10_button(cv, model, kind, threshold, imp, (n_top, n_other))
+    if imp is None:
         return
     fig, data = ct.permutation_importance(imp)
     figure(

@@ -20,7 +20,6 @@ import threading
 import time
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +28,6 @@ import streamlit as st
 
 from lib import artifacts, cluster, model_input
 from lib import cluster_features as cf
-from lib.charts import cluster as cc
 from lib.config import dataset_dir
 from lib.ui import data as ui
 
@@ -153,20 +151,6 @@ def scan(
     return table, int(table.attrs["suggested_k"])
 
 
-def _personas(prof: cluster.ClusterProfile, ent: cf.Entity) -> dict[int, cluster.Persona]:
-    """One persona per cluster; a label two clusters share names its cluster (1-based)."""
-    people = {
-        int(c): cluster.persona(prof.row(c), noun=ent.noun, words=ent.words)
-        for c in prof.summary.index
-    }
-    counts = pd.Series([p.label for p in people.values()]).value_counts()
-    for c, p in people.items():
-        if counts[p.label] > 1:
-            label = f"{p.label} (cluster {cc.cluster_name(c)})"
-            people[c] = replace(p, label=label, name=label + p.name[len(p.label) :])
-    return people
-
-
 @st.cache_data(max_entries=24, show_spinner="Fitting K-Means...")
 def clustering(
     dataset: str,
@@ -191,18 +175,7 @@ def clustering(
         arrays = cf.clustering_arrays(result, ent.candidates.index)
         _save_back(dataset, version, ent, "labels", params, arrays, t0)
         _save_back(dataset, version, ent, "fit", params, cf.clustering_summary(result), t0)
-    prof = cluster.profile(X.loc[result.labels.index], result.labels)
-    return {
-        "labels": result.labels,
-        "silhouette": result.silhouette,
-        "silhouette_mean": result.silhouette_mean,
-        "silhouette_n": result.silhouette_n,
-        "profile": prof,
-        "personas": _personas(prof, ent),
-        "rules": result.rules,
-        "fidelity": result.fidelity,
-        "depth": result.depth,
-    }
+    return cf.fit_view(result, X, ent)
 
 
 @st.cache_resource(show_spinner=False)
