@@ -58,7 +58,12 @@ _STAGING = re.compile(r"\.(?:building|old)-\d+-[0-9a-f]+$")
 
 
 def versions() -> dict[str, str]:
-    """Versions of the libraries an artefact depends on (and the artefact format)."""
+    """Versions of the libraries an artefact depends on (and the artefact format).
+
+    DuckDB is one of them: above a row bound a model is fitted on a sample that DuckDB draws
+    with its hash function (``lib.model_input``), so another DuckDB may draw other rows.
+    """
+    import duckdb
     import sklearn
 
     return {
@@ -66,6 +71,7 @@ def versions() -> dict[str, str]:
         "numpy": np.__version__,
         "pandas": pd.__version__,
         "scikit-learn": sklearn.__version__,
+        "duckdb": duckdb.__version__,
     }
 
 
