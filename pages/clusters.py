@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import cluster_features as cf
 from lib.charts import cluster as cc
-from lib.cluster import STABLE_ARI, SUGGEST_RULE, UNSTABLE_ARI
-from lib.cluster_features import DEFAULT_K, K_RANGE, MIN_ROWS, PCA_SAMPLE, STABILITY_SEEDS
+from lib.models import cluster_features as cf
+from lib.models.cluster import STABLE_ARI, SUGGEST_RULE, UNSTABLE_ARI
+from lib.models.cluster_features import DEFAULT_K, K_RANGE, MIN_ROWS, PCA_SAMPLE, STABILITY_SEEDS
 from lib.ui import cluster_models as cm
 from lib.ui import data as ui
 from lib.ui.widgets import download_csv, empty_state, figure, md_escape

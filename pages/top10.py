@@ -25,12 +25,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lib import top10
-from lib import top10_inputs as ti
 from lib.charts import top10 as ct
 from lib.config import TOP10_LABEL
 from lib.engagement_report import POST_RELEASE_NOTE
-from lib.top10_inputs import (
+from lib.models import top10
+from lib.models import top10_inputs as ti
+from lib.models.top10_inputs import (
     CATEGORICAL,
     DROP_REASONS,
     HELP,

@@ -7,7 +7,11 @@ import tomllib
 
 from lib.config import PROJECT_ROOT
 
-PY = [p for p in PROJECT_ROOT.rglob("*.py") if ".venv" not in p.parts and "data" not in p.parts]
+PY = [
+    p
+    for p in PROJECT_ROOT.rglob("*.py")
+    if not {".venv", "data"} & set(p.relative_to(PROJECT_ROOT).parts[:1])
+]
 
 
 def test_lib_outside_ui_never_imports_streamlit():
@@ -32,10 +36,10 @@ def test_no_unsafe_html_anywhere_in_the_app():
 
 
 def test_no_pickle_or_joblib_loading_of_files():
-    """Nothing unpickles a file, except the model artefacts of lib/artifacts.py, which load a
+    """Nothing unpickles a file, except the model artefacts of lib/data/artifacts.py, which load a
     ``.joblib`` file only after checking that it lies in a published dataset folder of the
     server's own data root (issue 14 allows joblib from there, never from an upload)."""
-    artifacts = PROJECT_ROOT / "lib" / "artifacts.py"
+    artifacts = PROJECT_ROOT / "lib" / "data" / "artifacts.py"
     offenders = [
         str(p)
         for p in PY
@@ -74,8 +78,8 @@ def test_xsrf_protection_is_on():
 
 
 def test_upload_limit_of_streamlit_equals_the_importers_limit():
-    """config.toml's comment says maxUploadSize matches lib.importers.MAX_UPLOAD_BYTES."""
-    from lib.importers import MAX_UPLOAD_BYTES
+    """config.toml's comment says maxUploadSize matches lib.data.importers.MAX_UPLOAD_BYTES."""
+    from lib.data.importers import MAX_UPLOAD_BYTES
 
     with open(PROJECT_ROOT / ".streamlit" / "config.toml", "rb") as fh:
         server = tomllib.load(fh)["server"]

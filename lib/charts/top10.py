@@ -1,6 +1,6 @@
 """Figure builders of the Top 10 predictor page (no streamlit import).
 
-Inputs are the outputs of :mod:`lib.top10` (``explain``, ``compare_models``, ``curves``,
+Inputs are the outputs of :mod:`lib.models.top10` (``explain``, ``compare_models``, ``curves``,
 ``reliability``, ``metrics_at``, ``permutation_importance``, ``leakage_report``). Every builder
 returns ``(figure, data)``: the figure through the one house path
 (:func:`lib.charts.house.figure`) and the DataFrame behind it (for the CSV download).

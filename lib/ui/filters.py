@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import numpy as np
 import streamlit as st
 
+from lib.data.session_query import SessionQuery
 from lib.filters import FilterOptions, Filters, filter_options
-from lib.session_query import SessionQuery
 from lib.ui import data as ui
 
 __all__ = [
