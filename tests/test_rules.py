@@ -92,3 +92,33 @@ def test_no_forced_full_gc_after_every_run():
     """A full collection after each run cost 150-300 ms per interaction (see config.toml)."""
     cfg = (PROJECT_ROOT / ".streamlit" / "config.toml").read_text()
     assert re.search(r"^\[runner\][^\[]*^postScriptGC\s*=\s*false", cfg, re.M | re.S)
+
+
+def _lib_imports(path):
+    """Modules of ``lib`` a file imports, top-level and inside functions (``from lib import x``
+    counts as ``lib.x``)."""
+    import ast
+
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            yield from (a.name for a in node.names if a.name.split(".")[0] == "lib")
+        elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+            if node.module == "lib":
+                yield from (f"lib.{a.name}" for a in node.names)
+            elif node.module.split(".")[0] == "lib":
+                yield node.module
+
+
+def test_no_module_path_from_before_the_layout():
+    """Old paths (``lib.recommend``, ``lib.pipeline``, ...) import only through the aliases of
+    :mod:`lib._compat`, for stored pickles and old command lines; the code uses the new ones."""
+    from lib._compat import new_name
+
+    offenders = [
+        f"{p.relative_to(PROJECT_ROOT)}: {m}"
+        for p in PY
+        if p.name not in ("_compat.py", "test_compat.py")
+        for m in _lib_imports(p)
+        if new_name(m) is not None
+    ]
+    assert not offenders, offenders

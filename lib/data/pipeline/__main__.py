@@ -25,6 +25,8 @@ EPILOG = """examples:
   python -m lib.data.pipeline build --no-models       data layers only (pages fit on first visit)
   python -m lib.data.pipeline models --name demo      recompute a dataset's model artefacts
   python -m lib.data.pipeline list                    datasets under the data folder
+
+(python -m lib.pipeline, the path before issue 16, still works.)
 """
 
 
