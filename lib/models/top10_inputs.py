@@ -16,8 +16,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lib.charts import top10 as ct
+from lib import glossary
 from lib.config import LIST_SEP, MATURITY_RATINGS, TOP10_LABEL
+from lib.glossary import FEATURE_LABELS
 from lib.models.top10 import Top10Model
 
 MAX_NAME_OPTIONS = 3_000  # cast / director names offered in the searchable selects
@@ -44,6 +45,23 @@ HELP = {
     "model has not seen count at the average Top 10 rate.",
     "director": "Search the directors of the catalog, or type a new name and press Enter.",
 }
+
+
+_MAX_VALUE_CHARS = 38
+
+
+def feature_label(feature: str) -> str:
+    """Plain-words name of a model feature (:func:`lib.glossary.feature_label`); a column the
+    glossary does not know keeps its own words (``something_new`` -> ``something new``)."""
+    if feature in FEATURE_LABELS:
+        return glossary.feature_label(feature)
+    return str(feature).replace("_", " ")
+
+
+def format_value(feature: str, value: Any, *, max_chars: int = _MAX_VALUE_CHARS) -> str:
+    """A feature value for labels (:func:`lib.glossary.format_value`): ``unknown`` when the
+    title has no value, long text shortened with an ellipsis."""
+    return glossary.format_value(feature, value, missing="unknown", max_chars=max_chars)
 
 
 def key_of(feature: str) -> str:
@@ -185,7 +203,7 @@ def title_state(
     notes: list[str] = []
     for f in model.features:
         info, value = model.feature_ranges[f], row.get(f)
-        name = ct.feature_label(f)
+        name = feature_label(f)
         if f in NUMERIC:
             number = pd.to_numeric(pd.Series([value]), errors="coerce").iloc[0]
             if is_missing(number):
@@ -203,9 +221,9 @@ def title_state(
             )
             if not low <= number <= high:
                 notes.append(
-                    f"{name} {ct.format_value(f, number)} is outside the training range "
-                    f"({ct.format_value(f, low)} to {ct.format_value(f, high)}); set to "
-                    f"{ct.format_value(f, shown)}"
+                    f"{name} {format_value(f, number)} is outside the training range "
+                    f"({format_value(f, low)} to {format_value(f, high)}); set to "
+                    f"{format_value(f, shown)}"
                 )
             elif spec["kind"] == "votes" and abs(shown - number) > 0.005 * max(number, 1):
                 notes.append(f"{name} {number:,.0f} rounded to the slider step {shown:,}")
@@ -318,16 +336,16 @@ def unusual(model: Top10Model, row: Mapping[str, Any]) -> list[str]:
         info, value = model.feature_ranges[f], row.get(f)
         if f not in NUMERIC or is_missing(value):
             continue
-        name = ct.feature_label(f)
+        name = feature_label(f)
         if info["min"] <= value < info["p05"]:
             out.append(
-                f"{name} {ct.format_value(f, value)} is lower than for 95 % of training titles "
-                f"(5th percentile {ct.format_value(f, info['p05'])})"
+                f"{name} {format_value(f, value)} is lower than for 95 % of training titles "
+                f"(5th percentile {format_value(f, info['p05'])})"
             )
         elif info["p95"] < value <= info["max"]:
             out.append(
-                f"{name} {ct.format_value(f, value)} is higher than for 95 % of training titles "
-                f"(95th percentile {ct.format_value(f, info['p95'])})"
+                f"{name} {format_value(f, value)} is higher than for 95 % of training titles "
+                f"(95th percentile {format_value(f, info['p95'])})"
             )
     return out
 
@@ -335,4 +353,4 @@ def unusual(model: Top10Model, row: Mapping[str, Any]) -> list[str]:
 def plain(model: Top10Model, message: str) -> str:
     """A ``check_input`` message with the leading column name in plain words."""
     head, _, rest = message.partition(" ")
-    return f"{ct.feature_label(head)} {rest}" if head in model.feature_ranges else message
+    return f"{feature_label(head)} {rest}" if head in model.feature_ranges else message
