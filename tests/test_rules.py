@@ -109,6 +109,52 @@ def _lib_imports(path):
                 yield node.module
 
 
+#: the layer map of lib/__init__.py: top-level name under lib -> layer (0 = foundation)
+LAYERS = {
+    **dict.fromkeys(("", "_compat", "config", "glossary", "filters"), 0),
+    "data": 1,
+    "models": 2,
+    **dict.fromkeys(("charts", "insights", "engagement_report", "page_kpis"), 3),
+    "ui": 4,
+}
+
+
+def _layer(module: str) -> int:
+    """The layer of a ``lib`` module (-1 when the map does not place it)."""
+    parts = module.split(".")
+    return LAYERS.get(parts[1] if len(parts) > 1 else "", -1)
+
+
+def _module(path) -> str:
+    parts = path.relative_to(PROJECT_ROOT).with_suffix("").parts
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def test_lib_imports_point_down_the_layers():
+    """``lib/__init__.py``: a module imports from its own layer and the layers below; the one
+    exception is the pipeline's models step, which runs ``lib.models``."""
+    offenders = []
+    for path in sorted((PROJECT_ROOT / "lib").rglob("*.py")):
+        module = _module(path)
+        assert _layer(module) >= 0, f"{module}: not in the layer map of lib/__init__.py"
+        for imported in _lib_imports(path):
+            if _layer(imported) > _layer(module) and not (
+                module.startswith("lib.data.pipeline.models") and imported.startswith("lib.models")
+            ):
+                offenders.append(f"{module} -> {imported}")
+    assert not offenders, offenders
+
+
+def test_no_plotly_below_the_charts():
+    offenders = []
+    for path in (PROJECT_ROOT / "lib").rglob("*.py"):
+        if _layer(_module(path)) < 3 and re.search(
+            r"^\s*(import plotly|from plotly)", path.read_text(encoding="utf-8"), re.M
+        ):
+            offenders.append(str(path))
+    assert not offenders
+
+
 def test_no_module_path_from_before_the_layout():
     """Old paths (``lib.recommend``, ``lib.pipeline``, ...) import only through the aliases of
     :mod:`lib._compat`, for stored pickles and old command lines; the code uses the new ones."""
