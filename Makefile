@@ -13,7 +13,7 @@ e2e:            ## browser tests only
 	$(PY) -m pytest tests/e2e
 
 data:           ## (re)build the demo dataset
-	$(PY) -m lib.pipeline build
+	$(PY) -m lib.data.pipeline build
 
 bench:          ## benchmark scripts (print figures)
 	$(PY) -m benchmarks.pipeline

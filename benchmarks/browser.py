@@ -158,7 +158,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     root = args.data_root or data_root()
     if not (root / "demo" / "manifest.json").is_file():
-        from lib.pipeline import build
+        from lib.data.pipeline import build
 
         root = Path(tempfile.mkdtemp(prefix="bench-browser-"))
         print(f"building the scale-1 demo into {root} ...", flush=True)

@@ -1,4 +1,4 @@
-"""Benchmark: lib.cluster against plain scikit-learn, in the same run.
+"""Benchmark: lib.models.cluster against plain scikit-learn, in the same run.
 
     python -m benchmarks.cluster            # everything (the 100k full-silhouette baseline
                                             # alone takes a few minutes)
@@ -36,7 +36,7 @@ from sklearn.metrics import (
 )
 from sklearn.preprocessing import StandardScaler
 
-from lib.cluster import fit_kmeans, project, scan_k
+from lib.models.cluster import fit_kmeans, project, scan_k
 
 TARGETS = {"fit_kmeans 100k x 30": 5.0, "scan_k 10k x 30, k=2..10": 10.0, "t-SNE 5k": 30.0}
 

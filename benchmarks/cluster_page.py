@@ -32,7 +32,7 @@ TARGET_S = 1.0
 
 
 def _dataset(scale: float, root: Path) -> Path:
-    from lib.pipeline import build
+    from lib.data.pipeline import build
 
     folder = root / "demo"
     manifest = folder / "manifest.json"
@@ -105,8 +105,14 @@ def _page(entity: str, repeat: int) -> list[dict]:
 
 def _parts(folder: Path, entity: str, repeat: int) -> None:
     """The k-dependent library calls of one rerun, timed without Streamlit."""
-    from lib.cluster import default_features, explain_tree, fit_kmeans, profile, stability_ari
-    from lib.store import load_gold
+    from lib.data.store import load_gold
+    from lib.models.cluster import (
+        default_features,
+        explain_tree,
+        fit_kmeans,
+        profile,
+        stability_ari,
+    )
 
     gold = load_gold(folder)
     X = default_features(gold["users" if entity == "viewers" else "titles"], entity)

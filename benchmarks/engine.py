@@ -8,7 +8,8 @@ the Spark/DuckDB time ratio. Then a standalone cluster on localhost - one master
 workers (1 core, 1.5 GiB each), started with the ``spark-daemon.sh`` script that ships with
 PySpark and stopped at the end whatever happens - builds ``--cluster-scale`` through
 ``spark://127.0.0.1:PORT``; its gold and quality report are compared with DuckDB's
-(``lib.pipeline.verify``). Needs PySpark and Java 17 (``pip install -r requirements-spark.txt``).
+(``lib.data.pipeline.verify``). Needs PySpark and Java 17
+(``pip install -r requirements-spark.txt``).
 """
 
 from __future__ import annotations
@@ -29,7 +30,7 @@ ROOT = Path(__file__).resolve().parent.parent
 CHILD = """
 import json, resource, sys, time
 t0 = time.perf_counter()
-from lib.pipeline import build
+from lib.data.pipeline import build
 scale, out, engine, master = float(sys.argv[1]), sys.argv[2], sys.argv[3], sys.argv[4] or None
 report = build(scale=scale, seed=0, data_dir=out, engine=engine, spark_master=master,
                models=False)
@@ -130,8 +131,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--scales", type=float, nargs="+", default=[1, 10])
     p.add_argument("--cluster-scale", type=float, default=10, help="0: no cluster run")
     args = p.parse_args(argv)
-    from lib.pipeline.engine import spark_available
-    from lib.pipeline.verify import diff_layer, diff_reports
+    from lib.data.pipeline.engine import spark_available
+    from lib.data.pipeline.verify import diff_layer, diff_reports
 
     ok, why = spark_available()
     if not ok:

@@ -22,10 +22,10 @@ Cases, each in a fresh subprocess so its peak resident memory (ru_maxrss) is its
     The real six-file engagement export (``../shared/realdata/engagement_pipeline``). Target:
     Save after a preview <= 1 s (issue 14).
 
-Phases timed: ``import`` = ``lib.importers.load_files`` on the files' bytes (decode, sniff,
-read, convert, link), ``build`` = ``lib.importers.build_import`` (bronze -> silver -> gold,
+Phases timed: ``import`` = ``lib.data.importers.load_files`` on the files' bytes (decode, sniff,
+read, convert, link), ``build`` = ``lib.data.importers.build_import`` (bronze -> silver -> gold,
 written atomically to a temporary dataset folder); ``total`` = read bytes + import + build;
-``models`` = the build's models step on that dataset (``lib.pipeline.models``), timed apart
+``models`` = the build's models step on that dataset (``lib.data.pipeline.models``), timed apart
 because the targets above predate it (the page's preview below includes it).
 Then the Import data page's own steps are measured, in the same process, against a temporary
 data root: ``sniff`` = ``inspect_upload`` of each file (the per-file report), ``preview`` =
@@ -61,7 +61,7 @@ CHILD = """
 import json, os, resource, sys, tempfile, time
 from pathlib import Path
 t0 = time.perf_counter()
-from lib.importers import build_import, load_files
+from lib.data.importers import build_import, load_files
 t_lib = time.perf_counter()
 paths = [Path(p) for p in sys.argv[1:]]
 files = [(p.name, p.read_bytes()) for p in paths]
@@ -74,7 +74,7 @@ with tempfile.TemporaryDirectory() as tmp:
                           models=False)
     t_build = time.perf_counter()
     del result
-    from lib.pipeline.models import build_models
+    from lib.data.pipeline.models import build_models
     models = build_models(Path(tmp) / "bench")
     t_models = time.perf_counter()
 with tempfile.TemporaryDirectory() as root:

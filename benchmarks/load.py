@@ -270,7 +270,7 @@ def main(argv: list[str] | None = None) -> None:
     args = ap.parse_args(argv)
     root = args.data_root or data_root()
     if not (root / "demo" / "manifest.json").is_file():
-        raise SystemExit(f"no built demo under {root}: run python -m lib.pipeline build first")
+        raise SystemExit(f"no built demo under {root}: run python -m lib.data.pipeline build first")
     load_start = os.getloadavg()
     with open(args.server_log, "w") as log:
         proc, url, _ = _start(root, log)

@@ -73,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="bench-memory-") as tmp:
         root = args.data_root
         if root is None:
-            from lib.pipeline import build
+            from lib.data.pipeline import build
 
             root = Path(tmp)
             print(f"building the scale-{args.scale:g} demo into {root / 'demo'} ...", flush=True)

@@ -5,7 +5,7 @@
     python -m benchmarks.pages --data-root /tmp/x   # reuse datasets built earlier
     python -m benchmarks.pages --via chart          # the changes as chart filters (clicks)
 
-For each scale a demo dataset is built with ``lib.pipeline.build`` into a temporary folder
+For each scale a demo dataset is built with ``lib.data.pipeline.build`` into a temporary folder
 (or reused from ``--data-root/demo<scale>``) and ``STREAMDASH_DATA`` points the app at it.
 Each page runs under ``streamlit.testing.v1.AppTest`` (the real entry script, navigation and
 sidebar included): once to warm the caches (first load, per-dataset preparation), then for
@@ -66,7 +66,7 @@ def _dataset(scale: float, root: Path) -> Path:
     """``root/demo`` built at ``scale`` (reused when its manifest says the same scale)."""
     import json
 
-    from lib.pipeline import build
+    from lib.data.pipeline import build
 
     folder = root / "demo"
     manifest = folder / "manifest.json"

@@ -7,7 +7,7 @@
 Each run is a fresh subprocess, so its peak resident memory (ru_maxrss: Python, Arrow and
 DuckDB together) is its own. ``generate`` is the demo generator streaming bronze part files;
 ``build`` is bronze profile -> silver -> gold -> checks on the engine (the data layers:
-issue 13's targets). The models step (``lib.pipeline.models``: fitting what the model pages
+issue 13's targets). The models step (``lib.data.pipeline.models``: fitting what the model pages
 show) is timed after it in the same process, up to ``--models-max-scale``.
 
 The baseline is the previous, pandas-only pipeline (git ref ``--baseline-ref``, default the
@@ -38,7 +38,7 @@ TARGET_GIB = {100: 3.0, 1000: 8.0}
 CHILD = """
 import json, resource, sys, time
 t0 = time.perf_counter()
-from lib.pipeline import build
+from lib.data.pipeline import build
 scale, seed, out, engine = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3], sys.argv[4]
 with_models = sys.argv[5] == "1"
 marks = {}
@@ -53,7 +53,7 @@ t_gen = marks.get("bronze", t_imp)
 peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20
 models = {}
 if with_models:
-    from lib.pipeline.models import build_models
+    from lib.data.pipeline.models import build_models
     t_m = time.perf_counter()
     models = {k: v.get("seconds") for k, v in build_models(out).items()}
     models["total"] = time.perf_counter() - t_m
@@ -70,8 +70,8 @@ print(json.dumps({
 OLD_CHILD = """
 import json, resource, sys, time
 t0 = time.perf_counter()
-from lib.synth import generate, WINDOW
-from lib.pipeline import build_tables
+from lib.data.synth import generate, WINDOW
+from lib.data.pipeline import build_tables
 import pandas as pd
 scale, seed, out = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 t_imp = time.perf_counter()

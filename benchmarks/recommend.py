@@ -17,7 +17,7 @@ TF-IDF vectors, then a per-row top-k) at ``--dense-titles`` titles next to ``Con
 beta 0.5, 100 neighbours) at every size, each in its own subprocess, with the p95 latency
 of ``recommend(k=10)`` over ``--queries`` random viewers.
 
-``--quality`` runs ``lib.evaluate.compare_recommenders`` (every model tuned on validation
+``--quality`` runs ``lib.models.evaluate.compare_recommenders`` (every model tuned on validation
 carved from train, scored on a per-viewer 80/20 holdout with seed 0, viewers with >= 5
 titles, 95% bootstrap intervals) on: real MovieLens 100K ratings imported through the
 importer (``--movielens``, skipped when absent), MovieLens-shaped generated ratings and the
@@ -302,7 +302,7 @@ def _latency(model, ids: np.ndarray, k: int) -> dict[str, float]:
 
 
 def _child_fit(args: dict) -> dict:
-    from lib.recommend import ContentKNN, ItemKNN
+    from lib.models.recommend import ContentKNN, ItemKNN
 
     kind = args["model"]
     table = "titles" if kind == "content" else "interactions"
@@ -338,7 +338,7 @@ def _child_fit(args: dict) -> dict:
 
 
 def _child_cf(args: dict) -> dict:
-    from lib.recommend import EASE, RP3Beta
+    from lib.models.recommend import EASE, RP3Beta
 
     df = pd.read_parquet(f"{args['dir']}/interactions.parquet")
     rss_before = _rss_gib()
@@ -373,7 +373,7 @@ def _child_cf(args: dict) -> dict:
 def _child_dense(args: dict) -> dict:
     from sklearn.metrics.pairwise import cosine_similarity
 
-    from lib.recommend import ContentKNN
+    from lib.models.recommend import ContentKNN
 
     titles = synthetic_catalog(args["titles"], seed=args["seed"])
     vectors = ContentKNN(index_k=0).fit(titles).vectors_
@@ -437,7 +437,7 @@ def _dense_summary(d: pd.Series, s: pd.Series, n_dense: int) -> str:
 
 
 def _ease_limit() -> int:
-    from lib.recommend import EASE
+    from lib.models.recommend import EASE
 
     return EASE.max_items()
 
@@ -503,17 +503,17 @@ def _report(title: str, res, extra: pd.DataFrame | None = None) -> list[str]:
 
 def _movielens(path: str, seed: int) -> list[str]:
     """Real MovieLens 100K through the importer: the comparison and the issue-17 targets."""
-    from lib.evaluate import (
+    from lib.data.importers import load_source
+    from lib.data.pipeline import build_tables
+    from lib.data.store import load_gold
+    from lib.models.evaluate import (
         _eval_users,
         compare_recommenders,
         evaluate_with_intervals,
         paired_comparison,
         split_holdout,
     )
-    from lib.importers import load_source
-    from lib.pipeline import build_tables
-    from lib.recommend import EASE, ItemKNN
-    from lib.store import load_gold
+    from lib.models.recommend import EASE, ItemKNN
 
     if not os.path.isdir(path):
         return [f"\nMovieLens 100K: skipped ({path} is absent)"]
@@ -570,9 +570,9 @@ def _movielens(path: str, seed: int) -> list[str]:
 
 def _comparisons(seed: int, movielens: str) -> list[str]:
     """Every model with its interval on real MovieLens, MovieLens-shaped data and the demo."""
-    from lib.evaluate import compare_recommenders
-    from lib.pipeline import build
-    from lib.store import load_gold
+    from lib.data.pipeline import build
+    from lib.data.store import load_gold
+    from lib.models.evaluate import compare_recommenders
 
     lines = _movielens(movielens, seed)
     ml = movielens_like(seed=seed)
@@ -592,8 +592,8 @@ def _comparisons(seed: int, movielens: str) -> list[str]:
 
 
 def _quality(seed: int) -> list[str]:
-    from lib.evaluate import evaluate_models, split_holdout
-    from lib.recommend import ContentKNN, Hybrid, ItemKNN, Popularity, RandomRecommender
+    from lib.models.evaluate import evaluate_models, split_holdout
+    from lib.models.recommend import ContentKNN, Hybrid, ItemKNN, Popularity, RandomRecommender
 
     lines = []
     titles = synthetic_catalog(3000, seed=seed)

@@ -48,8 +48,8 @@ def main(argv: list[str] | None = None) -> None:
 
     root = args.data_root or Path(tempfile.mkdtemp(prefix="bench_reports_"))
     os.environ["STREAMDASH_DATA"] = str(root)  # the build's models load only from there
+    from lib.data.pipeline import build
     from lib.filters import Filters
-    from lib.pipeline import build
 
     folder = root / "demo"
     if not (folder / "manifest.json").is_file():

@@ -4,14 +4,14 @@
     python -m benchmarks.synth --scales 1 10 100 1000
     python -m benchmarks.synth --scales 1 10 100 --baseline main   # and main's generator
 
-Each scale runs in a fresh subprocess that iterates ``lib.synth.generate_chunks`` and writes
+Each scale runs in a fresh subprocess that iterates ``lib.data.synth.generate_chunks`` and writes
 every chunk to its own Parquet part file (``<tmp>/<layer>/<table>/part-00000.parquet`` ...)
 with pyarrow, then drops it. Printed per scale: rows per table (checked against the scale's
 counts), seconds spent generating and writing, peak resident memory of the subprocess
 (``ru_maxrss``), the stage during which resident memory was highest, and whether every
 table's part files share one Arrow schema.
 
-``--baseline REF`` also runs the generator of git ref REF (``git show REF:lib/synth.py``,
+``--baseline REF`` also runs the generator of git ref REF (``git show REF:lib/data/synth.py``,
 its ``generate()`` building every table whole) in a fresh subprocess at each scale up to
 ``--baseline-max-scale`` and writes each table to one Parquet file, so the ratios printed
 come from the same machine in the same run. Target (issue 13): scale 1000 generates within
@@ -42,7 +42,7 @@ def _child_stream(scale: float, seed: int, out: Path) -> dict:
     import pyarrow as pa
     import pyarrow.parquet as pq
 
-    from lib.synth import _counts, generate_chunks
+    from lib.data.synth import _counts, generate_chunks
 
     t0 = time.perf_counter()
     gen_s = write_s = 0.0
@@ -145,7 +145,7 @@ def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--scales", type=float, nargs="+", default=[1, 10])
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--baseline", metavar="REF", help="also run lib/synth.py of this git ref")
+    p.add_argument("--baseline", metavar="REF", help="also run lib/data/synth.py of this git ref")
     p.add_argument("--baseline-max-scale", type=float, default=100)
     p.add_argument("--child", nargs="+", help=argparse.SUPPRESS)
     args = p.parse_args(argv)
@@ -162,7 +162,7 @@ def main(argv: list[str] | None = None) -> None:
         source = None
         if args.baseline:
             text = subprocess.run(
-                ["git", "show", f"{args.baseline}:lib/synth.py"],
+                ["git", "show", f"{args.baseline}:lib/data/synth.py"],
                 capture_output=True,
                 text=True,
                 check=True,

@@ -1,4 +1,4 @@
-"""Benchmark of the Top 10 predictor (lib.top10): training, cross-validation, prediction.
+"""Benchmark of the Top 10 predictor (lib.models.top10): training, cross-validation, prediction.
 
     python -m benchmarks.top10                    # synthetic 1,040-title table
     python -m benchmarks.top10 --titles 2000 --calls 200
@@ -19,8 +19,8 @@ import time
 
 import numpy as np
 
-from lib import top10
 from lib.config import TOP10_LABEL
+from lib.models import top10
 
 TARGET_CV_SECONDS = 20.0
 TARGET_EXPLAIN_MS = 50.0

@@ -6,7 +6,7 @@
 
 Prints
 1. time to cross-validate all three models (5 folds, as the page's first visit does, via
-   ``lib.top10.compare_models``) for each ``--jobs`` value, and to train the chosen model;
+   ``lib.models.top10.compare_models``) for each ``--jobs`` value, and to train the chosen model;
    target <= 20 s.
 2. prediction + explanation (what a slider change computes: ``explain`` gives the probability,
    plus ``check_input``) on different titles: median and p95; target <= 50 ms.
@@ -60,9 +60,9 @@ def main(argv: list[str] | None = None) -> None:
 
     root = args.data_root or Path(tempfile.mkdtemp(prefix="bench_top10_"))
     os.environ["STREAMDASH_DATA"] = str(root)  # before lib.ui reads it
-    from lib import top10
-    from lib.pipeline import build
-    from lib.store import load_gold
+    from lib.data.pipeline import build
+    from lib.data.store import load_gold
+    from lib.models import top10
 
     if not (root / "demo" / "manifest.json").is_file():
         _, wall, _ = _timed(build, scale=1, seed=0, data_dir=root / "demo")

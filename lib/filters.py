@@ -186,7 +186,7 @@ class FilterOptions(_FilterFields):
 
 
 PREMIUM_QUALITIES: tuple[str, ...] = ("4K", "Ultra HD")
-# derived session columns (the same meaning as lib.session_query.DERIVED_SQL) -> what they need
+# derived session columns (the same meaning as lib.data.session_query.DERIVED_SQL) -> what they need
 DERIVED: dict[str, str] = {
     "month": "date",
     "day": "date",
@@ -216,7 +216,7 @@ def derive(df: pd.DataFrame, col: str) -> pd.Series:
 def has_values(df, col: str) -> bool:
     """True when ``df`` has rows and ``col`` holds at least one non-missing value.
 
-    ``df`` is a DataFrame or a :class:`lib.session_query.SessionQuery` (asked in SQL)."""
+    ``df`` is a DataFrame or a :class:`lib.data.session_query.SessionQuery` (asked in SQL)."""
     if hasattr(df, "has"):
         return df.has(col)
     if col not in df.columns and col in DERIVED:

@@ -1,10 +1,10 @@
 """Analyst-facing definitions and names, stated once (no plotting, no engine, no streamlit).
 
 * The definitions the gold tables implement and the pages quote (engagement score, weighted
-  rating, completion, RFM, age bands): ``lib.pipeline.gold`` computes them, the pages and
-  charts import the wording from here (and ``lib.pipeline.gold`` re-exports it).
+  rating, completion, RFM, age bands): ``lib.data.pipeline.gold`` computes them, the pages and
+  charts import the wording from here (and ``lib.data.pipeline.gold`` re-exports it).
 * Column labels, units and value formats, one dictionary for every page (issue 16): the
-  cluster explorer's features (:mod:`lib.cluster_features`, the models step), the Top 10
+  cluster explorer's features (:mod:`lib.models.cluster_features`, the models step), the Top 10
   predictor's model features, the Catalog's ratings and the Engagement page's segments.
   ``feature_label`` names a column with its unit, ``words`` names it inside a sentence or an
   axis title, ``format_value`` writes a value in its unit. The charts (:mod:`lib.charts`)

@@ -1,10 +1,10 @@
 """Cluster explorer: K-Means groups of viewers or titles, what defines each, and how sure we are.
 
 UI only: this page reads the widgets, calls ``lib.ui.cluster_models`` (bounded caches over the
-build's stored results, ``lib.pipeline.models_clusters``, with computation on demand for
-anything else) and renders figures of ``lib.charts_cluster``. Features and defaults are
-``lib.cluster_features``. Every choice is in the URL (``cl_*`` parameters). The 2-D projection
-does not depend on k and is cached without it, so changing k only refits K-Means and
+build's stored results, ``lib.data.pipeline.models_clusters``, with computation on demand for
+anything else) and renders figures of ``lib.charts.cluster``. Features and defaults are
+``lib.models.cluster_features``. Every choice is in the URL (``cl_*`` parameters). The 2-D
+projection does not depend on k and is cached without it, so changing k only refits K-Means and
 recolours.
 """
 
@@ -16,10 +16,10 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import cluster_features as cf
 from lib.charts import cluster as cc
-from lib.cluster import STABLE_ARI, SUGGEST_RULE, UNSTABLE_ARI
-from lib.cluster_features import DEFAULT_K, K_RANGE, MIN_ROWS, PCA_SAMPLE, STABILITY_SEEDS
+from lib.models import cluster_features as cf
+from lib.models.cluster import STABLE_ARI, SUGGEST_RULE, UNSTABLE_ARI
+from lib.models.cluster_features import DEFAULT_K, K_RANGE, MIN_ROWS, PCA_SAMPLE, STABILITY_SEEDS
 from lib.page_kpis import cluster_kpis
 from lib.ui import cluster_models as cm
 from lib.ui import data as ui
@@ -126,8 +126,8 @@ with st.expander(f"Change features ({len(options)} available for {noun})"):
         key="cl_feats",
         bind="query-params",
         format_func=cc.picker_label,
-        help="Defaults: lib.cluster.default_features. Shares and completion are 0-100%; plan "
-        "columns are one-hot (1 = on that plan).",
+        help="Defaults: lib.models.cluster.default_features. Shares and completion are "
+        "0-100%; plan columns are one-hot (1 = on that plan).",
     )
 summary = (
     f"Clustering on **{len(features)}** of {len(options)} features: "

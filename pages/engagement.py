@@ -1,7 +1,7 @@
 """Engagement: how people watch (devices, time of day, completion, plans, countries, scores).
 
 Never loads the sessions table: every figure is an aggregate that DuckDB computes over the
-gold Parquet with the filters pushed down (``lib.session_query.SessionQuery``, results cached
+gold Parquet with the filters pushed down (``lib.data.session_query.SessionQuery``, results cached
 by filter state). Title filters select the sessions of the titles the Catalog page
 would list; device, plan, viewer country and date filter the sessions themselves. Tabs run
 lazily and the open tab is part of the URL.

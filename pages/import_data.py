@@ -16,9 +16,9 @@ import time
 import pandas as pd
 import streamlit as st
 
-from lib import importers
 from lib.config import DEMO_NAME, dataset_dir
-from lib.store import load_manifest
+from lib.data import importers
+from lib.data.store import load_manifest
 from lib.ui import data as ui
 from lib.ui import import_views as view
 from lib.ui import importing as imp

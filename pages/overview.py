@@ -1,6 +1,6 @@
 """Overview: KPI tiles, watch-hours trend and the data quality scorecard per layer.
 
-The landing page is light: its charts are Vega-Lite (``lib.charts_light``, drawn by
+The landing page is light: its charts are Vega-Lite (``lib.charts.light``, drawn by
 Streamlit's main bundle, no Plotly bundle for the browser to load) and nothing on its
 import path pulls Plotly figures, scikit-learn, SciPy or the build pipeline (Ibis, pandera):
 ``tests/test_light_imports.py`` checks it.
@@ -11,12 +11,12 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import charts_light as charts
+from lib.charts import light as charts
 from lib.config import dataset_dir
+from lib.data.quality import bronze_profile, silver_actions
+from lib.data.store import read_tables
 from lib.glossary import COMPLETED_DEFINITION
 from lib.page_kpis import overview_kpis
-from lib.quality import bronze_profile, silver_actions
-from lib.store import read_tables
 from lib.ui import data as ui
 from lib.ui import report_pdf
 from lib.ui.widgets import download_csv, empty_state, light_figure, md_escape
@@ -29,7 +29,7 @@ users = ui.table("users", columns=("is_active",))  # two tiles need this column 
 daily = ui.table("engagement_daily")
 kpis = report.get("kpis")
 if kpis is None:  # a dataset built before the build computed them: one query
-    from lib.session_query import SessionQuery
+    from lib.data.session_query import SessionQuery
 
     s = SessionQuery(ui.active_dir()).summary()
     kpis = {"sessions": s.get("sessions"), "mean_progress": s.get("progress")}

@@ -1,7 +1,7 @@
 """Recommender: titles similar to a chosen title, picks for a viewer, and how good the models are.
 
 The build's models step fits, tunes and evaluates the recommenders with the page's defaults
-(``lib.pipeline.models_recommend``); ``lib.ui.rec_models`` loads those artefacts (cached,
+(``lib.data.pipeline.models_recommend``); ``lib.ui.rec_models`` loads those artefacts (cached,
 read-only) and computes only what was not precomputed (another alpha, a dataset built
 without the models step), once per dataset build. Tabs run lazily (only the open tab
 executes). The viewer tab's default model is the one with the best validation score
@@ -15,9 +15,9 @@ from __future__ import annotations
 import pandas as pd
 import streamlit as st
 
-from lib import rec_explain as rx
 from lib.charts import recommend as rc
-from lib.recommend import UnknownIdError
+from lib.models import rec_explain as rx
+from lib.models.recommend import UnknownIdError
 from lib.ui import data as ui
 from lib.ui import rec_models as rec
 from lib.ui.widgets import download_csv, empty_state, figure, md_escape

@@ -10,9 +10,9 @@ Three tabs, only the open one runs (``st.tabs`` bound to the URL as ``t10_tab``)
   curves, confusion matrix at the threshold, permutation importance, the validation protocol.
 * Leakage - what seed 000 did: the same model with the post-release columns, side by side.
 
-Computation lives in ``lib.top10``, the widgets' material (ranges, options, widget state,
-the model input read from the widgets) in ``lib.top10_inputs``, figures in
-``lib.charts_top10``, cached training in ``lib.ui.top10_models``. Model kind, threshold, tab
+Computation lives in ``lib.models.top10``, the widgets' material (ranges, options, widget state,
+the model input read from the widgets) in ``lib.models.top10_inputs``, figures in
+``lib.charts.top10``, cached training in ``lib.ui.top10_models``. Model kind, threshold, tab
 and prefill title are in the URL (``t10_*``); the feature widgets are not (they are many, and
 a title link restores them).
 """
@@ -25,13 +25,12 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lib import top10
-from lib import top10_inputs as ti
 from lib.charts import top10 as ct
 from lib.config import TOP10_LABEL
 from lib.engagement_report import POST_RELEASE_NOTE
-from lib.page_kpis import top10_quality_kpis
-from lib.top10_inputs import (
+from lib.models import top10
+from lib.models import top10_inputs as ti
+from lib.models.top10_inputs import (
     CATEGORICAL,
     DROP_REASONS,
     HELP,
@@ -46,6 +45,7 @@ from lib.top10_inputs import (
     typical_state,
     unknown_key,
 )
+from lib.page_kpis import top10_quality_kpis
 from lib.ui import data as ui
 from lib.ui import report_pdf
 from lib.ui import top10_models as tm
@@ -130,7 +130,7 @@ if min(n_top, n_other) < MIN_PER_CLASS:
 
 try:
     cv = tm.cross_validation(dataset)
-except ValueError as error:  # table unusable for training (lib.top10 says why)
+except ValueError as error:  # table unusable for training (lib.models.top10 says why)
     st.warning(
         f"The Top 10 model cannot be trained on this dataset: {md_escape(error)}",
         icon=":material/data_alert:",

@@ -20,7 +20,7 @@ SMALL_SCALE = 0.1  # 1,030 users, 104 titles, 10,500 sessions: builds in ~2 s
 @pytest.fixture(scope="session")
 def data_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Root folder holding a freshly built small ``demo`` dataset; exported to the app."""
-    from lib.pipeline import build
+    from lib.data.pipeline import build
 
     root = tmp_path_factory.mktemp("data")
     build(scale=SMALL_SCALE, seed=0, data_dir=root / "demo")
@@ -40,7 +40,7 @@ def demo_dir(data_root: Path) -> Path:
 
 @pytest.fixture(scope="session")
 def gold(demo_dir: Path) -> dict:
-    from lib.store import load_gold
+    from lib.data.store import load_gold
 
     return load_gold(demo_dir)
 

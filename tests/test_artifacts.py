@@ -10,8 +10,8 @@ import pandas as pd
 import pytest
 from sklearn.linear_model import LogisticRegression
 
-from lib import artifacts
-from lib.pipeline.models import build_models
+from lib.data import artifacts
+from lib.data.pipeline.models import build_models
 
 
 @pytest.fixture
@@ -78,9 +78,9 @@ def test_bad_names_refused(root):
 
 
 def test_build_models_reports_each_family_and_survives_a_failure(root, monkeypatch):
-    good = types.ModuleType("lib.pipeline.models_fakegood")
+    good = types.ModuleType("lib.data.pipeline.models_fakegood")
     good.build = lambda folder, progress: (progress(0.5, "half"), {"titles": 3})[1]
-    bad = types.ModuleType("lib.pipeline.models_fakebad")
+    bad = types.ModuleType("lib.data.pipeline.models_fakebad")
 
     def fail(folder, progress):
         raise RuntimeError("boom")

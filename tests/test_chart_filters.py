@@ -10,6 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lib import chart_filters as cf
+from lib.data.session_query import SessionQuery
 from lib.filters import (
     FilterOptions,
     Filters,
@@ -18,7 +19,6 @@ from lib.filters import (
     list_contains,
     prepare_sessions,
 )
-from lib.session_query import SessionQuery
 
 OPTIONS = FilterOptions(
     genres=("Comedy", "Drama", "Sci-Fi"),

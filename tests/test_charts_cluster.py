@@ -7,8 +7,8 @@ import pandas as pd
 import plotly.graph_objects as go
 import pytest
 
-from lib import charts_cluster as cc
-from lib.cluster import Condition
+from lib.charts import cluster as cc
+from lib.models.cluster import Condition
 
 
 def test_feature_labels_and_values_are_plain_words_with_units():

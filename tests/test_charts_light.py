@@ -1,4 +1,4 @@
-"""Light (Vega-Lite) chart builders of the Overview, and the mirrors of lib.pipeline tables."""
+"""Light (Vega-Lite) chart builders of the Overview, and the mirrors of lib.data.pipeline tables."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ import json
 
 import pandas as pd
 
-from lib import charts, charts_light
+from lib import charts
+from lib.charts import light as charts_light
 
 
 def _daily() -> pd.DataFrame:
@@ -15,7 +16,7 @@ def _daily() -> pd.DataFrame:
 
 
 def _report(demo_dir) -> dict:
-    from lib.store import load_report
+    from lib.data.store import load_report
 
     return load_report(demo_dir)
 

@@ -1,4 +1,4 @@
-"""Unit tests of lib.charts_recommend on small literal frames."""
+"""Unit tests of lib.charts.recommend on small literal frames."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import charts_recommend as rc
+from lib.charts import recommend as rc
 
 
 def _matrix(n: int = 4) -> pd.DataFrame:

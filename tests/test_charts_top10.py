@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib import charts_top10 as ct
+from lib.charts import top10 as ct
 
 
 def _explanation(contributions: dict[str, float], values: dict | None = None) -> pd.DataFrame:

@@ -1,4 +1,4 @@
-"""Tests of lib.cluster: K-Means library of the cluster explorer (issue 5)."""
+"""Tests of lib.models.cluster: K-Means library of the cluster explorer (issue 5)."""
 
 from __future__ import annotations
 
@@ -11,8 +11,8 @@ from hypothesis.extra.numpy import arrays
 from sklearn.datasets import make_blobs
 from sklearn.metrics import adjusted_rand_score, silhouette_samples
 
-from lib import cluster
-from lib.cluster import (
+from lib.models import cluster
+from lib.models.cluster import (
     default_features,
     explain_tree,
     fit_kmeans,

@@ -1,4 +1,5 @@
-"""lib.cluster_features: feature assembly, defaults and stored forms, on small literal frames."""
+"""lib.models.cluster_features: feature assembly, defaults and stored forms, on small literal
+frames."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import artifacts
-from lib import cluster_features as cf
-from lib.cluster import Condition
+from lib.data import artifacts
+from lib.models import cluster_features as cf
+from lib.models.cluster import Condition
 
 
 def _users(n: int = 24) -> pd.DataFrame:
@@ -36,7 +37,7 @@ def test_viewers_candidates_defaults_plans_and_what_is_missing():
     ent = cf.viewers(_users())
     assert ent.problem is None and ent.key == "viewers" and ent.noun == "viewers"
     cols = list(ent.candidates.columns)
-    # defaults first (lib.cluster order), extras, prefixed families, then one column per plan
+    # defaults first (lib.models.cluster order), extras, prefixed families, then one column per plan
     assert cols == [
         "watch_hours",
         "sessions",
@@ -140,7 +141,7 @@ def test_params_identify_each_request():
         "seed": 0,
         "silhouette_sample": cf.SILHOUETTE_SAMPLE,
         "k": 5,
-        # the row bound of the fitted input (lib.model_input): a new bound, a new result
+        # the row bound of the fitted input (lib.data.model_input): a new bound, a new result
         "rows_bound": 100_000,
     }
     assert cf.default_params(ent, "projection")["sample"] == cf.PCA_SAMPLE

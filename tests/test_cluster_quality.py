@@ -3,9 +3,9 @@
 Every test here but the first is slow-marked; the first checks the planted segments on the
 session's small demo in about a second.
 
-The page's defaults are: ``lib.cluster.default_features`` for the features, standard
+The page's defaults are: ``lib.models.cluster.default_features`` for the features, standard
 scaling, missing values filled with the median, seed 0. With them K-Means at the planted
-k = 5 must recover the 5 viewer segments of ``lib.synth.SEGMENTS`` (truth layer).
+k = 5 must recover the 5 viewer segments of ``lib.data.synth.SEGMENTS`` (truth layer).
 
 That ``scan_k`` suggests 5 on ``make_blobs(centers=5)`` and ``fit_kmeans`` recovers the blobs
 with ARI >= 0.9 is covered by the library's own test,
@@ -21,10 +21,10 @@ import pandas as pd
 import pytest
 from sklearn.metrics import adjusted_rand_score
 
-from lib.cluster import default_features, fit_kmeans, profile, scan_k, stability_ari
 from lib.config import device_share_col, genre_share_col
-from lib.store import load_gold, load_layer
-from lib.synth import SEGMENTS
+from lib.data.store import load_gold, load_layer
+from lib.data.synth import SEGMENTS
+from lib.models.cluster import default_features, fit_kmeans, profile, scan_k, stability_ari
 
 PLANTED_K = len(SEGMENTS)
 PAGE_DEFAULTS = {"seed": 0, "scaling": "standard", "missing": "median"}
@@ -33,7 +33,7 @@ PAGE_DEFAULTS = {"seed": 0, "scaling": "standard", "missing": "median"}
 @pytest.fixture(scope="module")
 def demo1(tmp_path_factory: pytest.TempPathFactory) -> tuple[pd.DataFrame, pd.Series]:
     """Gold users of a fresh scale-1 demo and the planted segment of each (aligned)."""
-    from lib.pipeline import build
+    from lib.data.pipeline import build
 
     folder: Path = tmp_path_factory.mktemp("quality") / "demo"
     build(scale=1, seed=0, data_dir=folder)

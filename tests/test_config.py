@@ -72,9 +72,9 @@ def test_bronze_keys_and_dates_name_real_bronze_columns():
 
 def test_one_definition_of_shared_names():
     """The importers, bronze, the recommenders and their evaluation use lib.config's."""
-    from lib import evaluate, recommend
-    from lib.importers.formats import engagement
-    from lib.pipeline import bronze
+    from lib.data.importers.formats import engagement
+    from lib.data.pipeline import bronze
+    from lib.models import evaluate, recommend
 
     assert bronze.KEYS is config.BRONZE_KEYS
     assert bronze.DATE_COLUMNS is config.BRONZE_DATE_COLUMNS

@@ -9,10 +9,10 @@ import plotly.graph_objects as go
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib import charts_report as cr
+from lib.charts import report as cr
+from lib.data.pipeline import build_tables
+from lib.data.store import load_gold
 from lib.engagement_report import period_changes, report_findings, summarise, top_share
-from lib.pipeline import build_tables
-from lib.store import load_gold
 from tests.app.conftest import ENTRY
 
 MOVIES = pd.DataFrame(

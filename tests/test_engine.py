@@ -11,9 +11,9 @@ import ibis
 import pandas as pd
 import pytest
 
-from lib.pipeline import build, build_tables
-from lib.pipeline.engine import connect, round_half_up, spark_available, strip
-from lib.pipeline.verify import diff_layer, diff_reports, diff_tables
+from lib.data.pipeline import build, build_tables
+from lib.data.pipeline.engine import connect, round_half_up, spark_available, strip
+from lib.data.pipeline.verify import diff_layer, diff_reports, diff_tables
 from tests.conftest import SMALL_SCALE, realdata
 
 ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.spark)]
@@ -104,7 +104,7 @@ def test_spark_builds_the_same_layers_as_duckdb(demo_dir: Path, tmp_path: Path):
 @pytest.mark.realdata
 def test_engines_agree_on_the_real_engagement_export(tmp_path: Path):
     _need_spark()
-    from lib.importers import load_source
+    from lib.data.importers import load_source
 
     folder = realdata("engagement_pipeline")
     builds = {}

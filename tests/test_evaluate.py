@@ -1,4 +1,5 @@
-"""Tests of lib.evaluate: hand-computed metrics, the holdout split, end-to-end quality checks."""
+"""Tests of lib.models.evaluate: hand-computed metrics, the holdout split, end-to-end quality
+checks."""
 
 from __future__ import annotations
 
@@ -8,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-import lib.evaluate as ev
+import lib.models.evaluate as ev
 from benchmarks.recommend import movielens_like, synthetic_catalog, synthetic_interactions
-from lib.evaluate import (
+from lib.models.evaluate import (
     METRICS,
     PROTOCOL,
     bootstrap_ci,
@@ -35,7 +36,7 @@ from lib.evaluate import (
     tune,
     tune_recommenders,
 )
-from lib.recommend import EASE, ContentKNN, Hybrid, ItemKNN, Popularity, RandomRecommender
+from lib.models.recommend import EASE, ContentKNN, Hybrid, ItemKNN, Popularity, RandomRecommender
 
 # two users: A has relevant {1, 2} and gets [1, 3, 2]; B has relevant {4} and gets [5, 6, 7]
 TRUTH = pd.DataFrame({"user_id": ["A", "A", "B"], "title_id": [1, 2, 4]})

@@ -1,4 +1,4 @@
-"""Unit tests of lib.importers on hand-written fixtures (tests/fixtures, invented rows)."""
+"""Unit tests of lib.data.importers on hand-written fixtures (tests/fixtures, invented rows)."""
 
 from __future__ import annotations
 
@@ -15,8 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from lib import config
-from lib import importers as im
-from lib.importers.formats import engagement
+from lib.data import importers as im
+from lib.data.importers.formats import engagement
 
 FIX = Path(__file__).parent / "fixtures"
 

@@ -14,9 +14,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as hst
 
-from lib import importers as im
-from lib.importers.decoding import _stray_char, decode
-from lib.store import load_layer
+from lib.data import importers as im
+from lib.data.importers.decoding import _stray_char, decode
+from lib.data.store import load_layer
 
 FIX = Path(__file__).parent / "fixtures"
 CATALOG_HEADER = b"show_id,type,title,director,cast,country,date_added,release_year,rating,"

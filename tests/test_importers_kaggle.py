@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from lib import config
-from lib import importers as im
+from lib.data import importers as im
 
 FIX = Path(__file__).parent / "fixtures" / "kaggle"
 

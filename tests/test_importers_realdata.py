@@ -1,4 +1,4 @@
-"""lib.importers on the real public files in ``<project root>/../shared/realdata``.
+"""lib.data.importers on the real public files in ``<project root>/../shared/realdata``.
 
 Skipped with a reason when that folder (or one of its files) is absent, e.g. on a fresh
 machine. Nothing from those files is copied into the project: the tests only count.
@@ -13,7 +13,7 @@ import pandas as pd
 import pytest
 
 from lib import config
-from lib import importers as im
+from lib.data import importers as im
 
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
 

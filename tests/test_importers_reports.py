@@ -16,8 +16,8 @@ import pandas as pd
 import pytest
 
 from lib import config
-from lib import importers as im
-from lib.importers.formats.reports import base_title, parse_period
+from lib.data import importers as im
+from lib.data.importers.formats.reports import base_title, parse_period
 from tests.conftest import realdata
 
 FIX = Path(__file__).parent / "fixtures"

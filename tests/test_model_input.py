@@ -1,4 +1,4 @@
-"""lib.model_input: model pages fit on a table whole, or on a seeded sample above a bound."""
+"""lib.data.model_input: model pages fit on a table whole, or on a seeded sample above a bound."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib import model_input as mi
+from lib.data import model_input as mi
 
 
 def _gold(tmp: Path, name: str, df: pd.DataFrame) -> Path:

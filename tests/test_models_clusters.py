@@ -1,4 +1,4 @@
-"""Models step "clusters": the stored defaults equal a direct lib.cluster computation."""
+"""Models step "clusters": the stored defaults equal a direct lib.models.cluster computation."""
 
 from __future__ import annotations
 
@@ -8,10 +8,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import artifacts, cluster
-from lib import cluster_features as cf
-from lib.pipeline import models as pipeline_models
-from lib.pipeline import models_clusters
+from lib.data import artifacts
+from lib.data.pipeline import models as pipeline_models
+from lib.data.pipeline import models_clusters
+from lib.models import cluster
+from lib.models import cluster_features as cf
 
 # artefact name -> kind of request it answers
 KINDS = {

@@ -8,11 +8,11 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from lib import artifacts
-from lib import rec_service as svc
-from lib.evaluate import COMPARED, compare_recommenders, split_holdout, tune_recommenders
-from lib.pipeline import models_recommend
-from lib.pipeline.models import FAMILIES
+from lib.data import artifacts
+from lib.data.pipeline import models_recommend
+from lib.data.pipeline.models import FAMILIES
+from lib.models import rec_service as svc
+from lib.models.evaluate import COMPARED, compare_recommenders, split_holdout, tune_recommenders
 
 TIMING = ["fit_seconds", "seconds"]  # wall-clock columns differ between two runs
 SETTINGS = {"users": svc.EVAL_USERS, "budget": svc.EVAL_EASE_BUDGET_GIB}

@@ -1,4 +1,4 @@
-"""The Top 10 family of the build's models step (lib.pipeline.models_top10): the session's demo
+"""The Top 10 family of the build's models step (lib.data.pipeline.models_top10): the session's demo
 dataset (scale 0.1, built with the models step) stores what the Top 10 page shows by default,
 equal to computing it directly; requests that differ, stale or untrusted artefacts are not
 served."""
@@ -13,9 +13,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import artifacts, top10
-from lib.pipeline import models_top10 as mt
-from lib.pipeline.models import FAMILIES
+from lib.data import artifacts
+from lib.data.pipeline import models_top10 as mt
+from lib.data.pipeline.models import FAMILIES
+from lib.models import top10
 
 
 @pytest.fixture(scope="module")

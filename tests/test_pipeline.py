@@ -15,11 +15,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from lib.config import GOLD_COLUMNS, PROJECT_ROOT
-from lib.pipeline import build, build_tables
-from lib.pipeline.bronze import BronzeWriter, to_bronze
-from lib.pipeline.engine import connect
-from lib.pipeline.silver import RULES, _classify, clean_all, clean_layer
-from lib.store import list_datasets, load_gold, load_layer, load_report, read_tables
+from lib.data.pipeline import build, build_tables
+from lib.data.pipeline.bronze import BronzeWriter, to_bronze
+from lib.data.pipeline.engine import connect
+from lib.data.pipeline.silver import RULES, _classify, clean_all, clean_layer
+from lib.data.store import list_datasets, load_gold, load_layer, load_report, read_tables
 
 
 def test_bronze_equals_silver_plus_rejected_plus_duplicates(demo_dir: Path):
@@ -118,7 +118,7 @@ def test_failed_build_leaves_previous_layers_intact(tmp_path: Path, monkeypatch)
     build(scale=0.03, seed=1, data_dir=target)
     before = {p: p.read_bytes() for p in target.rglob("*") if p.is_file()}
 
-    import lib.pipeline as pipeline
+    import lib.data.pipeline as pipeline
 
     def boom(*_a, **_k):
         raise RuntimeError("disk full")
@@ -171,7 +171,7 @@ def test_list_datasets_only_lists_complete_builds(data_root: Path, tmp_path: Pat
 
 def _cli(*args: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-m", "lib.pipeline", *args],
+        [sys.executable, "-m", "lib.data.pipeline", *args],
         cwd=PROJECT_ROOT,
         capture_output=True,
         text=True,
@@ -272,7 +272,7 @@ def test_a_row_silver_loses_shows_as_an_unbalanced_account(tmp_path: Path, monke
     """The account is measured, not asserted: a silver step that silently drops a row (here
     the first kept row of every table) makes each table's invariant fail and lowers the
     silver score's row accounting."""
-    import lib.pipeline.silver as silver
+    import lib.data.pipeline.silver as silver
 
     real = silver._typed
 
@@ -293,7 +293,7 @@ def test_a_row_silver_loses_shows_as_an_unbalanced_account(tmp_path: Path, monke
 def test_the_narrow_work_file_path_cleans_the_same(demo_dir: Path, monkeypatch):
     """Big bronze tables write their narrow rows to a work file (silver.NARROW_FILE_ROWS):
     forced on for every table of the demo, the cleaning is row for row the same."""
-    import lib.pipeline.silver as silver_mod
+    import lib.data.pipeline.silver as silver_mod
 
     bronze = load_layer(demo_dir, "bronze")
     as_of = pd.Timestamp(load_report(demo_dir)["as_of"])

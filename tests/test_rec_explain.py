@@ -1,4 +1,4 @@
-"""The Recommender page's tables and texts (lib.rec_explain): result and metrics tables,
+"""The Recommender page's tables and texts (lib.models.rec_explain): result and metrics tables,
 row heights, the viewer list's model caption. The explanations themselves are tested with
 the page (tests/app/test_recommender_page.py)."""
 
@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from lib import rec_explain as rx
-from lib.evaluate import TuneResult
+from lib.models import rec_explain as rx
+from lib.models.evaluate import TuneResult
 
 
 def _tuned(params: dict, score: float) -> TuneResult:

@@ -1,4 +1,5 @@
-"""Tests of lib.recommend: small literal tables, exactness of the sparse index, properties."""
+"""Tests of lib.models.recommend: small literal tables, exactness of the sparse index,
+properties."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from lib.recommend import (
+from lib.models.recommend import (
     EASE,
     ContentKNN,
     Hybrid,

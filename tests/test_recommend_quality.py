@@ -14,17 +14,25 @@ Targets:
 * content, collaborative and hybrid each beat Popularity and Random on NDCG@10.
 
 The content-only viewer model can beat Popularity because demo viewers favour one
-sub-theme per genre (``lib.synth.THEMES``), which their titles' description words carry.
+sub-theme per genre (``lib.data.synth.THEMES``), which their titles' description words carry.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from lib.evaluate import BASELINES, ranking_metrics, split_holdout
-from lib.pipeline import build
-from lib.recommend import EASE, ContentKNN, Hybrid, ItemKNN, Popularity, RandomRecommender, RP3Beta
-from lib.store import load_gold
+from lib.data.pipeline import build
+from lib.data.store import load_gold
+from lib.models.evaluate import BASELINES, ranking_metrics, split_holdout
+from lib.models.recommend import (
+    EASE,
+    ContentKNN,
+    Hybrid,
+    ItemKNN,
+    Popularity,
+    RandomRecommender,
+    RP3Beta,
+)
 
 pytestmark = pytest.mark.slow
 

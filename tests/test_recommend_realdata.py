@@ -10,11 +10,11 @@ from __future__ import annotations
 
 import pytest
 
-from lib.evaluate import evaluate_with_intervals, paired_comparison, split_holdout, tune
-from lib.importers import load_source
-from lib.pipeline import build_tables
-from lib.recommend import EASE, ItemKNN, Popularity, RP3Beta
-from lib.store import load_gold
+from lib.data.importers import load_source
+from lib.data.pipeline import build_tables
+from lib.data.store import load_gold
+from lib.models.evaluate import evaluate_with_intervals, paired_comparison, split_holdout, tune
+from lib.models.recommend import EASE, ItemKNN, Popularity, RP3Beta
 from tests.conftest import realdata
 
 pytestmark = pytest.mark.realdata

@@ -18,8 +18,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from lib import model_input
 from lib.charts import catalog as cat
+from lib.data import model_input
+from lib.data.session_query import SessionQuery
+from lib.data.store import load_manifest, load_report
 from lib.filters import Filters, filter_titles
 from lib.insights import catalog_findings, engagement_findings
 from lib.page_kpis import (
@@ -37,8 +39,6 @@ from lib.reports.data_pages import (
 )
 from lib.reports.model import Report
 from lib.reports.render import render_pdf
-from lib.session_query import SessionQuery
-from lib.store import load_manifest, load_report
 
 pypdf = pytest.importorskip("pypdf", reason="pypdf (requirements-dev.txt) reads the PDF text")
 
@@ -131,7 +131,7 @@ def test_engagement_report_equals_the_page_functions(reports, demo_dir, titles, 
 
 
 def test_clusters_report_equals_the_page_functions(demo_dir):
-    from lib import cluster_features as cf
+    from lib.models import cluster_features as cf
     from lib.reports.model_pages import clusters_report
 
     ent = cf.entity("viewers", model_input.read(demo_dir, "users")[0])
@@ -157,8 +157,8 @@ def test_clusters_report_equals_the_page_functions(demo_dir):
 
 def test_top10_report_equals_the_page_functions(reports, demo_dir):
     from lib.charts.top10 import model_label
-    from lib.pipeline import models_top10 as mt
-    from lib.top10 import PRE, SEED
+    from lib.data.pipeline import models_top10 as mt
+    from lib.models.top10 import PRE, SEED
 
     report = reports["top10"]
     table = model_input.read(demo_dir, "top10_training")[0]

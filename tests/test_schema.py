@@ -1,4 +1,4 @@
-"""Gold checks (lib.schema): each named check counts the rows that fail it, on the engine."""
+"""Gold checks (lib.data.schema): each named check counts the rows that fail it, on the engine."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ import pandera.errors
 import pytest
 
 from lib.config import GOLD_COLUMNS
-from lib.pipeline.engine import connect
-from lib.schema import CHECKS, check_gold, gold_schemas
+from lib.data.pipeline.engine import connect
+from lib.data.schema import CHECKS, check_gold, gold_schemas
 
 
 def _frame(table: str, rows: dict[str, list]) -> pd.DataFrame:

@@ -9,9 +9,9 @@ import pandas as pd
 import pytest
 
 from lib import charts
+from lib.data.session_query import SessionQuery
 from lib.filters import Filters, filter_sessions, prepare_sessions, tally
 from lib.insights import engagement_findings
-from lib.session_query import SessionQuery
 
 FILTERS = [
     Filters(),

@@ -1,4 +1,4 @@
-"""Dataset folders (lib.store): Parquet layers, atomic writes and swaps, staging clean-up."""
+"""Dataset folders (lib.data.store): Parquet layers, atomic writes and swaps, staging clean-up."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 
-from lib import store
+from lib.data import store
 
 
 def _complete(folder, titles=("a", "b")):

@@ -7,9 +7,9 @@ import pandas as pd
 import pyarrow as pa
 import pytest
 
-import lib.synth as synth
+import lib.data.synth as synth
 from lib.config import BRONZE_TABLES, GENRES
-from lib.synth import (
+from lib.data.synth import (
     BASE_COUNTS,
     BRONZE_ORDER,
     FAULT_RATES,

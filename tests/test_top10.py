@@ -1,4 +1,4 @@
-"""Tests of lib.top10: leakage guard, encoders, training, prediction, explanation, real data.
+"""Tests of lib.models.top10: leakage guard, encoders, training, prediction, explanation, real data.
 
 Synthetic tables come from ``top10.synthetic_training_table`` or are built here; the real-data
 test reads ``<project root>/../shared/realdata/project4_top10/final_data.csv`` and is skipped
@@ -19,7 +19,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sklearn.ensemble import RandomForestClassifier
 
-from lib import config, top10
+from lib import config
+from lib.models import top10
 
 REALDATA = Path(__file__).resolve().parents[1].parent / "shared" / "realdata"
 FINAL_DATA = REALDATA / "project4_top10" / "final_data.csv"
@@ -92,7 +93,7 @@ def test_post_release_columns_are_excluded_by_default(table, model):
 
 def test_explicit_post_release_feature_is_the_opt_in_and_warns(monotone, caplog):
     leaky = monotone.assign(weekly_hours_viewed=np.where(monotone.in_top10 == 1, 5e6, 0.0))
-    with caplog.at_level(logging.WARNING, logger="lib.top10"):
+    with caplog.at_level(logging.WARNING, logger="lib.models.top10"):
         model = top10.train(leaky, ("imdb_rating", "weekly_hours_viewed"), kind="logreg")
     assert model.uses_post_release is True
     assert "weekly_hours_viewed" in model.features
@@ -144,7 +145,7 @@ def test_too_few_titles_of_a_class_raise(monotone):
 def test_missing_and_all_nan_feature_columns_are_dropped_with_a_note(monotone, caplog):
     # monotone has no maturity_rating/language/... columns; make meta_score all-NaN too
     table = monotone.assign(meta_score=np.nan, director=pd.Series([None] * len(monotone)))
-    with caplog.at_level(logging.INFO, logger="lib.top10"):
+    with caplog.at_level(logging.INFO, logger="lib.models.top10"):
         model = top10.train(table, kind="logreg")
     assert model.dropped_features["meta_score"] == "no values (all missing)"
     assert model.dropped_features["director"] == "no values (all missing)"

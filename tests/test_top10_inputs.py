@@ -1,4 +1,4 @@
-"""The Top 10 page's input material (lib.top10_inputs): slider ranges, option lists, widget
+"""The Top 10 page's input material (lib.models.top10_inputs): slider ranges, option lists, widget
 state of a typical or an existing title, and the model input read back from widget state."""
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from types import SimpleNamespace
 import numpy as np
 import pandas as pd
 
-from lib import top10_inputs as ti
 from lib.config import LIST_SEP, TOP10_LABEL
+from lib.models import top10_inputs as ti
 
 
 def _model():

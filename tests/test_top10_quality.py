@@ -1,22 +1,22 @@
 """Quality targets of the Top 10 predictor (issue 6) on data built by the real pipeline.
 
-* Demo (scale 1, built with ``lib.pipeline.build`` into a module-scoped temporary folder, not
+* Demo (scale 1, built with ``lib.data.pipeline.build`` into a module-scoped temporary folder, not
   ``data/``): with pre-release features only, the best model's cross-validated ROC-AUC is
   >= 0.75 and below the leaky model's; with the post-release columns it is >= 0.97.
 * Seed 000's real ``final_data.csv`` (built with ``build(source=...)``; skipped when
   ../shared/realdata is absent): the leaky model is near-perfect and the honest one is
   reported clearly lower.
 
-Scores are 5-fold stratified cross-validation (``lib.top10.compare_models``), seed 0.
+Scores are 5-fold stratified cross-validation (``lib.models.top10.compare_models``), seed 0.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from lib.pipeline import build
-from lib.store import load_gold
-from lib.top10 import POST_RELEASE_FEATURES, PRE_RELEASE_FEATURES, compare_models
+from lib.data.pipeline import build
+from lib.data.store import load_gold
+from lib.models.top10 import POST_RELEASE_FEATURES, PRE_RELEASE_FEATURES, compare_models
 from tests.conftest import realdata
 
 pytestmark = pytest.mark.slow

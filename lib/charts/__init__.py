@@ -1,12 +1,11 @@
-"""Plotly figure builders, one module per page family, one house style (no streamlit import).
+"""Figure builders, one module per page family, one house style (no streamlit import).
 
+* :mod:`lib.charts.light`: the Overview's Vega-Lite specs (plain dicts; no Plotly, no Altair),
+  so that the landing page imports this package and that module only;
 * :mod:`lib.charts.house`: the one figure path (``figure``), palette and template;
 * :mod:`lib.charts.overview`, :mod:`~lib.charts.catalog`, :mod:`~lib.charts.engagement`,
   :mod:`~lib.charts.recommend`, :mod:`~lib.charts.cluster`, :mod:`~lib.charts.top10`,
   :mod:`~lib.charts.report`: the builders of each page, DataFrame in, ``go.Figure`` out.
-
-The Overview's Vega-Lite specs stay outside this package (:mod:`lib.charts_light`): the
-landing page imports no Plotly and nothing of ``lib.charts``.
 
 Importing this package imports nothing heavy: the names ``lib.charts`` had as one module
 (``charts.genre_popularity``, ``charts.style``, ...) are looked up in the family modules on
@@ -21,7 +20,7 @@ from typing import Any
 
 #: Modules whose names ``lib.charts`` re-exports, in lookup order.
 _FAMILIES = ("house", "overview", "catalog", "engagement")
-_SUBMODULES = frozenset({*_FAMILIES, "cluster", "recommend", "report", "top10"})
+_SUBMODULES = frozenset({*_FAMILIES, "cluster", "light", "recommend", "report", "top10"})
 
 __all__ = [
     "PALETTE",

@@ -1,9 +1,10 @@
 """Figure builders and wording for the cluster explorer (no streamlit import).
 
-Builders take DataFrames (or arrays) from :mod:`lib.cluster` and return ``(go.Figure, data)``,
-where ``data`` is the table behind the figure (offered as a CSV download by the page). They
-never modify their input. Clusters are the library's labels ``0..k-1`` (0 = largest) and are
-shown to people as ``1..k``; every builder uses the same colour per cluster.
+Builders take DataFrames (or arrays) from :mod:`lib.models.cluster` and return
+``(go.Figure, data)``, where ``data`` is the table behind the figure (offered as a CSV
+download by the page). They never modify their input. Clusters are the library's labels
+``0..k-1`` (0 = largest) and are shown to people as ``1..k``; every builder uses the same
+colour per cluster.
 """
 
 from __future__ import annotations
@@ -81,7 +82,7 @@ def condition_text(feature: str, op: str, threshold: float) -> str:
 
 
 def rule_text(conditions: Iterable) -> str:
-    """A surrogate-tree rule (``lib.cluster.Condition`` tuples) in words, joined by "and"."""
+    """A surrogate-tree rule (``lib.models.cluster.Condition`` tuples) in words, joined by "and"."""
     parts = [condition_text(c.feature, c.op, c.threshold) for c in conditions]
     return " and ".join(parts) if parts else "(all rows)"
 
@@ -135,7 +136,8 @@ def k_scan_chart(
     current_k: int | None = None,
     height: int = 320,
 ) -> tuple[go.Figure, pd.DataFrame]:
-    """Line of one :func:`lib.cluster.scan_k` metric against k, suggested (and current) k marked.
+    """Line of one :func:`lib.models.cluster.scan_k` metric against k, suggested (and current) k
+    marked.
 
     ``metric`` is ``"inertia"`` (the elbow) or ``"silhouette"``.
     """
@@ -262,7 +264,7 @@ def projection_scatter(
     noun: str = "rows",
     height: int = 460,
 ) -> tuple[go.Figure, pd.DataFrame]:
-    """Scatter of a :func:`lib.cluster.project` result coloured by cluster (WebGL markers).
+    """Scatter of a :func:`lib.models.cluster.project` result coloured by cluster (WebGL markers).
 
     ``labels`` is aligned on ``xy``'s index (rows without a label are left out). ``hover``
     (indexed like ``xy``) holds text columns: the first is shown in bold (the entity), the

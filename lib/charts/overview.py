@@ -1,7 +1,7 @@
 """Plotly builders of the Overview's data (no streamlit import).
 
-The Overview page draws Vega-Lite specs (:mod:`lib.charts_light`, which imports no Plotly);
-these Plotly twins take the same data (the aggregation is ``lib.charts_light``'s, defined
+The Overview page draws Vega-Lite specs (:mod:`lib.charts.light`, which imports no Plotly);
+these Plotly twins take the same data (the aggregation is ``lib.charts.light``'s, defined
 once) and stay for the Engagement page's weekly trend (``watch_hours_trend``), for the PDF
 report and for tests that compare both renderings.
 """
@@ -12,7 +12,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from lib.charts.house import figure
-from lib.charts_light import (
+from lib.charts.light import (
     LAYER_COLORS,
     ROW_FATE_COLORS,
     TREND_COLOR,

@@ -293,7 +293,7 @@ def paired_differences(
 ) -> tuple[go.Figure, pd.DataFrame]:
     """Forest plot: the chosen model minus each other model, with the paired interval.
 
-    ``paired``: rows ``model, metric, best, difference, low, high`` (``lib.evaluate``'s
+    ``paired``: rows ``model, metric, best, difference, low, high`` (``lib.models.evaluate``'s
     ``Comparison.paired``); one panel per metric (precision, NDCG), one row per model, a
     vertical line at 0. An interval entirely right of 0 means the chosen model is better on
     these viewers. Returns the figure and the rows it draws.

@@ -1,6 +1,6 @@
 """Figure builders of the Top 10 predictor page (no streamlit import).
 
-Inputs are the outputs of :mod:`lib.top10` (``explain``, ``compare_models``, ``curves``,
+Inputs are the outputs of :mod:`lib.models.top10` (``explain``, ``compare_models``, ``curves``,
 ``reliability``, ``metrics_at``, ``permutation_importance``, ``leakage_report``). Every builder
 returns ``(figure, data)``: the figure through the one house path
 (:func:`lib.charts.house.figure`) and the DataFrame behind it (for the CSV download).
@@ -16,9 +16,9 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib import glossary
 from lib.charts.house import figure
 from lib.glossary import FEATURE_LABELS, MODEL_LABELS, model_label
+from lib.models.top10_inputs import feature_label, format_value
 
 __all__ = [
     "FEATURE_LABELS",
@@ -44,21 +44,6 @@ UP_COLOR = "#2E7D32"  # pushes towards the Top 10
 DOWN_COLOR = "#C62828"  # pushes away from it
 HONEST_COLOR = "#1F77B4"
 LEAKY_COLOR = "#E8A33D"
-_MAX_VALUE_CHARS = 38
-
-
-def feature_label(feature: str) -> str:
-    """Plain-words name of a model feature (:func:`lib.glossary.feature_label`); a column the
-    glossary does not know keeps its own words (``something_new`` -> ``something new``)."""
-    if feature in FEATURE_LABELS:
-        return glossary.feature_label(feature)
-    return str(feature).replace("_", " ")
-
-
-def format_value(feature: str, value: Any, *, max_chars: int = _MAX_VALUE_CHARS) -> str:
-    """A feature value for labels (:func:`lib.glossary.format_value`): ``unknown`` when the
-    title has no value, long text shortened with an ellipsis."""
-    return glossary.format_value(feature, value, missing="unknown", max_chars=max_chars)
 
 
 def _pct(value: float) -> str:

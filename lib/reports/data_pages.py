@@ -2,7 +2,7 @@
 
 Each builder takes what the page has loaded (the same tables, the same ``Filters``) and
 calls the functions the page calls (``lib.page_kpis``, ``lib.insights``, the chart builders
-of ``lib.charts`` / ``lib.charts_light`` for the data behind each figure), so the report's
+of ``lib.charts`` / ``lib.charts.light`` for the data behind each figure), so the report's
 numbers are the page's numbers.
 """
 
@@ -13,9 +13,9 @@ from typing import Any
 
 import pandas as pd
 
-from lib import charts_light
 from lib.charts import catalog as cat
 from lib.charts import engagement as eng
+from lib.charts import light as charts_light
 from lib.filters import Filters, filter_titles, has_values
 from lib.glossary import (
     COMPLETED_DEFINITION,
@@ -64,7 +64,7 @@ def overview_report(
     url: str | None = None,
 ) -> Report:
     """The Overview page: KPI tiles, quality scores per layer, watch hours per week, row
-    accounting. ``quality`` is the build's quality report (``lib.store.load_report``),
+    accounting. ``quality`` is the build's quality report (``lib.data.store.load_report``),
     ``kpis`` its ``kpis`` (or the page's one-query fallback)."""
     tile = overview_kpis(n_titles, users, daily, kpis)
     tiles = [
@@ -101,7 +101,7 @@ def overview_report(
                     "Sum of session watch minutes / 60, by the week in which the session "
                     "started; the first and last weeks are left out when the data covers them "
                     "only in part.",
-                    "gold engagement_daily summed per week (lib.charts_light.watch_hours_trend).",
+                    "gold engagement_daily summed per week (lib.charts.light.watch_hours_trend).",
                     "Watch hours over time need watch history with dates; this dataset has none.",
                     x="period",
                     y="watch_hours",
@@ -139,7 +139,7 @@ def overview_report(
                     "Score = mean of the layer's components: bronze = completeness, "
                     "uniqueness, schema compliance; silver = validity, completeness after "
                     "imputation, row accounting; gold = share of gold checks passed.",
-                    "The build's quality scorecard (lib.quality).",
+                    "The build's quality scorecard (lib.data.quality).",
                     y="layer",
                     x="score",
                     xlabel="score (0-100)",
@@ -312,7 +312,7 @@ def engagement_report(
     url: str | None = None,
     segment: str | None = None,
 ) -> Report:
-    """The Engagement page: ``view`` = every session (``lib.session_query.SessionQuery``),
+    """The Engagement page: ``view`` = every session (``lib.data.session_query.SessionQuery``),
     ``sessions`` = those passing ``flt`` (both as the page builds them); ``segment`` = the
     rows of the device heatmap (the page's choice; default its first option)."""
     prov = provenance(dataset, manifest, filters=flt, url=url)

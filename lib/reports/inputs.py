@@ -15,9 +15,9 @@ from pathlib import Path
 
 import pandas as pd
 
+from lib.data.store import load_manifest, load_report
 from lib.filters import Filters
 from lib.reports.model import Report
-from lib.store import load_manifest, load_report
 
 __all__ = ["PAGES", "page_report", "overview", "catalog", "engagement", "clusters", "top10"]
 
@@ -30,8 +30,8 @@ def _gold(folder: Path, name: str, columns: list[str] | None = None) -> pd.DataF
 
 
 def overview(folder: Path, flt: Filters | None = None) -> Report:
+    from lib.data.session_query import SessionQuery
     from lib.reports.data_pages import overview_report
-    from lib.session_query import SessionQuery
 
     quality = load_report(folder)
     kpis = quality.get("kpis")
@@ -55,8 +55,8 @@ def catalog(folder: Path, flt: Filters | None = None) -> Report:
 
 
 def engagement(folder: Path, flt: Filters | None = None) -> Report:
+    from lib.data.session_query import SessionQuery
     from lib.reports.data_pages import engagement_report
-    from lib.session_query import SessionQuery
 
     flt = flt or Filters()
     titles = _gold(folder, "titles")
@@ -68,8 +68,9 @@ def engagement(folder: Path, flt: Filters | None = None) -> Report:
 def clusters(folder: Path, flt: Filters | None = None, *, entity: str = "viewers") -> Report:
     """The Cluster explorer's default view of ``entity``: stored results of the build when
     fresh, else fitted with the page's defaults (stability only when stored)."""
-    from lib import artifacts, cluster, model_input
-    from lib import cluster_features as cf
+    from lib.data import artifacts, model_input
+    from lib.models import cluster
+    from lib.models import cluster_features as cf
     from lib.reports.model_pages import clusters_report
 
     ent = cf.entity(entity, model_input.read(folder, cf.TABLES[entity])[0])
@@ -105,10 +106,10 @@ def clusters(folder: Path, flt: Filters | None = None, *, entity: str = "viewers
 def top10(folder: Path, flt: Filters | None = None) -> Report:
     """The Top 10 model-quality tab with the page's defaults: the best model, its default
     threshold (stored results of the build when fresh, else fitted)."""
-    from lib import model_input
-    from lib.pipeline import models_top10 as mt
+    from lib.data import model_input
+    from lib.data.pipeline import models_top10 as mt
+    from lib.models.top10 import MODEL_KINDS, PRE, SEED
     from lib.reports.model_pages import top10_report
-    from lib.top10 import MODEL_KINDS, PRE, SEED
 
     table = model_input.read(folder, "top10_training")[0]
     request = {"features": tuple(PRE), "seed": SEED}

@@ -14,12 +14,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from lib import cluster_features as cf
 from lib.charts import cluster as cc
 from lib.charts import top10 as ct
-from lib.cluster import SUGGEST_RULE
 from lib.glossary import feature_label
 from lib.insights import Finding
+from lib.models import cluster_features as cf
+from lib.models.cluster import SUGGEST_RULE
 from lib.page_kpis import cluster_kpis, top10_quality_kpis
 from lib.reports.model import Chart, Kpi, Report, Section, provenance
 
@@ -54,7 +54,7 @@ def clusters_report(
     url: str | None = None,
 ) -> Report:
     """The Cluster explorer as shown: ``fit`` is the page's clustering (``cf.fit_view``),
-    ``xy`` its 2-D projection, ``stability`` its :class:`lib.cluster.Stability` (None while
+    ``xy`` its 2-D projection, ``stability`` its :class:`lib.models.cluster.Stability` (None while
     unknown), ``scan`` the k scan when Auto k is on, ``planted`` the planted-segment
     recovery (ARI, viewers) of a demo dataset."""
     noun, labels, prof, people = ent.noun, fit["labels"], fit["profile"], fit["personas"]
@@ -142,7 +142,7 @@ def _profile_section(
         _chart(
             "cluster_sizes", f"Cluster sizes ({noun})", "barh", sizes,
             "Rows per cluster and their share of all clustered rows.",
-            "Count of K-Means labels per cluster (lib.cluster.profile summary).",
+            "Count of K-Means labels per cluster (lib.models.cluster.profile summary).",
             y="name", x="size", text=",.0f", xlabel=noun,
             bar_colors=[cc.cluster_color(int(c)) for c in sizes["cluster"]],
         ),
@@ -152,7 +152,7 @@ def _profile_section(
             "z = (cluster mean - overall mean) / overall SD: red above average, blue below. "
             "Rows and columns are ordered by average-linkage dendrograms, so similar clusters "
             "and features that move together sit side by side.",
-            "lib.cluster.profile z-scores; dendrograms: scipy average linkage, Euclidean.",
+            "lib.models.cluster.profile z-scores; dendrograms: scipy average linkage, Euclidean.",
             wide=True,
         ),
     ]  # fmt: skip
@@ -216,7 +216,7 @@ def _map_section(
             _chart(
                 "map", "Where the clusters lie", "scatter", data[["x", "y", "cluster"]], caption,
                 f"{method.upper() if method == 'pca' else 't-SNE'} of the scaled features "
-                "(lib.cluster.project), coloured by K-Means cluster.",
+                "(lib.models.cluster.project), coloured by K-Means cluster.",
                 x="x", y="y", names=dict(names), xlabel=axis[0], ylabel=axis[1],
             )
         )  # fmt: skip
@@ -226,7 +226,7 @@ def _map_section(
             f"Silhouette of {fit['silhouette_n']:,} sampled {noun}: 1 = far closer to its own "
             "cluster than to the next, 0 = on the border, below 0 = closer to another; "
             "dashed line = mean.",
-            "sklearn silhouette_samples on a seeded sample (lib.cluster.fit_kmeans).",
+            "sklearn silhouette_samples on a seeded sample (lib.models.cluster.fit_kmeans).",
             names=dict(names), xlabel="silhouette",
         )
     )  # fmt: skip
@@ -241,7 +241,7 @@ def _scan_section(scan: pd.DataFrame, suggested: int | None, k: int) -> Section:
     chart = _chart(
         "silhouette_by_k", "Mean silhouette by k", "line", data,
         "Higher is better; inertia (not drawn) falls with every extra cluster.",
-        "K-Means fitted for every k from 2 to 12 (lib.cluster.scan_k).",
+        "K-Means fitted for every k from 2 to 12 (lib.models.cluster.scan_k).",
         x="k", y="silhouette", xlabel="k (clusters)", ylabel="mean silhouette", markers=True,
         yfmt=".2f",
     )  # fmt: skip
@@ -351,7 +351,7 @@ def _comparison_section(cv: pd.DataFrame) -> Section:
         "model_comparison", "Three models, the same folds (mean +- 1 SD)", "errorbars", data,
         "Cross-validated ROC-AUC and PR-AUC per model kind; error bars = 1 standard deviation "
         "over the folds. Higher is better.",
-        "lib.top10 compare_models: stratified folds shared by the three kinds.",
+        "lib.models.top10 compare_models: stratified folds shared by the three kinds.",
         y="model", hue="metric", x="mean", err="std", refs=refs, xlabel="score", wide=True,
     )  # fmt: skip
     return Section("Three models, the same folds", [chart])

@@ -3,8 +3,8 @@
 Each accessor is keyed by ``(dataset, version, entity, features, scaling, missing, ...)``
 where ``version`` names one build of the dataset (:func:`version`), in bounded Streamlit
 caches. It first loads the artefact the build's models step stored
-(``lib.pipeline.models_clusters``) when it is fresh for the request (same parameters, same
-library versions: :func:`lib.artifacts.load`); otherwise it computes with a progress bar, as
+(``lib.data.pipeline.models_clusters``) when it is fresh for the request (same parameters, same
+library versions: :func:`lib.data.artifacts.load`); otherwise it computes with a progress bar, as
 the page did before the models step, and stores the result back when it is the default
 request of a published dataset folder (a stale or missing default artefact is rebuilt once;
 another k, other features or t-SNE are computed on demand and only cached in memory).
@@ -26,9 +26,10 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lib import artifacts, cluster, model_input
-from lib import cluster_features as cf
 from lib.config import dataset_dir
+from lib.data import artifacts, model_input
+from lib.models import cluster
+from lib.models import cluster_features as cf
 from lib.ui import data as ui
 
 __all__ = [
@@ -62,13 +63,13 @@ def version(folder: Path) -> str:
 
 @st.cache_resource(max_entries=8, show_spinner="Preparing features...")
 def entity(dataset: str, version: str, key: str) -> cf.Entity:
-    """The :class:`lib.cluster_features.Entity` of ``key`` ("viewers" or "titles")."""
+    """The :class:`lib.models.cluster_features.Entity` of ``key`` ("viewers" or "titles")."""
     return cf.entity(key, ui.model_table(cf.TABLES[key], dataset)[0])
 
 
 def sample(dataset: str, key: str) -> model_input.Sample:
     """Which rows of ``key`` ("viewers" or "titles") the explorer clusters (all, or a
-    seeded sample above :func:`lib.model_input.bound`)."""
+    seeded sample above :func:`lib.data.model_input.bound`)."""
     return ui.model_table(cf.TABLES[key], dataset)[1]
 
 

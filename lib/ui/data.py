@@ -18,9 +18,9 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lib import model_input
 from lib.config import DEMO_NAME, data_root, dataset_dir
-from lib.store import list_datasets, load_manifest, load_report
+from lib.data import model_input
+from lib.data.store import list_datasets, load_manifest, load_report
 
 __all__ = [
     "DATASET_KEY",
@@ -95,7 +95,7 @@ def _read_model_input(
 
 def model_table(name: str, dataset: str | None = None) -> tuple[pd.DataFrame, model_input.Sample]:
     """What a model page fits on: the gold table ``name`` whole, or a seeded sample of it
-    when it is above its row bound (:mod:`lib.model_input`), with a description of which.
+    when it is above its row bound (:mod:`lib.data.model_input`), with a description of which.
     Read-only, like :func:`table`."""
     folder = dataset_dir(dataset) if dataset else active_dir()
     stamp, bound = _stamp(folder), model_input.bound(name)
@@ -156,7 +156,7 @@ def ensure_demo() -> None:
             fcntl.flock(lock, fcntl.LOCK_EX)
             try:
                 if not datasets():
-                    from lib.pipeline import build
+                    from lib.data.pipeline import build
 
                     build(
                         scale=1,

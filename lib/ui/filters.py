@@ -16,8 +16,8 @@ from collections.abc import Sequence
 import numpy as np
 import streamlit as st
 
+from lib.data.session_query import SessionQuery
 from lib.filters import FilterOptions, Filters, filter_options
-from lib.session_query import SessionQuery
 from lib.ui import data as ui
 
 __all__ = [
@@ -65,7 +65,7 @@ def options(*, with_sessions: bool = False) -> FilterOptions:
 def session_query(flt: Filters | None = None) -> SessionQuery:
     """The active dataset's sessions passing ``flt``, as DuckDB queries (nothing loaded).
 
-    Query results are cached in the process by filter state (``lib.session_query``).
+    Query results are cached in the process by filter state (``lib.data.session_query``).
     """
     return SessionQuery(ui.active_dir(), flt, titles=ui.table("titles") if flt else None)
 

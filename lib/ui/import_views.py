@@ -13,8 +13,15 @@ import pandas as pd
 import streamlit as st
 
 from lib.config import PROJECT_ROOT
-from lib.import_plan import PAGE_FILES, PREVIEW_ROWS, Capability, FileReport, Problem, format_table
-from lib.pipeline.report import silver_actions
+from lib.data.import_plan import (
+    PAGE_FILES,
+    PREVIEW_ROWS,
+    Capability,
+    FileReport,
+    Problem,
+    format_table,
+)
+from lib.data.pipeline.report import silver_actions
 from lib.ui.widgets import md_escape
 
 __all__ = [

@@ -1,8 +1,8 @@
-"""Import data page: the cached wrappers over :mod:`lib.import_plan`.
+"""Import data page: the cached wrappers over :mod:`lib.data.import_plan`.
 
 The logic (inspect uploads, preview the build, save and delete datasets, name checks,
 capabilities, the formats table; untrusted bytes only parsed, never executed) lives in
-:mod:`lib.import_plan`, testable without a browser, and is re-exported here for the page and
+:mod:`lib.data.import_plan`, testable without a browser, and is re-exported here for the page and
 the tests; the render helpers are in :mod:`lib.ui.import_views`. Every value shown goes
 through ``st.dataframe`` (rendered as text) or :func:`lib.ui.widgets.md_escape`.
 
@@ -21,8 +21,8 @@ from typing import Any
 
 import streamlit as st
 
-from lib import import_plan
-from lib.import_plan import (  # noqa: F401 (re-exported: __all__ below)
+from lib.data import import_plan
+from lib.data.import_plan import (  # noqa: F401 (re-exported: __all__ below)
     PAGE_FILES,
     PREVIEW_KEEP,
     PREVIEW_ROWS,
@@ -46,7 +46,7 @@ from lib.import_plan import (  # noqa: F401 (re-exported: __all__ below)
     save_dataset,
     suggest_name,
 )
-from lib.store import preview_dir  # the tests name the preview folder through this module
+from lib.data.store import preview_dir  # the tests name the preview folder through this module
 
 __all__ = [*import_plan.__all__, "preview_dir", "cached_inspect", "cached_preview"]
 

@@ -2,11 +2,11 @@
 
 Two parts:
 
-* pure functions (no ``st`` call, unit-testable) live in ``lib.rec_explain`` and are
+* pure functions (no ``st`` call, unit-testable) live in ``lib.models.rec_explain`` and are
   re-exported here: :func:`similar_titles`, :func:`explain_similar`, :func:`evidence`,
   :func:`viewer_recommendations`, :func:`viewer_history`, :func:`pairwise_similarity`,
-  :func:`interval`, :func:`tuned_text`; and, from ``lib.rec_service`` (shared with the build's
-  models step), :func:`catalog_frame`, :func:`fit_models`, :func:`fit_validated`,
+  :func:`interval`, :func:`tuned_text`; and, from ``lib.models.rec_service`` (shared with the
+  build's models step), :func:`catalog_frame`, :func:`fit_models`, :func:`fit_validated`,
   :class:`RecModels` and the ``EVAL_*`` settings;
 * cached accessors for the page (``st.cache_resource`` or a bounded memo): :func:`models`
   (one :class:`RecModels` per dataset build), :func:`hybrid` (one ``Hybrid`` per alpha),
@@ -14,7 +14,7 @@ Two parts:
   carved from the training part), :func:`comparison` (every model scored on the test part
   with intervals; reuses the tuning) and :func:`viewer_model` (a validated model fitted on
   every interaction, for the viewer tab). Each first loads what the build's models step
-  stored (``lib.pipeline.models_recommend``); only what was not precomputed with these
+  stored (``lib.data.pipeline.models_recommend``); only what was not precomputed with these
   settings and library versions (another alpha, a stale artefact, a dataset built with
   ``--no-models``) is computed on the visit, with progress, and stored back.
 
@@ -25,7 +25,7 @@ Model names of the "Similar titles" tab: ``"content"`` (``ContentKNN``: TF-IDF c
 genres, description, cast, director, country), ``"collaborative"`` (``ItemKNN``: cosine over
 the viewers x titles matrix) and ``"hybrid"`` (``Hybrid``: ``alpha * content + (1 - alpha) *
 collaborative``, each normalised to its best candidate). The viewer and evaluation tabs use
-the names of ``lib.evaluate.COMPARED`` (``Content``, ``Collaborative``, ``Hybrid``, ``EASE``,
+the names of ``lib.models.evaluate.COMPARED`` (``Content``, ``Collaborative``, ``Hybrid``, ``EASE``,
 ``RP3beta``, ``Popularity``, ``Random``); for a viewer, "Content" is ``Hybrid(alpha=1)``:
 the cosine of every title with the mean content vector of the viewer's history.
 """
@@ -43,18 +43,18 @@ from typing import Any
 import pandas as pd
 import streamlit as st
 
-from lib import artifacts, model_input
-from lib import rec_service as svc
 from lib.config import Progress
-from lib.evaluate import BASELINES as EVAL_BASELINES
-from lib.evaluate import (
+from lib.data import artifacts, model_input
+from lib.models import rec_service as svc
+from lib.models.evaluate import BASELINES as EVAL_BASELINES
+from lib.models.evaluate import (
     COMPARED,
     MODEL_NOTES,
     PROTOCOL,
     Comparison,
     TuneResult,
 )
-from lib.rec_explain import (
+from lib.models.rec_explain import (
     MODEL_KINDS,
     MODEL_LABELS,
     evidence,
@@ -66,7 +66,7 @@ from lib.rec_explain import (
     viewer_history,
     viewer_recommendations,
 )
-from lib.rec_service import (
+from lib.models.rec_service import (
     EVAL_BOOT,
     EVAL_EASE_BUDGET_GIB,
     EVAL_K,
@@ -80,7 +80,7 @@ from lib.rec_service import (
     fit_models,
     fit_validated,
 )
-from lib.recommend import Hybrid
+from lib.models.recommend import Hybrid
 from lib.ui import data as ui
 
 __all__ = [
@@ -123,7 +123,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 # EVAL_* (the evaluation protocol of the "How good is it" tab, also used to choose the viewer
-# tab's default model on validation only) live in lib.rec_service, shared with the build;
+# tab's default model on validation only) live in lib.models.rec_service, shared with the build;
 # the cached loaders below read this module's names, so a test may change them here.
 EVAL_MODELS: tuple[str, ...] = COMPARED
 BASELINES: tuple[str, ...] = EVAL_BASELINES
@@ -133,8 +133,8 @@ VIEWER_MODELS: tuple[str, ...] = ("best", *[n for n in COMPARED if n != "Random"
 
 # --------------------------------------------------------------------------- cached part
 #
-# Each loader first reads what the build's models step stored (``lib.pipeline.
-# models_recommend``, ``lib.rec_service`` artefacts); on a miss (not precomputed, other
+# Each loader first reads what the build's models step stored (``lib.data.pipeline.
+# models_recommend``, ``lib.models.rec_service`` artefacts); on a miss (not precomputed, other
 # settings, other library versions) it computes as the build would, with progress, and
 # stores the result back when the dataset folder is a published one (``artifacts.
 # trusted_folder``), so the next server start finds it.
@@ -147,7 +147,7 @@ def _dataset_key() -> tuple[str, str]:
 
 def _table(name: str) -> pd.DataFrame:
     """``titles`` or ``interactions`` as the models see them: whole, or a seeded sample
-    above the bound of :mod:`lib.model_input` (empty when the dataset has no such table)."""
+    above the bound of :mod:`lib.data.model_input` (empty when the dataset has no such table)."""
     try:
         return ui.model_table(name)[0]
     except FileNotFoundError:
@@ -358,7 +358,7 @@ def has_timestamps() -> bool:
 def comparison(progress: Progress | None = None, split: str = "random") -> Comparison:
     """Every model of the active dataset tuned on validation and scored on test, with intervals.
 
-    ``lib.evaluate.compare_recommenders`` with the page's settings, computed once per dataset
+    ``lib.models.evaluate.compare_recommenders`` with the page's settings, computed once per dataset
     build and split (``"random"``: per-viewer 20% holdout, sharing the viewer tab's tuning;
     ``"time"``: each viewer's latest title, tuned on each viewer's latest training title).
     ``progress(fraction, message)``. Raises ``ValueError`` without interactions, or for a

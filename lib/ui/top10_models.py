@@ -1,8 +1,8 @@
 """Cached Top 10 models, cross-validations and leakage reports (``st.cache_resource``).
 
 What the page shows by default was computed by the build's models step
-(:mod:`lib.pipeline.models_top10`) and is loaded from the dataset's artefacts
-(:func:`lib.artifacts.load`: fresh only for the same request and library versions; fitted
+(:mod:`lib.data.pipeline.models_top10`) and is loaded from the dataset's artefacts
+(:func:`lib.data.artifacts.load`: fresh only for the same request and library versions; fitted
 models only from a published dataset folder under the data root). Anything else - a request
 that was not precomputed, or an artefact made by other library versions - is computed from
 the gold ``top10_training`` table with the same code and defaults, then saved back into the
@@ -29,12 +29,13 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from lib import artifacts, model_input, top10
 from lib.config import TOP10_LABEL, dataset_dir
+from lib.data import artifacts, model_input
+from lib.data.pipeline import models_top10 as mt
+from lib.data.pipeline.models_top10 import label_counts
 from lib.glossary import model_label
-from lib.pipeline import models_top10 as mt
-from lib.pipeline.models_top10 import label_counts
-from lib.top10 import N_JOBS, N_SPLITS, PRE, SEED
+from lib.models import top10
+from lib.models.top10 import N_JOBS, N_SPLITS, PRE, SEED
 from lib.ui import data as ui
 
 __all__ = [

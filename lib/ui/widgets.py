@@ -100,7 +100,7 @@ def light_figure(
     caption: str | None = None,
     alt_text: str | None = None,
 ) -> None:
-    """Render a Vega-Lite spec (``lib.charts_light``) with a caption and a CSV of its data.
+    """Render a Vega-Lite spec (``lib.charts.light``) with a caption and a CSV of its data.
 
     Vega-Lite draws with the JavaScript of Streamlit's main bundle: no Plotly bundle to load.
     """

@@ -122,7 +122,7 @@ def test_the_url_reopens_the_same_view(app, titles):
 @pytest.fixture(scope="module")
 def catalog_only_root(tmp_path_factory):
     """A data root holding only a Kaggle-style catalog import (no ratings, no sessions)."""
-    from lib.pipeline import build
+    from lib.data.pipeline import build
 
     root = tmp_path_factory.mktemp("catalog_only")
     build(

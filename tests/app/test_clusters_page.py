@@ -12,9 +12,9 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-import lib.cluster
-from lib import artifacts
-from lib import cluster_features as cf
+import lib.models.cluster
+from lib.data import artifacts
+from lib.models import cluster_features as cf
 from tests.app.conftest import ENTRY, TIMEOUT, open_page
 
 CARD = re.compile(r"^\*\*(\d+) · ")
@@ -49,7 +49,7 @@ def test_viewers_by_default_with_personas_stability_and_planted_check(app):
     assert len(planted) == 1
     ari = float(re.search(r"ARI (-?\d\.\d\d)", planted[0]).group(1))
     assert ari >= 0.6  # page defaults find the generator's 5 segments (scale 0.1 here)
-    # the rules table and the features default to lib.cluster.default_features
+    # the rules table and the features default to lib.models.cluster.default_features
     rules = at.dataframe[-1].value
     assert {"cluster", "rule", "purity", "coverage"} <= set(rules.columns)
     assert "watch_hours" in at.multiselect(key="cl_feats").value
@@ -178,7 +178,7 @@ def _write_catalog(path, n: int) -> None:
 @pytest.fixture(scope="module")
 def catalog_roots(tmp_path_factory):
     """Two data roots: a 60-title catalog (titles only) and a 7-title one (too small)."""
-    from lib.pipeline import build
+    from lib.data.pipeline import build
 
     roots = {}
     for n in (60, 7):
@@ -222,18 +222,19 @@ COUNTED = ("scan_k", "fit_kmeans", "project", "stability_ari", "explain_tree")
 
 @pytest.fixture
 def fits(monkeypatch) -> dict[str, int]:
-    """Cold Streamlit caches, and a call count of every lib.cluster fit the page could run."""
+    """Cold Streamlit caches, and a call count of every lib.models.cluster fit the page could
+    run."""
     st.cache_resource.clear()
     st.cache_data.clear()
     calls = dict.fromkeys(COUNTED, 0)
     for name in COUNTED:
-        real = getattr(lib.cluster, name)
+        real = getattr(lib.models.cluster, name)
 
         def counted(*args, _name=name, _real=real, **kwargs):
             calls[_name] += 1
             return _real(*args, **kwargs)
 
-        monkeypatch.setattr(lib.cluster, name, counted)
+        monkeypatch.setattr(lib.models.cluster, name, counted)
     yield calls
     st.cache_resource.clear()
     st.cache_data.clear()

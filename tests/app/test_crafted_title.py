@@ -17,8 +17,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.config import PROJECT_ROOT
-from lib.pipeline import build_tables
-from lib.synth import WINDOW, generate
+from lib.data.pipeline import build_tables
+from lib.data.synth import WINDOW, generate
 
 CRAFTED = "<script>alert('x')</script> **Bold** [click](http://example.com) _it_ #1"
 PAGES = ["overview", "catalog", "engagement", "recommender", "clusters", "top10", "import_data"]

@@ -10,7 +10,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.config import LIST_SEP
-from lib.store import load_gold
+from lib.data.store import load_gold
 from tests.app.conftest import ENTRY, TIMEOUT, open_page
 
 TABS = ("Devices", "Time of day", "Completion & quality", "Plans & countries", "Engagement score")

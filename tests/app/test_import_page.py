@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hst
 
-from lib import importers
 from lib.config import DEMO_NAME, PROJECT_ROOT
-from lib.store import PREVIEWS, list_datasets, load_manifest
+from lib.data import importers
+from lib.data.store import PREVIEWS, list_datasets, load_manifest
 from lib.ui import importing as imp
 from tests.app.conftest import open_page
 
@@ -445,7 +445,7 @@ def test_a_build_failure_is_not_blamed_on_a_valid_file(monkeypatch):
 
 
 def test_stale_previews_and_staging_folders_are_removed_live_ones_kept(data_root):
-    from lib.store import remove_stale_staging
+    from lib.data.store import remove_stale_staging
 
     dead = 2**22 + 12345  # above Linux's default pid_max: no such process
     stale = [

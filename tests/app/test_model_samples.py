@@ -1,6 +1,6 @@
 """Model pages above their row bounds: fitted on a seeded sample, and they say so.
 
-The bounds (lib.model_input) are lowered with ``STREAMDASH_MODEL_ROWS_*`` so the small test
+The bounds (lib.data.model_input) are lowered with ``STREAMDASH_MODEL_ROWS_*`` so the small test
 demo is "too big": the models step and the pages then read the same seeded samples, the
 first visit loads the stored results (fits nothing), and each page states what it fitted on.
 """
@@ -16,10 +16,10 @@ import pytest
 import streamlit as st
 from streamlit.testing.v1 import AppTest
 
-import lib.cluster
-import lib.top10
-from lib import artifacts, model_input
-from lib.pipeline.models import build_models
+import lib.models.cluster
+import lib.models.top10
+from lib.data import artifacts, model_input
+from lib.data.pipeline.models import build_models
 from tests.app.conftest import ENTRY, TIMEOUT, open_page
 
 BOUNDS = {"USERS": 300, "INTERACTIONS": 2500, "TOP10_TRAINING": 60}
@@ -68,13 +68,13 @@ def test_cluster_page_fits_nothing_and_names_the_sample(
     sampled_app: AppTest, sampled_root: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     calls = {"fit_kmeans": 0}
-    real = lib.cluster.fit_kmeans
+    real = lib.models.cluster.fit_kmeans
 
     def counted(*a, **k):
         calls["fit_kmeans"] += 1
         return real(*a, **k)
 
-    monkeypatch.setattr(lib.cluster, "fit_kmeans", counted)
+    monkeypatch.setattr(lib.models.cluster, "fit_kmeans", counted)
     at = open_page(sampled_app, "clusters")
     assert calls["fit_kmeans"] == 0
     total = len(pd.read_parquet(sampled_root / "demo" / "gold" / "users.parquet"))
@@ -98,13 +98,13 @@ def test_top10_page_fits_nothing_and_names_the_sample(
     from lib.ui import top10_models as tm
 
     calls = {"n": 0}
-    real = lib.top10._estimator  # under every fit: cross-validation, training, leakage
+    real = lib.models.top10._estimator  # under every fit: cross-validation, training, leakage
 
     def counted(*a, **k):
         calls["n"] += 1
         return real(*a, **k)
 
-    monkeypatch.setattr(lib.top10, "_estimator", counted)
+    monkeypatch.setattr(lib.models.top10, "_estimator", counted)
     tm.clear()
     at = open_page(sampled_app, "top10")
     assert calls["n"] == 0

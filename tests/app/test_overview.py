@@ -8,7 +8,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.config import PROJECT_ROOT
-from lib.store import load_gold
+from lib.data.store import load_gold
 from tests.app.conftest import ENTRY, TIMEOUT
 
 ENGAGEMENT = PROJECT_ROOT / "tests" / "fixtures" / "engagement"
@@ -61,7 +61,7 @@ def test_overview_runs_and_shows_kpis(app, demo_dir):
 @pytest.fixture(scope="module")
 def five_accounts(data_root, tmp_path_factory):
     """A dataset built from a hand-written engagement export with five accounts."""
-    from lib.pipeline import build
+    from lib.data.pipeline import build
 
     folder = tmp_path_factory.mktemp("five") / "export"
     shutil.copytree(ENGAGEMENT, folder)

@@ -4,7 +4,7 @@ The files are read in place (never copied into the project); the whole module is
 a reason when ../shared/realdata is absent. Datasets are built once per module into the
 session's temporary data root:
 
-* ``real_catalog``    netflix_titles.csv alone (``lib.pipeline.build(source=file)``)
+* ``real_catalog``    netflix_titles.csv alone (``lib.data.pipeline.build(source=file)``)
 * ``real_top10``      netflix_titles.csv + Netflix's all-weeks-global.tsv + the IMDb movie table,
                       imported together exactly as the Import data page's Save does
                       (``lib.ui.importing.save_dataset``: load_files + build_tables)
@@ -29,8 +29,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.config import PROJECT_ROOT
-from lib.pipeline import build
-from lib.store import load_manifest
+from lib.data.pipeline import build
+from lib.data.store import load_manifest
 from lib.ui import importing as imp
 from tests.conftest import REALDATA, realdata
 

@@ -10,9 +10,9 @@ import pandas as pd
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lib.evaluate import compare_recommenders
-from lib.pipeline import build
-from lib.recommend import UnknownIdError
+from lib.data.pipeline import build
+from lib.models.evaluate import compare_recommenders
+from lib.models.recommend import UnknownIdError
 from lib.ui import rec_models as rec
 from tests.app.conftest import ENTRY, TIMEOUT, open_page
 
@@ -300,7 +300,7 @@ def test_catalog_only_dataset_explains_what_is_unavailable(catalog_only):
 
 
 def test_evidence_shares_and_interval_text(gold):
-    from lib.recommend import EASE, ContentKNN, Hybrid, ItemKNN, Popularity
+    from lib.models.recommend import EASE, ContentKNN, Hybrid, ItemKNN, Popularity
 
     inter = gold["interactions"]
     user = inter["user_id"].iloc[0]
@@ -344,7 +344,7 @@ def test_memo_computes_each_key_once_and_stays_bounded():
 
 
 def test_ease_above_its_item_limit_falls_back_on_the_page(app, gold, monkeypatch):
-    from lib.recommend import EASE
+    from lib.models.recommend import EASE
 
     # a budget for 50 titles: the demo's catalog is larger, so EASE refuses it
     monkeypatch.setattr(rec, "EVAL_EASE_BUDGET_GIB", EASE.memory_need(50) / 2**30)
@@ -425,8 +425,8 @@ def _cold_caches() -> None:
 
 def _count_fits(monkeypatch) -> dict[str, int]:
     """Count every fit of every recommender and every tuning or comparison call."""
-    import lib.rec_service as svc
-    from lib import recommend
+    import lib.models.rec_service as svc
+    from lib.models import recommend
 
     calls: dict[str, int] = {}
 
@@ -478,7 +478,7 @@ def test_first_visit_after_a_build_fits_nothing(built_copy, monkeypatch):
 
 
 def test_stale_artefacts_are_recomputed(built_copy, data_root, monkeypatch):
-    from lib import artifacts
+    from lib.data import artifacts
 
     folder = data_root / built_copy
     _cold_caches()

@@ -18,8 +18,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from lib.config import LIST_SEP, PROJECT_ROOT
-from lib.pipeline import build
-from lib.top10 import synthetic_training_table
+from lib.data.pipeline import build
+from lib.models.top10 import synthetic_training_table
 from tests.app.conftest import ENTRY, TIMEOUT, open_page
 
 FIXTURES = PROJECT_ROOT / "tests" / "fixtures"
@@ -310,10 +310,10 @@ FITS = ("compare_models", "train", "leakage_report", "_estimator")
 def fits(monkeypatch, warm):
     """A fresh server process (nothing cached in memory) in which every fit is counted:
     cross-validation, training, the leakage report, permutation importance and, under them
-    all, every estimator built to be fitted (``lib.top10._estimator``)."""
+    all, every estimator built to be fitted (``lib.models.top10._estimator``)."""
     import streamlit as st
 
-    from lib import top10
+    from lib.models import top10
     from lib.ui import top10_models as tm
 
     calls: dict[str, int] = dict.fromkeys((*FITS, "permutation_importance"), 0)
@@ -377,7 +377,7 @@ def test_first_visit_after_a_build_fits_nothing(fits):
 
 
 def test_stale_artefacts_are_recomputed_and_saved_again(fits, copy, monkeypatch):
-    from lib import artifacts
+    from lib.data import artifacts
 
     real = artifacts.versions()
     newer = {**real, "scikit-learn": "99.0"}  # as after a library upgrade
@@ -406,7 +406,7 @@ def test_stale_artefacts_are_recomputed_and_saved_again(fits, copy, monkeypatch)
 
 
 def test_a_report_not_precomputed_is_computed_once_with_progress_and_saved(fits, copy):
-    from lib import artifacts
+    from lib.data import artifacts
     from lib.ui import top10_models as tm
 
     at = AppTest.from_file(ENTRY, default_timeout=FIRST_RUN_TIMEOUT)
