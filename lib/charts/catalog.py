@@ -190,7 +190,13 @@ def genre_strip(titles: pd.DataFrame, *, top: int = 30) -> tuple[go.Figure, pd.D
         title,
         x="titles with the genre (count)",
         height=max(360, 24 * len(order) + 150),
-        layout={"yaxis": {"categoryorder": "array", "categoryarray": list(order)[::-1]}},
+        layout={
+            "yaxis": {
+                "type": "category",  # the legend keys (None points) would make it linear
+                "categoryorder": "array",
+                "categoryarray": list(order)[::-1],
+            }
+        },
     )
     return fig, data.sort_values(["genre", "content_type"], ignore_index=True)
 
