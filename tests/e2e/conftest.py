@@ -197,15 +197,17 @@ class SchemePage:
         self.page, self.scheme, self.runs, self.current = page, scheme, ScriptRuns(page), None
 
     def open(self, title: str, timeout: float = 240) -> None:
-        """Open the app page ``title`` from the sidebar and wait until its charts drew."""
+        """Open the app page ``title`` from the sidebar and wait until its charts drew
+        (nothing to do when it is the page already shown and settled)."""
         from tests.e2e.helpers import open_page, settle
 
-        if title != self.current:
-            done = self.runs.finished
-            open_page(self.page, title)
-            self.runs.wait_after(self.page, done, timeout=timeout)
-            self.current = title
+        if title == self.current:
+            return
+        done = self.runs.finished
+        open_page(self.page, title)
+        self.runs.wait_after(self.page, done, timeout=timeout)
         settle(self.page, timeout=timeout)
+        self.current = title
 
 
 @pytest.fixture(scope="session")
