@@ -1,7 +1,7 @@
 """The viewer's active theme (light or dark), as the browser reported it with this run.
 
 ``.streamlit/config.toml`` defines ``[theme.light]`` and ``[theme.dark]``; the app follows
-the viewer's system setting unless they pick one in the settings menu. Streamlit restyles
+the viewer's system setting unless they pick one in the top-right menu. Streamlit restyles
 its charts in the browser; what the app draws itself (the colours a Plotly figure sets, the
 word cloud image) asks :func:`theme_type`.
 """
@@ -18,7 +18,7 @@ __all__ = ["theme_type"]
 def theme_type() -> Literal["light", "dark"]:
     """``"dark"`` or ``"light"`` (``"light"`` when the browser has not said, e.g. AppTest).
 
-    Streamlit reports the theme with every script run; a switch in the settings menu reaches
+    Streamlit reports the theme with every script run; a switch in that menu reaches
     the server with the next run (any interaction), until then the figures keep their
     colours while the charts' backgrounds and text follow the switch at once.
     """
