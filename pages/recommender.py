@@ -289,8 +289,9 @@ def similar_tab() -> None:
             "collaborative": "from their viewer vectors (who watched both).",
             "hybrid": f"blended: {alpha:.1f} x content + {1 - alpha:.1f} x co-viewing cosine.",
         }[kind]
-        + " The diagonal (a title with itself, always 1) is left blank. Dark blocks among the "
-        "results mean the list is made of near-duplicates; pale cells mean a varied list.",
+        + " The diagonal (a title with itself, always 1) is left blank. Strongly coloured "
+        "blocks among the results mean the list is made of near-duplicates; cells that fade "
+        "into the background mean a varied list.",
     )
 
 

@@ -14,7 +14,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from lib.charts.house import PALETTE, _add, _new, figure, no_data
+from lib.charts.house import DARK_BACKGROUND, PALETTE, _add, _new, figure, no_data
 from lib.filters import has_values, list_values
 from lib.glossary import RATING_COLUMNS, RATING_LABELS, words
 
@@ -154,6 +154,19 @@ def genre_strip(titles: pd.DataFrame, *, top: int = 30) -> tuple[go.Figure, pd.D
     fig = _new()
     shown = data[data["genre"].isin(order)]
     for i, (ctype, d) in enumerate(shown.groupby("content_type", sort=False)):
+        color = PALETTE[i % len(PALETTE)]
+        # the legend's key: a box trace's own legend symbol is its (invisible) box
+        _add(
+            fig,
+            "scatter",
+            x=[None],
+            y=[None],
+            mode="markers",
+            name=str(ctype),
+            legendgroup=str(ctype),
+            marker={"size": 9, "color": color},
+            hoverinfo="skip",
+        )
         _add(
             fig,
             "box",
@@ -162,12 +175,13 @@ def genre_strip(titles: pd.DataFrame, *, top: int = 30) -> tuple[go.Figure, pd.D
             orientation="h",
             name=str(ctype),
             legendgroup=str(ctype),  # a selected dot names its content type (chart filters)
+            showlegend=False,
             boxpoints="all",
             jitter=0.5,
             pointpos=0,
             fillcolor="rgba(0,0,0,0)",
             line={"width": 0},
-            marker={"size": 9, "color": PALETTE[i % len(PALETTE)], "opacity": 0.85},
+            marker={"size": 9, "color": color, "opacity": 0.85},
             hoveron="points",
             hovertemplate="%{y}, " + str(ctype) + ": %{x:,} titles<extra></extra>",
         )
@@ -176,7 +190,13 @@ def genre_strip(titles: pd.DataFrame, *, top: int = 30) -> tuple[go.Figure, pd.D
         title,
         x="titles with the genre (count)",
         height=max(360, 24 * len(order) + 150),
-        layout={"yaxis": {"categoryorder": "array", "categoryarray": list(order)[::-1]}},
+        layout={
+            "yaxis": {
+                "type": "category",  # the legend keys (None points) would make it linear
+                "categoryorder": "array",
+                "categoryarray": list(order)[::-1],
+            }
+        },
     )
     return fig, data.sort_values(["genre", "content_type"], ignore_index=True)
 
@@ -224,6 +244,14 @@ def genre_treemap(
     return figure(fig, title, height=480, legend=False), data
 
 
+#: Word cloud (background, word colours by rank) per theme; the dark background is the
+#: dark theme's (house.DARK_BACKGROUND), the words the house colours lightened.
+WORDCLOUD_COLORS = {
+    "light": ("#FFFFFF", ["#B20710", "#1D2330", "#0F5C8C", "#7A3E9D", "#2E7D32", "#8C5A00"]),
+    "dark": (DARK_BACKGROUND, ["#FF5A61", "#E6E8EE", "#6FB7E8", "#C99AE6", "#6CCB77", "#E8B04A"]),
+}
+
+
 def _wordcloud_font() -> str | None:
     """A proportional bold font for the word cloud (matplotlib ships DejaVu Sans)."""
     from pathlib import Path
@@ -240,21 +268,25 @@ def genre_wordcloud(
     width: int = 800,
     height: int = 340,
     random_state: int = 0,
+    theme: str = "light",
 ) -> np.ndarray:
     """Word cloud image (RGB array, ``height x width x 3``) of genre frequencies.
 
-    Deterministic for a given ``random_state``; colours cycle dark house colours by rank.
+    Deterministic for a given ``random_state``; colours cycle house colours by rank: dark
+    ones on white (``theme="light"``), light ones on the dark theme's background
+    (``theme="dark"``), every one at least 4.5:1 against its background.
     """
     from wordcloud import WordCloud
 
+    background, colors = WORDCLOUD_COLORS["dark" if theme == "dark" else "light"]
     freq = {str(k): float(v) for k, v in freq.items() if v and v > 0}
     if not freq:
-        return np.full((height, width, 3), 255, dtype=np.uint8)
+        rgb = [int(background[i : i + 2], 16) for i in (1, 3, 5)]
+        return np.tile(np.array(rgb, dtype=np.uint8), (height, width, 1))
     rank = {w: i for i, w in enumerate(sorted(freq, key=lambda w: (-freq[w], w)))}
-    dark = ["#B20710", "#1D2330", "#0F5C8C", "#7A3E9D", "#2E7D32", "#8C5A00"]
 
     def color(word: str, **_: object) -> str:
-        return dark[rank.get(word, 0) % len(dark)]
+        return colors[rank.get(word, 0) % len(colors)]
 
     scale = 2  # lay the words out at half size, draw them at full size: ~3x faster
     wc = WordCloud(
@@ -262,7 +294,7 @@ def genre_wordcloud(
         width=max(width // scale, 1),
         height=max(height // scale, 1),
         scale=scale,
-        background_color="white",
+        background_color=background,
         random_state=random_state,
         prefer_horizontal=0.9,
         max_font_size=int(height / scale * 0.33),

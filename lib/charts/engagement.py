@@ -235,6 +235,9 @@ def device_share_trend(sessions: pd.DataFrame) -> tuple[go.Figure, pd.DataFrame]
             mode="lines",
             stackgroup="devices",
             line={"width": 0.5, "color": PALETTE[i % len(PALETTE)]},
+            # plotly's default fill (the line colour at half opacity) turned muddy on the
+            # dark theme's background and washed out on white
+            fillcolor=rgba(PALETTE[i % len(PALETTE)], 0.8),
             customdata=grid[dev].to_numpy(),
             hovertemplate=str(dev) + " %{x|%b %Y}: %{y:.1f}% (%{customdata:,.0f} sessions)"
             "<extra></extra>",

@@ -8,6 +8,10 @@ way to every figure:
 * height in px (default 380), margins 10 px (50 px above for the title);
 * font 12 px, hover labels left-aligned with the full trace name;
 * colours: the colour-blind-safe ``PALETTE`` as colorway and the ``streamdash`` template;
+* themes: built for the light theme; ``for_theme(fig, "dark")`` maps the colours a figure
+  sets itself (palette, inks, light fills, colour scales) to their dark-theme counterparts.
+  Backgrounds, text, grid and hover labels are left to Streamlit's chart theme, which
+  follows the active theme in the browser;
 * legend: horizontal, below the plot at the same distance in pixels at every height and
   every top/bottom margin (a fraction of the plot height, tuned for 380 px, put it into the
   x-axis title on short figures and far below it on tall ones), or hidden (``legend=False``).
@@ -24,18 +28,22 @@ are this function now.
 from __future__ import annotations
 
 import copy
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 
 import plotly.graph_objects as go
 import plotly.io as pio
-from plotly.colors import qualitative
+from plotly.colors import get_colorscale, qualitative
 
 __all__ = [
     "PALETTE",
+    "DARK_PALETTE",
+    "DARK_BACKGROUND",
     "DEFAULT_HEIGHT",
     "LEGEND_GAP_PX",
     "figure",
+    "for_theme",
     "style",
     "house_figure",
     "no_data",
@@ -44,6 +52,24 @@ __all__ = [
 ]
 
 PALETTE = qualitative.Safe
+#: ``PALETTE`` for the dark theme: the same colour-blind-safe scheme (Paul Tol's "muted"),
+#: hues kept, its five darkest colours lightened to at least 3:1 against ``DARK_BACKGROUND``
+#: (.streamlit/config.toml lists both as ``chartCategoricalColors``).
+DARK_PALETTE = [
+    "#88CCEE",
+    "#CC6677",
+    "#DDCC77",
+    "#55AA55",
+    "#8877CC",
+    "#BB55AA",
+    "#44AA99",
+    "#999933",
+    "#B0507A",
+    "#CC7744",
+    "#888888",
+]
+#: backgroundColor of [theme.dark] in .streamlit/config.toml
+DARK_BACKGROUND = "#12151C"
 DEFAULT_HEIGHT = 380
 MARGIN = {"l": 10, "r": 10, "t": 50, "b": 10}
 #: Distance from the bottom of the plot area to the top of the legend: 0.22 of the plot
@@ -230,3 +256,142 @@ def rgba(color: str, alpha: float) -> str:
     h = color.lstrip("#")
     r, g, b = (int(h[i : i + 2], 16) for i in (0, 2, 4))
     return f"rgba({r},{g},{b},{alpha})"
+
+
+# --- the dark theme -------------------------------------------------------------------------
+# Colours the builders set themselves, as drawn in the light theme -> in the dark theme.
+# Streamlit's chart theme already restyles what a figure leaves to its template (paper and
+# plot background, text, grid lines, hover labels); these are the rest.
+_DARK_COLORS = {
+    **dict(zip(PALETTE, DARK_PALETTE, strict=True)),
+    # inks: reference lines, outlines, annotation text -> light greys
+    "#222222": "#E6E8EE",
+    "#1D2330": "#E6E8EE",
+    "#444444": "#B8BEC8",
+    "#555555": "#A0A6B0",
+    "#4A5568": "#A8B3C4",
+    "#5F6B7A": "#9AA3B2",
+    "#7A0000": "#FF9A9A",
+    # light fills (outlines between marks, treemap parents, gauge bands, scale ends)
+    "#FFFFFF": DARK_BACKGROUND,
+    "#DDDDDD": "#2C3240",
+    "#D9D9D9": "#3A404C",
+    # a multi-genre title's further genres: still lighter than the brand red (the caption
+    # says "dark = primary"), muted so it does not outshine it on the dark page
+    "#F4A6A8": "#C47C80",
+    "#F6E3E3": "#3A2226",
+    "#E3F1E4": "#1F3526",
+    "#F4F6F8": "#1E2330",
+    # dark house colours: lighter (>= 3:1 on the background; white labels on them become
+    # background-coloured, so their labels keep >= 4.5:1 too)
+    "#0F5C8C": "#3F8FD0",
+    "#7A3E9D": "#B07ACF",
+    "#2E7D32": "#4CAF50",
+    "#C62828": "#E05555",
+    "#1F77B4": "#5AA0D8",
+    # streaming quality, SD -> Ultra HD: darkest first on the dark background
+    "#C6DBEF": "#2B4C6F",
+    "#6BAED6": "#3F7FBF",
+    "#2171B5": "#6BAED6",
+    "#08306B": "#C6DBEF",
+}
+_NAMED = {"white": "#FFFFFF", "black": "#000000"}
+_RGB = re.compile(r"rgba?\(\s*(\d+)\s*,\s*(\d+)\s*,\s*(\d+)\s*(?:,\s*([\d.]+)\s*)?\)")
+
+
+def _parse(color: str) -> tuple[str, str | None] | None:
+    """``(#RRGGBB, alpha or None)`` of a hex, ``rgb()``/``rgba()`` or named colour string."""
+    c = _NAMED.get(color.strip().lower(), color.strip())
+    if c.startswith("#") and len(c) in (4, 7):
+        h = c[1:] if len(c) == 7 else "".join(ch * 2 for ch in c[1:])
+        return "#" + h.upper(), None
+    m = _RGB.fullmatch(c)
+    if m:
+        r, g, b, a = m.groups()
+        return f"#{int(r):02X}{int(g):02X}{int(b):02X}", a
+    return None
+
+
+_DARK_BY_HEX = {_parse(k)[0]: v for k, v in _DARK_COLORS.items()}
+
+
+def _dark_color(color: str) -> str:
+    parsed = _parse(color)
+    if parsed is None or parsed[0] not in _DARK_BY_HEX:
+        return color
+    new, alpha = _DARK_BY_HEX[parsed[0]], parsed[1]
+    return new if alpha is None else rgba(new, float(alpha))
+
+
+def _ramp(*colors: str) -> list[list]:
+    return [[i / (len(colors) - 1), c] for i, c in enumerate(colors)]
+
+
+# Sequential scales whose low end is white would put glaring cells on the dark page and
+# their dark high end would vanish into it: in the dark theme low values are dark (near the
+# background) and high values bright, the same hue. Viridis reads on both and is kept.
+_DARK_SCALES = {
+    "reds": _ramp("#2B1418", "#6E1C24", "#B3262F", "#EE5A5A", "#FFC2B8"),
+    "blues": _ramp("#14243A", "#1F4E79", "#2F7FC1", "#6BB3F0", "#C6E4FF"),
+    # diverging: the neutral middle is the background's grey, the extremes bright
+    "rdbu_r": _ramp("#9ECAE1", "#4292C6", "#2A2F3A", "#D6604D", "#FDAE91"),
+}
+
+
+def _scale_key(scale: Sequence) -> tuple | None:
+    """The colours of a ``[[position, colour], ...]`` scale, normalised (``None``: not one)."""
+    try:
+        return tuple(_parse(str(c))[0] for _, c in scale)
+    except (TypeError, ValueError):
+        return None
+
+
+# plotly expands a named scale into its [[position, "rgb(...)"], ...] list when a figure is
+# validated: those lists are recognised too
+_DARK_SCALES_EXPANDED = {
+    _scale_key(get_colorscale(name)): ramp for name, ramp in _DARK_SCALES.items()
+}
+
+
+def _dark_scale(scale: object) -> object:
+    if isinstance(scale, str):
+        return _DARK_SCALES.get(scale.lower(), scale)
+    if isinstance(scale, (list, tuple)):
+        known = _DARK_SCALES_EXPANDED.get(_scale_key(scale))
+        if known is not None:
+            return known
+        return [
+            [s[0], _dark_color(s[1])] if isinstance(s, (list, tuple)) and len(s) == 2 else s
+            for s in scale
+        ]
+    return scale
+
+
+def _to_dark(node: object, key: str = "") -> object:
+    """``node`` (a figure's JSON) with every colour under a ``*color*`` key mapped."""
+    if isinstance(node, dict):
+        return {k: _to_dark(v, k) for k, v in node.items()}
+    if "colorscale" in key.lower():
+        return _dark_scale(node)
+    if "color" in key.lower():
+        if isinstance(node, str):
+            return _dark_color(node)
+        if isinstance(node, (list, tuple)):
+            return [_to_dark(v, key) for v in node]
+        return node
+    if isinstance(node, (list, tuple)):
+        return [_to_dark(v, key) if isinstance(v, (dict, list, tuple)) else v for v in node]
+    return node
+
+
+def for_theme(fig: go.Figure, theme: str | None) -> go.Figure:
+    """``fig`` for the app's active theme (``"light"``, ``"dark"``; ``None`` = unknown).
+
+    Light (or unknown): ``fig`` itself. Dark: a new figure whose own colours (``PALETTE``,
+    dark inks, light fills, the Reds/Blues/RdBu colour scales) are mapped to their
+    dark-theme counterparts; ``fig`` is not modified. Streamlit's chart theme restyles the
+    rest (backgrounds, text, grid lines, hover labels) in the browser.
+    """
+    if theme != "dark":
+        return fig
+    return go.Figure(_to_dark(fig.to_plotly_json()), _validate=False)

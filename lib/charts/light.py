@@ -35,6 +35,7 @@ ROW_FATE_COLORS = {
     "duplicates removed": "#F9A825",
 }
 TREND_COLOR = "#E50914"
+LABEL_INK = "#1D2330"  # labels drawn on the layer colours (>= 4.5:1 on each)
 _PERIODS = {"W": "week", "D": "day", "M": "month"}
 
 
@@ -214,7 +215,7 @@ def layer_scores(scorecard: list[dict]) -> tuple[Spec, pd.DataFrame]:
             "field": "score",
             "type": "quantitative",
             "title": "score (0-100)",
-            "scale": {"domain": [0, 110], "nice": False},  # room for the labels above 100
+            "scale": {"domain": [0, 110], "nice": False},  # headroom above a full score
             "axis": {"values": [0, 20, 40, 60, 80, 100]},
         },
         "tooltip": [
@@ -236,7 +237,17 @@ def layer_scores(scorecard: list[dict]) -> tuple[Spec, pd.DataFrame]:
         layer=[
             {"mark": {"type": "bar"}, "encoding": {"color": color}},
             {
-                "mark": {"type": "text", "baseline": "bottom", "dy": -4, "fontSize": 13},
+                # inside the bar's top, dark ink: readable on the three layer colours in
+                # both themes (a label above the bar took the theme's text colour in
+                # neither: Vega draws text marks black, invisible on the dark page)
+                "mark": {
+                    "type": "text",
+                    "baseline": "top",
+                    "dy": 6,
+                    "fontSize": 13,
+                    "fontWeight": 600,
+                    "color": LABEL_INK,
+                },
                 "encoding": {"text": {"field": "score", "type": "quantitative", "format": ".1f"}},
             },
         ],

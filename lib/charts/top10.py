@@ -83,7 +83,7 @@ def probability_gauge(
         },
         "domain": {"x": [0, 1], "y": [0, 1]},
     }
-    subtitle = f"black line = threshold {_pct(t)}"
+    subtitle = f"line across the arc = threshold {_pct(t)}"
     if base_rate is not None and np.isfinite(base_rate):
         subtitle += f"; average title {_pct(base_rate)}"
     # built in one call (one figure() call): it is redrawn on every slider move of the Predict tab

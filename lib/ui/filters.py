@@ -19,6 +19,7 @@ import streamlit as st
 from lib.data.session_query import SessionQuery
 from lib.filters import FilterOptions, Filters, filter_options
 from lib.ui import data as ui
+from lib.ui.theme import theme_type
 
 __all__ = [
     "KEYS",
@@ -80,14 +81,19 @@ def hours_used() -> list[int]:
     return _hours(*_dataset_key())
 
 
-@st.cache_data(max_entries=64, show_spinner=False)
 def wordcloud_png(freq: tuple[tuple[str, int], ...], width: int = 800, height: int = 340) -> bytes:
-    """PNG bytes of the genre word cloud for the given (genre, count) pairs (cached)."""
+    """PNG bytes of the genre word cloud for the given (genre, count) pairs, drawn for the
+    viewer's active theme (cached per theme)."""
+    return _wordcloud_png(freq, width, height, theme_type())
+
+
+@st.cache_data(max_entries=64, show_spinner=False)
+def _wordcloud_png(freq: tuple[tuple[str, int], ...], width: int, height: int, theme: str) -> bytes:
     from PIL import Image
 
     from lib.charts.catalog import genre_wordcloud
 
-    img = genre_wordcloud(dict(freq), width=width, height=height, random_state=0)
+    img = genre_wordcloud(dict(freq), width=width, height=height, random_state=0, theme=theme)
     buf = io.BytesIO()
     Image.fromarray(np.asarray(img)).save(buf, format="PNG", compress_level=1)
     return buf.getvalue()

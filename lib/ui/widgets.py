@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import streamlit as st
 
+from lib.ui.theme import theme_type
+
 if TYPE_CHECKING:  # no plotly import on the landing page's path (it draws Vega-Lite charts)
     import plotly.graph_objects as go
 
@@ -76,6 +78,9 @@ def figure(
     ``on_select``: a callback run when the analyst clicks or box-selects in the chart (the
     chart filters, ``lib.ui.chart_filters``); ``widget_key`` then names the chart's state.
     """
+    from lib.charts.house import for_theme  # here: the landing page imports no Plotly
+
+    fig = for_theme(fig, theme_type())  # the figure's own colours in the dark theme
     if on_select is None:
         st.plotly_chart(fig, key=f"fig-{key}", config={"displaylogo": False})
     else:

@@ -4,6 +4,11 @@ Playwright in Debian's Chromium. Skipped with a reason when Chromium or Playwrig
 The server starts on an EMPTY data folder, so the first page load builds the demo dataset
 with visible progress, exactly as a newcomer sees it. It is stopped at the end whatever
 happens. Screenshots go to ``artifacts/e2e/``.
+
+The theme and visual checks (test_themes.py, test_visual.py) share a second server on the
+small prebuilt demo (``data_root``: fixed seed, so the same charts every run) and one page
+per colour scheme. ``--update-snapshots`` makes test_visual.py write its reference images
+(``tests/e2e/__snapshots__/``) instead of comparing with them.
 """
 
 from __future__ import annotations
@@ -55,6 +60,20 @@ def _wait_healthy(url: str, proc: subprocess.Popen, timeout: float = 90) -> None
         except OSError:
             time.sleep(0.05)
     raise TimeoutError(f"streamlit did not become healthy at {url} within {timeout} s")
+
+
+SCHEMES = ("light", "dark")
+#: fixed for the visual comparison: the same layout (and element sizes) every run
+VIEWPORT = {"width": 1400, "height": 1800}
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--update-snapshots",
+        action="store_true",
+        default=False,
+        help="tests/e2e/test_visual.py: (re)write the reference images instead of comparing",
+    )
 
 
 @pytest.fixture(scope="session")
@@ -155,3 +174,66 @@ def pytest_collection_modifyitems(config, items):
         first = min(items.index(i) for i in items if i.nodeid.startswith("tests/e2e/"))
         rest = [i for i in items if i not in walk]
         items[:] = rest[:first] + walk + rest[first:]
+
+
+@pytest.fixture(scope="session")
+def prebuilt_server(chromium_path: str, data_root: Path, tmp_path_factory) -> Iterator[dict]:
+    """The real app on the small prebuilt demo (seed 0); yields {"url", "log"}."""
+    log_path = tmp_path_factory.mktemp("e2e-themes-log") / "streamlit.log"
+    with open(log_path, "w") as log:
+        proc, url, _ = start_app(data_root, log)
+    try:
+        yield {"url": url, "log": log_path}
+    finally:
+        stop_app(proc)
+
+
+class SchemePage:
+    """A browser page in one colour scheme that moves between the app's pages."""
+
+    def __init__(self, page, scheme: str) -> None:
+        from tests.e2e.helpers import ScriptRuns
+
+        self.page, self.scheme, self.runs, self.current = page, scheme, ScriptRuns(page), None
+
+    def open(self, title: str, timeout: float = 240) -> None:
+        """Open the app page ``title`` from the sidebar and wait until its charts drew
+        (nothing to do when it is the page already shown and settled)."""
+        from tests.e2e.helpers import open_page, settle
+
+        if title == self.current:
+            return
+        done = self.runs.finished
+        open_page(self.page, title)
+        self.runs.wait_after(self.page, done, timeout=timeout)
+        settle(self.page, timeout=timeout)
+        self.current = title
+
+
+@pytest.fixture(scope="session")
+def scheme_pages(prebuilt_server: dict, browser) -> Iterator[dict[str, SchemePage]]:
+    """One page per colour scheme ("light", "dark") on the prebuilt app, at ``VIEWPORT``,
+    showing the Overview.
+
+    Chromium reports the scheme as the system setting (``prefers-color-scheme``), which the
+    app follows (``[theme.light]`` / ``[theme.dark]`` in .streamlit/config.toml).
+    """
+    from tests.e2e.helpers import settle
+
+    contexts = {
+        scheme: browser.new_context(
+            color_scheme=scheme, viewport=VIEWPORT, device_scale_factor=1, reduced_motion="reduce"
+        )
+        for scheme in SCHEMES
+    }
+    pages = {scheme: SchemePage(ctx.new_page(), scheme) for scheme, ctx in contexts.items()}
+    for sp in pages.values():
+        sp.page.goto(prebuilt_server["url"])
+    for sp in pages.values():
+        settle(sp.page, timeout=120)
+        sp.current = "Overview"
+    try:
+        yield pages
+    finally:
+        for ctx in contexts.values():
+            ctx.close()

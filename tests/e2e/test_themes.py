@@ -1,0 +1,184 @@
+"""Every page in the light and the dark theme: a screenshot of each, and checks that fail
+when a theme is not applied or a chart is hard to read in it.
+
+Chromium tells the app the system colour scheme (the app follows it); the pages are opened
+from the sidebar in one session per scheme (``scheme_pages``, on the small prebuilt demo).
+Screenshots: ``artifacts/e2e/themes/<scheme>-<nn>-<page>.png``, the whole page.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from tests.e2e.conftest import SCHEMES, VIEWPORT
+from tests.e2e.helpers import errors_on_page
+from tests.e2e.test_walk import DECLARED_PAGES
+
+pytestmark = pytest.mark.e2e
+
+# What the page and its Plotly charts look like, as the browser drew them: the app's
+# background and body text, and per chart the colours Plotly resolved (_fullLayout,
+# _fullData) - its paper, title and tick labels, and the colours of its marks (bars, points,
+# lines; heatmaps, treemaps and Sankeys colour by value and are left out), and how many
+# marks it drew (WebGL traces draw on a canvas and are not counted).
+MARKS = ", ".join(
+    (
+        ".trace path.point",
+        ".trace .point path",
+        ".trace path.js-line",
+        ".trace path.js-fill",
+        ".trace path.box",
+        ".heatmaplayer image",
+        "g.slice",
+        ".sankey-node",
+        ".indicatorlayer path",
+    )
+)
+LOOK_JS = """(MARKS) => {
+  const css = e => getComputedStyle(e);
+  const app = document.querySelector('.stApp');
+  const text = document.querySelector('[data-testid="stMain"] h1');
+  const charts = [...document.querySelectorAll('[data-testid="stPlotlyChart"] .js-plotly-plot')]
+    .map(e => {
+      const L = e._fullLayout, marks = [];
+      const add = c => { if (typeof c === 'string') marks.push(c); };
+      for (const t of e._fullData || []) {
+        const kinds = ['bar', 'scatter', 'box', 'histogram'];
+        if (!kinds.includes(t.type) || t.visible !== true) continue;
+        const mc = t.marker && t.marker.color;
+        if (Array.isArray(mc)) mc.slice(0, 50).forEach(add); else add(mc);
+        if (t.type === 'scatter' && (t.mode || '').includes('lines') && t.line) add(t.line.color);
+      }
+      const drawn = e.querySelectorAll(MARKS).length;
+      const gl = (e._fullData || []).some(t => t.type.endsWith('gl'));
+      return {title: (L.title && L.title.text) || '', paper: L.paper_bgcolor, drawn, gl,
+              traces: (e._fullData || []).length,
+              titleColor: L.title.font.color, marks,
+              tick: L.xaxis ? L.xaxis.tickfont.color : L.font.color};
+    });
+  return {bg: css(app).backgroundColor, text: text ? css(text).color : null, charts};
+}"""
+
+# The top-left pixel of the word cloud image (its background), or null without one.
+WORDCLOUD_CORNER_JS = """async () => {
+  const img = document.querySelector('[data-testid="stImage"] img');
+  if (!img) return null;
+  await img.decode();
+  const c = document.createElement('canvas');
+  c.width = img.naturalWidth; c.height = img.naturalHeight;
+  const ctx = c.getContext('2d');
+  ctx.drawImage(img, 0, 0);
+  return Array.from(ctx.getImageData(1, 1, 1, 1).data).slice(0, 3);
+}"""
+
+# The least contrast a bar, point or line may have against the chart's background. Dark:
+# WCAG's 3:1 for graphics (the house DARK_PALETTE and the mapped inks are >= 3:1). Light:
+# the brand look keeps Paul Tol's Safe palette, whose sand and pale blue are 1.6-1.8:1 on
+# white, so only marks that all but vanish fail.
+MARK_CONTRAST = {"light": 1.5, "dark": 3.0}
+_RGB = re.compile(r"rgba?\(\s*([\d.]+)\s*,\s*([\d.]+)\s*,\s*([\d.]+)\s*(?:,\s*([\d.]+)\s*)?\)")
+
+
+def rgb(color: str | list, over: tuple = (255, 255, 255)) -> tuple[float, float, float]:
+    """A CSS/Plotly colour as (r, g, b) 0-255, composited over ``over`` when translucent."""
+    if isinstance(color, (list, tuple)):
+        return tuple(float(c) for c in color[:3])
+    c = color.strip()
+    if c.startswith("#"):
+        h = c[1:] if len(c) == 7 else "".join(ch * 2 for ch in c[1:4])
+        return tuple(float(int(h[i : i + 2], 16)) for i in (0, 2, 4))
+    m = _RGB.fullmatch(c)
+    if not m:
+        raise ValueError(f"unreadable colour {color!r}")
+    r, g, b, a = (float(v) if v is not None else None for v in m.groups())
+    a = 1.0 if a is None else a
+    return tuple(a * v + (1 - a) * o for v, o in zip((r, g, b), over, strict=True))
+
+
+def alpha(color: str) -> float:
+    m = _RGB.fullmatch(color.strip())
+    return float(m.group(4)) if m and m.group(4) is not None else 1.0
+
+
+def luminance(color) -> float:
+    chans = [v / 255 for v in rgb(color)]
+    lin = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in chans]
+    return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+
+def contrast(a, b) -> float:
+    hi, lo = sorted([luminance(a), luminance(b)], reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
+
+
+def _slug(title: str) -> str:
+    return re.sub(r"[^a-z0-9]+", "-", title.lower()).strip("-")
+
+
+def _problems(look: dict, scheme: str) -> list[str]:
+    """What is wrong with one page's look in ``scheme`` (empty: nothing)."""
+    bg = look["bg"]
+    out = []
+    if (luminance(bg) < 0.05) != (scheme == "dark"):
+        out.append(f"page background {bg} is not {scheme}")
+    if look["text"] and contrast(look["text"], bg) < 7:
+        out.append(f"heading {look['text']} on {bg}: {contrast(look['text'], bg):.1f}:1")
+    for ch in look["charts"]:
+        title = re.sub(r"<[^>]+>", "", ch["title"].replace("<br>", " - "))
+        name = title[:60] or "(untitled chart)"
+        paper = ch["paper"]
+        over = rgb(paper)
+        if ch["traces"] and not ch["gl"] and not ch["drawn"]:
+            out.append(f"{name}: has {ch['traces']} traces but drew no marks")
+        if contrast(paper, bg) > 1.2:
+            out.append(f"{name}: paper {paper} stands out of the page {bg}")
+        if contrast(ch["titleColor"], paper) < 4.5:
+            out.append(f"{name}: title {ch['titleColor']} on {paper}")
+        if contrast(ch["tick"], paper) < 3.5:  # Streamlit's light tick grey is 3.8:1
+            out.append(f"{name}: tick labels {ch['tick']} on {paper}")
+        faint = sorted(
+            {
+                m
+                for m in ch["marks"]
+                if alpha(m) >= 0.3 and contrast(rgb(m, over), over) < MARK_CONTRAST[scheme]
+            }
+        )
+        if faint:
+            out.append(f"{name}: marks {faint} vanish on {paper}")
+    return out
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_every_page_in_the_theme(scheme_pages, artifacts, scheme):
+    sp = scheme_pages[scheme]
+    page, shots = sp.page, artifacts / "themes"
+    shots.mkdir(exist_ok=True)
+    problems: dict[str, list[str]] = {}
+    for i, title in enumerate(DECLARED_PAGES):
+        sp.open(title)
+        look = page.evaluate(LOOK_JS, MARKS)
+        found = _problems(look, scheme) + errors_on_page(page)
+        if title == "Catalog":
+            assert look["charts"], "the Catalog draws Plotly charts"
+            corner = page.evaluate(WORDCLOUD_CORNER_JS)
+            if corner is None:
+                found.append("no word cloud on the Catalog")
+            elif contrast(corner, look["bg"]) > 1.2:
+                found.append(f"word cloud background {corner} is not the page's {look['bg']}")
+        if found:
+            problems[title] = found
+        # the whole page: a viewport as tall as the main area, then back to the fixed size
+        height = page.evaluate(
+            "() => document.querySelector('[data-testid=\"stMain\"]').scrollHeight"
+        )
+        page.set_viewport_size({"width": VIEWPORT["width"], "height": max(height, 600)})
+        page.wait_for_timeout(300)
+        page.screenshot(path=str(shots / f"{scheme}-{i + 1:02d}-{_slug(title)}.png"))
+        page.set_viewport_size(VIEWPORT)
+    if problems:
+        pytest.fail(
+            f"{scheme} theme:\n"
+            + "\n".join(f"- {page}: {p}" for page, found in problems.items() for p in found)
+        )
