@@ -9,6 +9,10 @@ red over a faded reference) under ``artifacts/e2e/visual/``.
 
 After an intended change, look at the new images and refresh the references with
 ``python -m pytest tests/e2e/test_visual.py --update-snapshots`` (commit the PNGs).
+
+Pixels depend on the browser build (text rasterisation, anti-aliasing), so the refresh also
+writes the Chromium version into ``BROWSER``; with another Chromium the comparison is
+skipped with a reason that names both versions, instead of failing on every chart.
 """
 
 from __future__ import annotations
@@ -26,6 +30,7 @@ pytestmark = pytest.mark.e2e
 
 SNAPSHOTS = Path(__file__).parent / "__snapshots__" / "test_visual"
 UPDATE = "python -m pytest tests/e2e/test_visual.py --update-snapshots"
+BROWSER = SNAPSHOTS / "BROWSER"  # the Chromium version the references were taken with
 #: a channel difference above this (of 255) makes a pixel "different": a colour moved by
 #: more than 8 levels (e.g. the brand red for a slightly darker one: 25) counts
 PIXEL_THRESHOLD = 8
@@ -67,8 +72,15 @@ def diff_image(expected: Image.Image, mask: np.ndarray) -> Image.Image:
     ("scheme", "name", "page_title", "selector"), CASES, ids=[f"{c[1]}-{c[0]}" for c in CASES]
 )
 def test_chart_looks_like_its_reference(
-    scheme_pages, artifacts, request, scheme, name, page_title, selector
+    scheme_pages, browser, artifacts, request, scheme, name, page_title, selector
 ):
+    updating = request.config.getoption("--update-snapshots", default=False)
+    made_with = BROWSER.read_text().strip() if BROWSER.is_file() else None
+    if not updating and made_with and made_with != browser.version:
+        pytest.skip(
+            f"the references were taken with Chromium {made_with}, this is {browser.version}: "
+            f"pixels differ between builds; refresh them with: {UPDATE}"
+        )
     sp = scheme_pages[scheme]
     sp.open(page_title)
     page = sp.page
@@ -78,9 +90,10 @@ def test_chart_looks_like_its_reference(
     page.wait_for_timeout(200)
     png = chart.screenshot(animations="disabled", caret="hide")
     reference = SNAPSHOTS / f"{name}-{scheme}.png"
-    if request.config.getoption("--update-snapshots", default=False):
+    if updating:
         reference.parent.mkdir(parents=True, exist_ok=True)
         reference.write_bytes(png)
+        BROWSER.write_text(browser.version + "\n")
         pytest.skip(f"reference written: {reference}")
     out = artifacts / "visual"
     out.mkdir(exist_ok=True)
