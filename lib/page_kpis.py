@@ -19,12 +19,29 @@ NA = "n/a"
 
 __all__ = [
     "NA",
+    "ENGAGEMENT_USER_COLUMNS",
     "catalog_kpis",
     "engagement_kpis",
     "overview_kpis",
     "cluster_kpis",
     "top10_quality_kpis",
 ]
+
+
+#: The viewer columns the Engagement page (and its PDF report) reads for the viewers shown.
+ENGAGEMENT_USER_COLUMNS: tuple[str, ...] = (
+    "user_id",
+    "engagement_score",
+    "rfm_segment",
+    "subscription_plan",
+    "age_band",
+    "country",
+    "sessions",
+    "watch_hours",
+    "avg_completion",
+    "active_days",
+    "top_genre",
+)
 
 
 def catalog_kpis(

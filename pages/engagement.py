@@ -15,7 +15,7 @@ from lib.charts import engagement as charts
 from lib.filters import has_values
 from lib.glossary import COMPLETED_DEFINITION, ENGAGEMENT_SCORE_DEFINITION
 from lib.insights import engagement_findings
-from lib.page_kpis import engagement_kpis
+from lib.page_kpis import ENGAGEMENT_USER_COLUMNS, engagement_kpis
 from lib.ui import data as ui
 from lib.ui import filters as uif
 from lib.ui import report_pdf
@@ -89,20 +89,7 @@ if not n:
     )
     st.stop()
 
-USER_COLUMNS = (
-    "user_id",
-    "engagement_score",
-    "rfm_segment",
-    "subscription_plan",
-    "age_band",
-    "country",
-    "sessions",
-    "watch_hours",
-    "avg_completion",
-    "active_days",
-    "top_genre",
-)
-shown_users = sessions.users(columns=USER_COLUMNS)
+shown_users = sessions.users(columns=ENGAGEMENT_USER_COLUMNS)
 
 # --- insights --------------------------------------------------------------------------------
 findings_box(

@@ -25,6 +25,7 @@ from lib.data.store import load_manifest, load_report
 from lib.filters import Filters, filter_titles
 from lib.insights import catalog_findings, engagement_findings
 from lib.page_kpis import (
+    ENGAGEMENT_USER_COLUMNS,
     catalog_kpis,
     cluster_kpis,
     engagement_kpis,
@@ -32,11 +33,7 @@ from lib.page_kpis import (
     top10_quality_kpis,
 )
 from lib.reports import inputs
-from lib.reports.data_pages import (
-    ENGAGEMENT_USER_COLUMNS,
-    catalog_report,
-    engagement_report,
-)
+from lib.reports.data_pages import catalog_report, engagement_report
 from lib.reports.model import Report
 from lib.reports.render import render_pdf
 

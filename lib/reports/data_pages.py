@@ -25,25 +25,10 @@ from lib.glossary import (
     words,
 )
 from lib.insights import catalog_findings, engagement_findings
-from lib.page_kpis import catalog_kpis, engagement_kpis, overview_kpis
+from lib.page_kpis import ENGAGEMENT_USER_COLUMNS, catalog_kpis, engagement_kpis, overview_kpis
 from lib.reports.model import Chart, Kpi, Report, Section, provenance
 
-__all__ = ["overview_report", "catalog_report", "engagement_report", "ENGAGEMENT_USER_COLUMNS"]
-
-#: The viewer columns the Engagement page reads for the viewers shown (its ``USER_COLUMNS``).
-ENGAGEMENT_USER_COLUMNS = (
-    "user_id",
-    "engagement_score",
-    "rfm_segment",
-    "subscription_plan",
-    "age_band",
-    "country",
-    "sessions",
-    "watch_hours",
-    "avg_completion",
-    "active_days",
-    "top_genre",
-)
+__all__ = ["overview_report", "catalog_report", "engagement_report"]
 
 
 def _chart(key: str, title: str, kind: str, data: pd.DataFrame, caption: str, method: str,
