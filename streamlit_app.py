@@ -46,3 +46,7 @@ with st.sidebar:
         )
 
 page.run()
+
+from lib.ui.theme import watch_theme  # noqa: E402
+
+watch_theme()  # after the page: a theme switch in the browser reruns it with its colours

@@ -182,3 +182,43 @@ def test_every_page_in_the_theme(scheme_pages, artifacts, scheme):
             f"{scheme} theme:\n"
             + "\n".join(f"- {page}: {p}" for page, found in problems.items() for p in found)
         )
+
+
+# A fingerprint of what the app drew for the theme: every Plotly trace's own colours (marker
+# colours and colour scales, set by the server per theme) and the word cloud image.
+DRAWN_JS = """() => JSON.stringify({
+  traces: [...document.querySelectorAll('.js-plotly-plot')]
+    .map(g => g.data.map(t => [t.marker && t.marker.color, t.colorscale])),
+  images: [...document.querySelectorAll('[data-testid="stImage"] img')].map(i => i.src),
+})"""
+
+
+def test_a_theme_switch_redraws_the_figures_at_once(prebuilt_server, browser):
+    """The system scheme switches while the Catalog is open (as the menu's switch does): the
+    page reruns by itself and the figures' colours and the word cloud follow, with no click;
+    switching back restores the light drawing, and the page then stays idle (no rerun loop)."""
+    from tests.e2e.helpers import ScriptRuns, settle
+
+    context = browser.new_context(color_scheme="light", viewport=VIEWPORT)
+    page = context.new_page()
+    runs = ScriptRuns(page)
+    try:
+        page.goto(prebuilt_server["url"] + "/catalog")
+        page.get_by_text("Titles shown").first.wait_for(timeout=120_000)
+        settle(page)
+        light, done = page.evaluate(DRAWN_JS), runs.finished
+        page.emulate_media(color_scheme="dark")
+        runs.wait_after(page, done, timeout=30)
+        settle(page)
+        dark = page.evaluate(DRAWN_JS)
+        assert dark != light, "the figures kept their light colours after the switch"
+        page.emulate_media(color_scheme="light")
+        runs.wait_after(page, runs.finished, timeout=30)
+        settle(page)
+        page.wait_for_timeout(1500)  # the watcher checks every 500 ms
+        idle = runs.finished
+        page.wait_for_timeout(2000)
+        assert runs.finished == idle, "the page kept rerunning after the switch"
+        assert page.evaluate(DRAWN_JS) == light
+    finally:
+        context.close()
