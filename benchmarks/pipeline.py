@@ -66,12 +66,13 @@ print(json.dumps({
 }))
 """
 
-# the old pipeline had no build-step marks: generation and build timed around its two calls
+# the old pipeline had no build-step marks: generation and build timed around its two calls;
+# it runs the baseline ref's tree, which has the paths from before the lib/ layout
 OLD_CHILD = """
 import json, resource, sys, time
 t0 = time.perf_counter()
-from lib.data.synth import generate, WINDOW
-from lib.data.pipeline import build_tables
+from lib.synth import generate, WINDOW
+from lib.pipeline import build_tables
 import pandas as pd
 scale, seed, out = float(sys.argv[1]), int(sys.argv[2]), sys.argv[3]
 t_imp = time.perf_counter()
