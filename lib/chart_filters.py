@@ -193,29 +193,30 @@ def validate(chips: Sequence[Chip], options: FilterOptions) -> tuple[tuple[Chip,
     errors: list[str] = []
     for chip in chips:
         d = chip.dimension
-        offered = getattr(options, d.field, ()) if hasattr(options, d.field) else ()
-        if d.kind == "range":
+        offered = getattr(options, d.field, ())
+        if d.kind in ("weekday", "hour"):
+            kept.append(chip)
+        elif d.kind == "range":
             lo, hi = chip.values
             if offered and (hi < offered[0] or lo > offered[1]):
                 errors.append(
                     f"chart filter {chip.text()!r}: the dataset's release years are "
                     f"{offered[0]}-{offered[1]}"
                 )
-                continue
-            kept.append(chip)
-            continue
-        if d.kind in ("weekday", "hour") or not offered:
-            if d.kind in ("weekday", "hour"):
-                kept.append(chip)
             else:
-                errors.append(f"chart filter {chip.text()!r}: this dataset has no {d.label}")
-            continue
-        ok = tuple(v for v in chip.values if v in set(offered))
-        for v in chip.values:
-            if v not in set(offered):
-                errors.append(f"chart filter {d.label} = {v!r}: no such {d.label} in this dataset")
-        if ok:
-            kept.append(Chip(chip.key, ok))
+                kept.append(chip)
+        elif not offered:
+            errors.append(f"chart filter {chip.text()!r}: this dataset has no {d.label}")
+        else:
+            have = set(offered)
+            ok = tuple(v for v in chip.values if v in have)
+            errors += [
+                f"chart filter {d.label} = {v!r}: no such {d.label} in this dataset"
+                for v in chip.values
+                if v not in have
+            ]
+            if ok:
+                kept.append(Chip(chip.key, ok))
     return tuple(kept), errors
 
 

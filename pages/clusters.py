@@ -141,7 +141,8 @@ if ent.unavailable:
         f"{md_escape(', '.join(ent.unavailable))} (the source has no such column, or only "
         "missing or constant values)."
     )
-summary += "  \n" + md_escape(cm.sample(dataset, entity).note())
+sample_note = cm.sample(dataset, entity).note()
+summary += "  \n" + md_escape(sample_note)
 summary_slot.caption(summary)
 
 k_col, auto_col, n_col = st.columns([3.2, 1.1, 1.0])
@@ -464,7 +465,7 @@ with pdf_slot:
         scan=scan,
         suggested=suggested,
         planted=recovered,
-        sample_note=cm.sample(dataset, entity).note(),
+        sample_note=sample_note,
         stability=stability_job,
     )
 

@@ -70,9 +70,8 @@ class ChartFilters:
 
     def combine(self, sidebar: Filters) -> Filters:
         """The sidebar filters AND the chart filters."""
-        if not self.filters().active:
-            return sidebar
-        return replace(sidebar, also=(*sidebar.also, self.filters()))
+        chart = self.filters()
+        return replace(sidebar, also=(*sidebar.also, chart)) if chart.active else sidebar
 
     # -- selection events --------------------------------------------------------------------
     def on_select(self, widget_key: str, spec: Mapping[str, str]):

@@ -81,16 +81,13 @@ def figure(
     from lib.charts.house import for_theme  # here: the landing page imports no Plotly
 
     fig = for_theme(fig, theme_type())  # the figure's own colours in the dark theme
-    if on_select is None:
-        st.plotly_chart(fig, key=f"fig-{key}", config={"displaylogo": False})
-    else:
-        st.plotly_chart(
-            fig,
-            key=widget_key or f"fig-{key}",
-            config={"displaylogo": False},
-            on_select=on_select,
-            selection_mode=selection_mode,
-        )
+    st.plotly_chart(
+        fig,
+        key=widget_key or f"fig-{key}",
+        config={"displaylogo": False},
+        on_select=on_select or "ignore",
+        selection_mode=selection_mode,
+    )
     if caption:
         st.caption(caption)
     download_csv(data, name or key, key=key)
