@@ -7,13 +7,14 @@ lay the tiles out with their labels and help texts.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import numpy as np
-import pandas as pd
+from lib.data import overview
 
-from lib.filters import has_values
+if TYPE_CHECKING:  # imported where used: the landing page's first run imports no pandas
+    import pandas as pd
 
 NA = "n/a"
 
@@ -23,6 +24,7 @@ __all__ = [
     "catalog_kpis",
     "engagement_kpis",
     "overview_kpis",
+    "overview_tiles",
     "cluster_kpis",
     "top10_quality_kpis",
 ]
@@ -55,7 +57,10 @@ def catalog_kpis(
     week in the Top 10, and their share; n/a when the dataset has no Top 10 weeks) and
     ``runtime`` (median movie runtime).
     """
+    import pandas as pd
+
     from lib.charts.catalog import rating_column  # Plotly: not on the landing page's path
+    from lib.filters import has_values
 
     rating = rating_column(titles)
     top10 = (
@@ -112,17 +117,22 @@ def overview_kpis(
     kpis: Mapping[str, Any],
 ) -> dict[str, Any]:
     """The Overview tiles: ``n_titles`` in gold, ``users`` (with ``is_active``), the daily
-    engagement table and the build report's ``kpis`` (``mean_progress``: 0-100).
+    engagement table and the build report's ``kpis`` (``mean_progress``: 0-100); the figures
+    are :func:`lib.data.overview.numbers`, the text :func:`overview_tiles`.
+    """
+    return overview_tiles(overview.numbers(n_titles, users, daily, kpis, trend=False))
+
+
+def overview_tiles(numbers: Mapping[str, Any]) -> dict[str, Any]:
+    """The Overview tiles as text from the figures of :func:`lib.data.overview.numbers`
+    (computed when the data is built, stored in ``report.json``).
 
     Keys: ``titles``, ``viewers``, ``active``, ``hours``, ``completion``, ``churn`` (text as
     the tiles print it) and ``missing`` (what the dataset lacks for an n/a tile, in words).
     """
-    status = users["is_active"].dropna() if len(users) and "is_active" in users else None
-    share = float(status.astype(float).mean()) if status is not None and len(status) else None
-    progress = kpis.get("mean_progress")
+    share, active = numbers.get("active_share"), numbers.get("active")
+    progress, hours = numbers.get("mean_progress"), numbers.get("watch_hours")
     completion = float(progress) / 100 if progress is not None else None
-    hours = float(daily["watch_hours"].sum()) if len(daily) else None
-    active = users["is_active"].fillna(False).astype(bool).sum() if share is not None else None
     missing = [
         what
         for what, lacking in (
@@ -132,9 +142,9 @@ def overview_kpis(
         if lacking
     ]
     return {
-        "titles": f"{n_titles:,.0f}",
-        "viewers": f"{len(users):,.0f}",
-        "active": f"{active:,.0f}" if active is not None else NA,
+        "titles": f"{numbers['titles']:,.0f}",
+        "viewers": f"{numbers['viewers']:,.0f}",
+        "active": f"{active:,.0f}" if active is not None and share is not None else NA,
         "hours": f"{hours:,.0f} h" if hours is not None else NA,
         "completion": f"{completion:.1%}" if completion is not None else NA,
         "churn": f"{1 - share:.1%}" if share is not None else NA,
@@ -155,10 +165,10 @@ def cluster_kpis(
     return {
         "clustered": f"{n_clustered:,}",
         "k": f"{k}",
-        "silhouette": f"{silhouette_mean:.2f}" if np.isfinite(silhouette_mean) else NA,
+        "silhouette": f"{silhouette_mean:.2f}" if math.isfinite(silhouette_mean) else NA,
         "fidelity": f"{fidelity:.0%}",
         "stability": f"{stability_mean:.2f}"
-        if stability_mean is not None and np.isfinite(stability_mean)
+        if stability_mean is not None and math.isfinite(stability_mean)
         else NA,
     }
 

@@ -10,9 +10,13 @@ titles with units, legend below, and the house colours, defined here and used by
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
+from lib.data.overview import watch_hours_by_period
+
+if TYPE_CHECKING:  # imported where used: building a spec from plain rows needs no pandas
+    import pandas as pd
 
 __all__ = [
     "LAYER_COLORS",
@@ -20,9 +24,13 @@ __all__ = [
     "TREND_COLOR",
     "watch_hours_by_period",
     "watch_hours_trend",
+    "trend_spec",
+    "trend_frame",
     "row_accounting_data",
     "row_accounting",
+    "row_accounting_spec",
     "layer_scores",
+    "layer_scores_spec",
 ]
 
 Spec = dict[str, Any]
@@ -39,30 +47,6 @@ LABEL_INK = "#1D2330"  # labels drawn on the layer colours (>= 4.5:1 on each)
 _PERIODS = {"W": "week", "D": "day", "M": "month"}
 
 
-def watch_hours_by_period(daily: pd.DataFrame, *, freq: str = "W") -> pd.DataFrame:
-    """Watch hours and sessions per period (``freq``: D, W or M) of gold ``engagement_daily``.
-
-    Periods the data covers only in part (the first and the last) are left out: a partial
-    week looks like a drop. Columns: ``period`` (its first day), ``watch_hours``, ``sessions``.
-    """
-    if daily.empty:
-        return pd.DataFrame(columns=["period", "watch_hours", "sessions"])
-    dates = pd.to_datetime(daily["date"])
-    periods = dates.dt.to_period(freq)
-    data = (
-        daily.assign(period=periods.dt.start_time)
-        .groupby("period", as_index=False)[["watch_hours", "sessions"]]
-        .sum()
-    )
-    last = periods.max()
-    if len(data) > 1 and dates.max().normalize() < last.end_time.normalize():
-        data = data[data["period"] < last.start_time]
-    first = periods.min()
-    if len(data) > 1 and dates.min().normalize() > first.start_time.normalize():
-        data = data[data["period"] > first.start_time]
-    return data.reset_index(drop=True)
-
-
 def _spec(title: str, rows: list[dict], height: int, **body: Any) -> Spec:
     return {
         "title": {"text": title, "anchor": "start", "fontSize": 16, "fontWeight": 600},
@@ -74,6 +58,8 @@ def _spec(title: str, rows: list[dict], height: int, **body: Any) -> Spec:
 
 def _records(df: pd.DataFrame) -> list[dict]:
     """JSON-ready rows: numbers as floats/ints, timestamps as local ISO strings."""
+    import pandas as pd
+
     out = df.copy()
     for col in out.columns:
         if pd.api.types.is_datetime64_any_dtype(out[col]):
@@ -88,6 +74,21 @@ def _records(df: pd.DataFrame) -> list[dict]:
 def watch_hours_trend(daily: pd.DataFrame, *, freq: str = "W") -> tuple[Spec, pd.DataFrame]:
     """Line of watch hours per week (or ``freq``); returns the spec and the data behind it."""
     data = watch_hours_by_period(daily, freq=freq)
+    return trend_spec(_records(data), freq=freq), data
+
+
+def trend_frame(rows: Sequence[Mapping[str, Any]]) -> pd.DataFrame:
+    """The rows of a trend (``lib.data.overview``'s stored ones) as the table
+    :func:`watch_hours_trend` returns: ``period`` (timestamp), ``watch_hours``, ``sessions``."""
+    import pandas as pd
+
+    data = pd.DataFrame(list(rows), columns=["period", "watch_hours", "sessions"])
+    return data.assign(period=pd.to_datetime(data["period"]))
+
+
+def trend_spec(rows: Sequence[Mapping[str, Any]], *, freq: str = "W") -> Spec:
+    """The trend line of ``rows`` (``period`` as an ISO date, ``watch_hours``, ``sessions``),
+    built from plain rows: the Overview draws the rows stored at build time without pandas."""
     label = _PERIODS.get(freq, freq)
     date_format = "%b %Y" if freq == "M" else "%d %b %Y"
     x = {"field": "period", "type": "temporal", "title": f"{label} starting"}
@@ -102,9 +103,9 @@ def watch_hours_trend(daily: pd.DataFrame, *, freq: str = "W") -> tuple[Spec, pd
         "y": {**y, "axis": {"format": ",.0f"}},
         "tooltip": tooltip,
     }
-    spec = _spec(
+    return _spec(
         f"Watch hours per {label}",
-        _records(data),
+        [dict(r) for r in rows],
         380,
         encoding=encoding,
         layer=[
@@ -113,50 +114,51 @@ def watch_hours_trend(daily: pd.DataFrame, *, freq: str = "W") -> tuple[Spec, pd
             {"mark": {"type": "point", "size": 120, "opacity": 0}},
         ],
     )
-    return spec, data
+
+
+def _accounting_rows(invariants: Mapping[str, Mapping]) -> list[dict[str, Any]]:
+    return [
+        {
+            "table": name,
+            "bronze rows": v["bronze"],
+            "kept in silver": v["silver"],
+            "rejected": v["rejected"],
+            "duplicates removed": v["duplicates_removed"],
+            "accounted for": v["holds"],
+        }
+        for name, v in invariants.items()
+    ]
 
 
 def row_accounting_data(invariants: dict[str, dict]) -> pd.DataFrame:
     """One row per table of a build's invariants: bronze rows, their fates, whether they add up."""
+    import pandas as pd
+
     columns = ["table", "bronze rows", *ROW_FATE_COLORS, "accounted for"]
-    data = pd.DataFrame(
-        [
-            {
-                "table": name,
-                "bronze rows": v["bronze"],
-                "kept in silver": v["silver"],
-                "rejected": v["rejected"],
-                "duplicates removed": v["duplicates_removed"],
-                "accounted for": v["holds"],
-            }
-            for name, v in invariants.items()
-        ],
-        columns=columns,
-    )
-    return data
+    return pd.DataFrame(_accounting_rows(invariants), columns=columns)
 
 
 def row_accounting(invariants: dict[str, dict]) -> tuple[Spec, pd.DataFrame]:
     """100%-stacked bars per table: share of bronze rows kept, rejected, removed as duplicates."""
-    data = row_accounting_data(invariants)
+    return row_accounting_spec(invariants), row_accounting_data(invariants)
+
+
+def row_accounting_spec(invariants: Mapping[str, Mapping]) -> Spec:
+    """The spec of :func:`row_accounting`, from the build report's invariants (no pandas)."""
+    rows = _accounting_rows(invariants)
     fates = list(ROW_FATE_COLORS)
-    total = data["bronze rows"].where(data["bronze rows"] > 0, 1)
-    long = pd.concat(
-        [
-            pd.DataFrame(
-                {
-                    "table": data["table"],
-                    "fate": fate,
-                    "order": i,
-                    "rows": data[fate],
-                    "bronze rows": data["bronze rows"],
-                    "share": 100 * data[fate] / total,
-                }
-            )
-            for i, fate in enumerate(fates)
-        ],
-        ignore_index=True,
-    )
+    long = [
+        {
+            "table": r["table"],
+            "fate": fate,
+            "order": i,
+            "rows": r[fate],
+            "bronze rows": r["bronze rows"],
+            "share": 100 * r[fate] / (r["bronze rows"] if r["bronze rows"] > 0 else 1),
+        }
+        for i, fate in enumerate(fates)
+        for r in rows
+    ]
     encoding = {
         "x": {
             "field": "share",
@@ -170,7 +172,7 @@ def row_accounting(invariants: dict[str, dict]) -> tuple[Spec, pd.DataFrame]:
             "field": "table",
             "type": "nominal",
             "title": None,
-            "sort": list(data["table"]),
+            "sort": [r["table"] for r in rows],
             "axis": {"labelLimit": 220},
         },
         "color": {
@@ -189,20 +191,25 @@ def row_accounting(invariants: dict[str, dict]) -> tuple[Spec, pd.DataFrame]:
             {"field": "share", "type": "quantitative", "title": "share (%)", "format": ".1f"},
         ],
     }
-    spec = _spec(
+    return _spec(
         "Where every bronze row went",
-        _records(long),
-        130 + 32 * max(len(data), 3),  # the whole chart: title, axis and legend included
+        long,
+        130 + 32 * max(len(rows), 3),  # the whole chart: title, axis and legend included
         mark={"type": "bar"},
         encoding=encoding,
     )
-    return spec, data
 
 
 def layer_scores(scorecard: list[dict]) -> tuple[Spec, pd.DataFrame]:
     """Quality score (0-100) per layer, one bar per layer in the layer's colour."""
-    data = pd.DataFrame(scorecard)
-    layers = list(data["layer"]) if len(data) else []
+    import pandas as pd
+
+    return layer_scores_spec(scorecard), pd.DataFrame(scorecard)
+
+
+def layer_scores_spec(scorecard: Sequence[Mapping[str, Any]]) -> Spec:
+    """The spec of :func:`layer_scores`, from the build report's scorecard (no pandas)."""
+    layers = [str(r["layer"]) for r in scorecard]
     encoding = {
         "x": {
             "field": "layer",
@@ -229,9 +236,9 @@ def layer_scores(scorecard: list[dict]) -> tuple[Spec, pd.DataFrame]:
         "scale": {"domain": layers, "range": [LAYER_COLORS.get(x, "#888888") for x in layers]},
         "legend": None,
     }
-    spec = _spec(
+    return _spec(
         "Quality score per layer",
-        _records(data[["layer", "score"]]) if len(data) else [],
+        [{"layer": str(r["layer"]), "score": _plain(r["score"])} for r in scorecard],
         320,
         encoding=encoding,
         layer=[
@@ -252,4 +259,9 @@ def layer_scores(scorecard: list[dict]) -> tuple[Spec, pd.DataFrame]:
             },
         ],
     )
-    return spec, data
+
+
+def _plain(v: Any) -> Any:
+    """A JSON number: numpy scalars as Python ones, NaN as null (Vega leaves a gap)."""
+    v = v.item() if hasattr(v, "item") else v
+    return None if isinstance(v, float) and v != v else v

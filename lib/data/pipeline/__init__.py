@@ -27,6 +27,7 @@ import numpy as np
 import pandas as pd
 
 from lib.config import BRONZE_TABLES, DEMO_NAME, Progress, dataset_dir
+from lib.data.overview import overview_numbers
 from lib.data.pipeline.bronze import BronzeWriter, profile_bronze
 from lib.data.pipeline.engine import ENGINES, Engine, connect, table_path
 from lib.data.pipeline.gold import build_gold
@@ -218,6 +219,8 @@ def _run(
             report = _layers(eng, stage, names, name, source, as_of, layers)
         shutil.rmtree(stage / "_work", ignore_errors=True)
         shutil.rmtree(stage / "_spill", ignore_errors=True)
+        # the landing page's figures, so its first run on a fresh server reads JSON only
+        report["overview"] = overview_numbers(stage, report.get("kpis") or {})
         report["data_seconds"] = round(time.perf_counter() - t0, 2)
         if models:
             from lib.data.pipeline.models import build_models
