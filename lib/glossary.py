@@ -13,11 +13,9 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from typing import Any
-
-import numpy as np
-import pandas as pd
 
 from lib.config import DEVICES, GENRES, LIST_SEP, PLANS, slug
 
@@ -301,6 +299,9 @@ def value_has_unit(feature: str) -> bool:
 
 
 def _missing(value: Any) -> bool:
+    import numpy as np  # here: importing the glossary (the landing page does) stays light
+    import pandas as pd
+
     if value is None or value is pd.NA or value is pd.NaT:
         return True
     return isinstance(value, float | np.floating) and not np.isfinite(value)
@@ -312,7 +313,7 @@ def _number(feature: str, value: float) -> str:
     if feature == "popularity":
         return f"{value:.1%}"
     if feature == "log_imdb_votes":
-        return f"≈{np.expm1(value):,.0f} votes"
+        return f"≈{math.expm1(value):,.0f} votes"
     if feature in _FORMATS:
         return _FORMATS[feature].format(value)
     if abs(value) >= 100:
@@ -328,6 +329,8 @@ def format_value(
     """A column's value in its unit: shares as percentages, runtimes in min, years whole,
     counts with thousands separators, lists joined with commas, yes/no for flags, ``missing``
     when there is no value; text longer than ``max_chars`` is shortened with an ellipsis."""
+    import numpy as np
+
     feature = str(feature)
     if isinstance(value, list | tuple | np.ndarray):
         items = [str(v) for v in value if not _missing(v)]

@@ -1,22 +1,24 @@
 """Overview: KPI tiles, watch-hours trend and the data quality scorecard per layer.
 
-The landing page is light: its charts are Vega-Lite (``lib.charts.light``, drawn by
-Streamlit's main bundle, no Plotly bundle for the browser to load) and nothing on its
-import path pulls Plotly figures, scikit-learn, SciPy or the build pipeline (Ibis, pandera):
-``tests/test_light_imports.py`` checks it.
+The landing page is light, on the server and in the browser:
+
+- its figures are computed when the data is built (``lib.data.overview``, stored in
+  ``report.json``), so the first script run on a fresh server reads JSON and imports no
+  pandas, NumPy or Arrow, let alone Plotly, scikit-learn, SciPy or the build pipeline
+  (``tests/test_light_imports.py`` checks it);
+- its charts are Vega-Lite (``lib.charts.light``, plain dicts): far less JavaScript for the
+  browser than Plotly's bundle;
+- the per-layer quality tables (``st.dataframe``: 1.4 MB of JavaScript for the browser, and
+  pandas on the server) are drawn when the analyst opens them.
 """
 
 from __future__ import annotations
 
-import pandas as pd
 import streamlit as st
 
 from lib.charts import light as charts
-from lib.config import dataset_dir
-from lib.data.quality import bronze_profile, silver_actions
-from lib.data.store import read_tables
 from lib.glossary import COMPLETED_DEFINITION
-from lib.page_kpis import overview_kpis
+from lib.page_kpis import overview_tiles
 from lib.ui import data as ui
 from lib.ui import report_pdf
 from lib.ui.widgets import download_csv, empty_state, light_figure, md_escape
@@ -24,15 +26,7 @@ from lib.ui.widgets import download_csv, empty_state, light_figure, md_escape
 name = ui.active_name()
 manifest = ui.manifest()
 report = ui.report()
-titles = ui.table("titles")
-users = ui.table("users", columns=("is_active",))  # two tiles need this column only
-daily = ui.table("engagement_daily")
-kpis = report.get("kpis")
-if kpis is None:  # a dataset built before the build computed them: one query
-    from lib.data.session_query import SessionQuery
-
-    s = SessionQuery(ui.active_dir()).summary()
-    kpis = {"sessions": s.get("sessions"), "mean_progress": s.get("progress")}
+figures = ui.overview()
 
 st.title("Streaming catalog overview")
 built = str(manifest.get("built_at", "?"))[:16].replace("T", " ")
@@ -41,10 +35,10 @@ st.caption(
     f"{built} UTC in {manifest.get('build_seconds', 0):.1f} s - data as of "
     f"{manifest.get('as_of', '?')}"
 )
-report_pdf.overview_button(report, len(titles), users, daily, kpis)
+report_pdf.overview_button(report)
 
 
-tile = overview_kpis(len(titles), users, daily, kpis)
+tile = overview_tiles(figures)
 cols = st.columns(6)
 cols[0].metric("Titles", tile["titles"], help="Titles in the gold catalog (after cleaning).")
 cols[1].metric("Viewers", tile["viewers"], help="Distinct viewers (user accounts) in gold.")
@@ -70,7 +64,8 @@ if tile["missing"]:
     st.caption("n/a: this dataset has no " + " and no ".join(tile["missing"]) + ".")
 
 st.subheader("Viewing over time")
-if len(daily):
+trend = figures.get("trend") or {}
+if trend.get("D"):  # a day of watch history or more
     freq = (
         st.segmented_control(
             "Period",
@@ -82,10 +77,10 @@ if len(daily):
         )
         or "W"
     )
-    fig, data = charts.watch_hours_trend(daily, freq=freq)
+    rows = trend.get(freq, [])
     light_figure(
-        fig,
-        data,
+        charts.trend_spec(rows, freq=freq),
+        lambda: charts.trend_frame(rows),
         key="trend",
         alt_text="Line chart of watch hours per period over time.",
         name=f"{name}_watch_hours",
@@ -114,57 +109,87 @@ st.caption(
     "schema compliance; silver (cleaned) = validity (rows not rejected), completeness after "
     "imputation, row accounting; gold = share of gold checks passed. Hover a tile for its parts."
 )
-left, right = st.columns(2)
-with left:
-    fig, data = charts.row_accounting(report["invariants"])
-    light_figure(
-        fig,
-        data,
-        key="accounting",
-        alt_text="Stacked bars per table: share of bronze rows kept, rejected, deduplicated.",
-        name=f"{name}_row_accounting",
-        caption="Invariant per table: bronze rows = silver rows + rejected + duplicates removed.",
+inv = report["invariants"]
+kept, bronze = sum(v["silver"] for v in inv.values()), sum(v["bronze"] for v in inv.values())
+off = [t for t, v in inv.items() if not v["holds"]]
+st.markdown(
+    f"**Row accounting:** of {bronze:,} bronze rows in {len(inv)} tables, {kept:,} "
+    f"({kept / max(bronze, 1):.1%}) are in silver, "
+    f"{sum(v['rejected'] for v in inv.values()):,} were rejected with a reason and "
+    f"{sum(v['duplicates_removed'] for v in inv.values()):,} removed as duplicates; "
+    + (
+        "bronze = silver + rejected + duplicates holds for every table."
+        if not off
+        else f":red[the rows do not add up in {md_escape(', '.join(off))}.]"
     )
-with right:
-    fig, data = charts.layer_scores(report["scorecard"])
-    light_figure(
-        fig,
-        data,
-        key="scores",
-        name=f"{name}_quality_scores",
-        alt_text="Bar chart of the quality score (0-100) of each layer.",
-    )
-
-bronze_tab, silver_tab, gold_tab = st.tabs(
-    ["Bronze: as received", "Silver: what was done", "Gold: checks"]
 )
-with bronze_tab:
-    bronze_df = bronze_profile(report)
-    st.dataframe(
-        bronze_df,
-        hide_index=True,
-        column_config={
-            "completeness": st.column_config.ProgressColumn(
-                format="percent", min_value=0, max_value=1
-            ),
-            "schema compliance": st.column_config.NumberColumn(format="percent"),
-        },
-    )
-    download_csv(bronze_df, f"{name}_bronze_profile", key="bronze")
-with silver_tab:
-    silver_df = silver_actions(report)
-    st.dataframe(silver_df, hide_index=True)
-    c1, c2 = st.columns(2)
-    with c1:
-        download_csv(silver_df, f"{name}_silver_actions", key="silver")
-    with c2:
-        download_csv(
-            lambda: read_tables(dataset_dir(name) / "silver", ["rejects"])["rejects"],
-            f"{name}_rejected_rows",
-            key="rejects",
-            label="Download every removed row with its reason (CSV)",
+
+details = st.expander(
+    "Quality details: where every bronze row went, scores per layer, the bronze profile, "
+    "what silver did, the gold checks",
+    key="ov_details",
+    on_change="rerun",
+    bind="query-params",  # a shared link opens it too: ?ov_details=true
+    icon=":material/table_view:",
+)
+if details.open:  # on demand: its tables alone cost the browser 1.4 MB of JavaScript
+    import pandas as pd
+
+    from lib.config import dataset_dir
+    from lib.data.quality import bronze_profile, silver_actions
+    from lib.data.store import read_tables
+
+    with details:
+        left, right = st.columns(2)
+        with left:
+            light_figure(
+                charts.row_accounting_spec(inv),
+                lambda: charts.row_accounting_data(inv),
+                key="accounting",
+                alt_text="Stacked bars per table: share of bronze rows kept, rejected, "
+                "deduplicated.",
+                name=f"{name}_row_accounting",
+                caption="Invariant per table: bronze rows = silver rows + rejected + "
+                "duplicates removed.",
+            )
+        with right:
+            light_figure(
+                charts.layer_scores_spec(report["scorecard"]),
+                lambda: charts.layer_scores(report["scorecard"])[1],
+                key="scores",
+                name=f"{name}_quality_scores",
+                alt_text="Bar chart of the quality score (0-100) of each layer.",
+            )
+        bronze_tab, silver_tab, gold_tab = st.tabs(
+            ["Bronze: as received", "Silver: what was done", "Gold: checks"]
         )
-with gold_tab:
-    checks = pd.DataFrame(report["checks"])
-    st.dataframe(checks[["table", "name", "passed", "failing", "rows"]], hide_index=True)
-    download_csv(checks, f"{name}_gold_checks", key="checks")
+        with bronze_tab:
+            bronze_df = bronze_profile(report)
+            st.dataframe(
+                bronze_df,
+                hide_index=True,
+                column_config={
+                    "completeness": st.column_config.ProgressColumn(
+                        format="percent", min_value=0, max_value=1
+                    ),
+                    "schema compliance": st.column_config.NumberColumn(format="percent"),
+                },
+            )
+            download_csv(bronze_df, f"{name}_bronze_profile", key="bronze")
+        with silver_tab:
+            silver_df = silver_actions(report)
+            st.dataframe(silver_df, hide_index=True)
+            c1, c2 = st.columns(2)
+            with c1:
+                download_csv(silver_df, f"{name}_silver_actions", key="silver")
+            with c2:
+                download_csv(
+                    lambda: read_tables(dataset_dir(name) / "silver", ["rejects"])["rejects"],
+                    f"{name}_rejected_rows",
+                    key="rejects",
+                    label="Download every removed row with its reason (CSV)",
+                )
+        with gold_tab:
+            checks = pd.DataFrame(report["checks"])
+            st.dataframe(checks[["table", "name", "passed", "failing", "rows"]], hide_index=True)
+            download_csv(checks, f"{name}_gold_checks", key="checks")

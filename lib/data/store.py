@@ -27,13 +27,13 @@ import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
-
-import pandas as pd
-import pyarrow as pa
-import pyarrow.parquet as pq
+from typing import TYPE_CHECKING, Any
 
 from lib.config import GOLD_SCHEMA, data_root
+
+if TYPE_CHECKING:  # imported where used: listing datasets and reading their JSON (the
+    import pandas as pd  # landing page's first run) needs neither
+
 
 __all__ = [
     "LAYERS",
@@ -58,6 +58,9 @@ LAYERS = ("bronze", "silver", "gold", "truth")
 
 
 def _write_parquet(df: pd.DataFrame, path: Path) -> None:
+    import pyarrow as pa
+    import pyarrow.parquet as pq
+
     table = pa.Table.from_pandas(df, preserve_index=False)
     pq.write_table(table, path, compression="zstd", write_statistics=True)
 
@@ -88,6 +91,9 @@ def _categories(layer: str, table: str) -> list[str]:
 
 def _read(path: Path, categories: list[str]) -> pd.DataFrame:
     """One table (a file or a folder of parts); ``categories`` come back as categoricals."""
+    import pandas as pd
+    import pyarrow.parquet as pq
+
     df = pq.read_table(path).to_pandas()
     for c in categories:
         if c in df.columns and not isinstance(df[c].dtype, pd.CategoricalDtype):

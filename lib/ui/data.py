@@ -13,14 +13,17 @@ from __future__ import annotations
 import fcntl
 import logging
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-import pandas as pd
 import streamlit as st
 
 from lib.config import DEMO_NAME, data_root, dataset_dir
-from lib.data import model_input
 from lib.data.store import list_datasets, load_manifest, load_report
+
+if TYPE_CHECKING:  # imported where used: the landing page's first run reads JSON only
+    import pandas as pd
+
+    from lib.data import model_input
 
 __all__ = [
     "DATASET_KEY",
@@ -33,6 +36,7 @@ __all__ = [
     "report",
     "ensure_demo",
     "datasets",
+    "overview",
 ]
 
 log = logging.getLogger(__name__)
@@ -70,6 +74,8 @@ def _stamp(folder: Path) -> str:
 def _read_table(
     folder: str, stamp: str, name: str, columns: tuple[str, ...] | None = None
 ) -> pd.DataFrame:
+    import pandas as pd
+
     path = Path(folder) / "gold" / f"{name}.parquet"
     if not path.exists():
         raise FileNotFoundError(f"dataset has no gold table {name!r} ({path})")
@@ -90,6 +96,8 @@ def table(
 def _read_model_input(
     folder: str, stamp: str, name: str, bound: int
 ) -> tuple[pd.DataFrame, model_input.Sample]:
+    from lib.data import model_input
+
     return model_input.read(folder, name)
 
 
@@ -97,6 +105,8 @@ def model_table(name: str, dataset: str | None = None) -> tuple[pd.DataFrame, mo
     """What a model page fits on: the gold table ``name`` whole, or a seeded sample of it
     when it is above its row bound (:mod:`lib.data.model_input`), with a description of which.
     Read-only, like :func:`table`."""
+    from lib.data import model_input
+
     folder = dataset_dir(dataset) if dataset else active_dir()
     stamp, bound = _stamp(folder), model_input.bound(name)
     if model_input.fits(folder, name):  # whole: the page's cached copy, not a second one
@@ -108,6 +118,8 @@ def model_table(name: str, dataset: str | None = None) -> tuple[pd.DataFrame, mo
 
 @st.cache_resource(max_entries=16, show_spinner=False)
 def _whole_plan(folder: str, stamp: str, name: str, bound: int) -> model_input.Sample:
+    from lib.data import model_input
+
     return model_input.plan(folder, name)
 
 
@@ -132,6 +144,30 @@ def manifest(dataset: str | None = None) -> dict[str, Any]:
 def report(dataset: str | None = None) -> dict[str, Any]:
     folder = dataset_dir(dataset) if dataset else active_dir()
     return _read_json(str(folder), _stamp(folder), "report")
+
+
+@st.cache_data(max_entries=20, show_spinner="Computing the overview's figures (once per dataset)")
+def _overview(folder: str, stamp: str) -> dict[str, Any]:
+    from lib.data.overview import overview_numbers
+
+    kpis = load_report(folder).get("kpis")
+    if kpis is None:  # a dataset built before the build computed them: one query
+        from lib.data.session_query import SessionQuery
+
+        kpis = {"mean_progress": SessionQuery(folder).summary().get("progress")}
+    return overview_numbers(folder, kpis)
+
+
+def overview(dataset: str | None = None) -> dict[str, Any]:
+    """The Overview's figures (:mod:`lib.data.overview`): stored by the build in
+    ``report.json``; for a dataset built before that, computed once from its gold tables."""
+    from lib.data.overview import VERSION
+
+    stored = report(dataset).get("overview")
+    if stored and stored.get("version") == VERSION:
+        return stored
+    folder = dataset_dir(dataset) if dataset else active_dir()
+    return _overview(str(folder), _stamp(folder))
 
 
 def ensure_demo() -> None:

@@ -100,15 +100,18 @@ def _context() -> tuple[str, Mapping[str, Any], str | None]:
 
 
 # --- one call per page --------------------------------------------------------------------
-def overview_button(
-    quality: Mapping[str, Any], n_titles: int, users: Any, daily: Any, kpis: Mapping[str, Any]
-) -> None:
-    """The Overview's button (its quality report, titles count, users, daily table, KPIs)."""
+def overview_button(quality: Mapping[str, Any]) -> None:
+    """The Overview's button (the build's quality report; the gold tables the report needs
+    are read on click, so the page's first run reads none)."""
     name, manifest, url = _context()
+    folder = ui.active_dir()
+    kpis = {"mean_progress": ui.overview().get("mean_progress")}  # what the page's tile shows
 
     def report():
+        from lib.data.overview import gold_inputs
         from lib.reports.data_pages import overview_report
 
+        n_titles, users, daily = gold_inputs(folder)
         return overview_report(name, manifest, quality, n_titles, users, daily, kpis, url=url)
 
     report_button("overview", _render(report), _file_name(name, "overview"))
