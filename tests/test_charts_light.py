@@ -70,3 +70,30 @@ def test_row_accounting_and_scores_on_a_real_report(demo_dir):
 
 def test_house_colours_are_shared_with_the_plotly_charts():
     assert charts.LAYER_COLORS is charts_light.LAYER_COLORS
+
+
+def test_data_in_layers_draws_the_same_chart_without_top_level_data():
+    """Streamlit would turn a spec's top-level data into an Arrow table with pandas; the
+    Overview hands each layer the same rows instead (lib.ui.widgets.data_in_layers)."""
+    from lib.ui.widgets import data_in_layers
+
+    spec, _ = charts_light.watch_hours_trend(_daily())
+    moved = _spec(data_in_layers(spec))
+    assert "data" not in moved and len(moved["layer"]) == len(spec["layer"]) == 2
+    for before, after in zip(spec["layer"], moved["layer"]):
+        assert after == {"data": spec["data"], **before}
+    assert {k: v for k, v in moved.items() if k != "layer"} == {
+        k: v for k, v in spec.items() if k not in ("layer", "data")
+    }
+    invariants = {"t": {"bronze": 4, "silver": 2, "rejected": 1, "duplicates_removed": 1,
+                        "holds": True}}  # fmt: skip
+    unit = charts_light.row_accounting_spec(invariants)
+    moved = _spec(data_in_layers(unit))
+    assert "data" not in moved and (moved["title"], moved["height"]) == (
+        unit["title"],
+        unit["height"],
+    )
+    (view,) = moved["layer"]
+    assert view == {k: v for k, v in unit.items() if k not in ("title", "height")}
+    assert [r["share"] for r in view["data"]["values"]] == [50.0, 25.0, 25.0]
+    assert data_in_layers(moved) == moved  # nothing left to move
