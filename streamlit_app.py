@@ -48,5 +48,7 @@ with st.sidebar:
 page.run()
 
 from lib.ui.theme import watch_theme  # noqa: E402
+from lib.ui.warmup import warm_pages  # noqa: E402
 
 watch_theme()  # after the page: a theme switch in the browser reruns it with its colours
+warm_pages()  # once per process, in the background: the other pages' imports

@@ -64,7 +64,8 @@ _PROBE = textwrap.dedent(
 
 
 def _first_run(data_root) -> dict:
-    env = {**os.environ, "STREAMDASH_DATA": str(data_root)}
+    # without the warm-up thread, which imports the other pages' modules after the first run
+    env = {**os.environ, "STREAMDASH_DATA": str(data_root), "STREAMDASH_WARMUP": "0"}
     out = subprocess.run(
         [sys.executable, "-c", _PROBE, str(PROJECT_ROOT / "streamlit_app.py")],
         cwd=PROJECT_ROOT,
