@@ -31,9 +31,10 @@ from typing import TYPE_CHECKING, Any
 
 from lib.config import GOLD_SCHEMA, data_root
 
-if TYPE_CHECKING:  # imported where used: listing datasets and reading their JSON (the
-    import pandas as pd  # landing page's first run) needs neither
-
+# pandas and pyarrow are imported where used: listing datasets and reading their JSON (what
+# the landing page's first run does) needs neither
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "LAYERS",
