@@ -39,6 +39,7 @@ __all__ = [
     "Progress",
     "GOLD_COLUMNS",
     "GOLD_SCHEMA",
+    "KEY_COLUMNS",
     "SEASON_SUFFIX",
     "PRE_RELEASE_COLUMNS",
     "POST_RELEASE_COLUMNS",
@@ -332,6 +333,7 @@ GOLD_SCHEMA: dict[str, dict[str, str]] = {
         "tmdb_score": "float64",
         "tmdb_popularity": "float64",
         "imdb_id": "string",
+        "title_key": "int32",  # see KEY_COLUMNS
     },
     "users": {
         "user_id": "string",
@@ -364,6 +366,7 @@ GOLD_SCHEMA: dict[str, dict[str, str]] = {
         "f_score": "float64",
         "m_score": "float64",
         "rfm_segment": "category",
+        "user_key": "int32",
     },
     "interactions": {
         "user_id": "string",
@@ -399,6 +402,8 @@ GOLD_SCHEMA: dict[str, dict[str, str]] = {
         "subscription_plan": "category",
         "age_band": "category",
         "user_country": "category",
+        "title_key": "int32",
+        "user_key": "int32",
     },
     "engagement_daily": {
         "date": "timestamp",
@@ -498,6 +503,11 @@ GOLD_SCHEMA: dict[str, dict[str, str]] = {
     },
 }
 GOLD_COLUMNS: dict[str, tuple[str, ...]] = {t: tuple(c) for t, c in GOLD_SCHEMA.items()}
+# Integer surrogate keys (id column -> key column): the 0-based dense rank of the id in byte
+# order among the ids of gold titles / users (NULL for a missing id), the same in gold titles,
+# users and sessions and on every engine. Key order is id order. Page queries filter, count and
+# group sessions on them: a semi-join on an int32 is ~10x cheaper than on text ids.
+KEY_COLUMNS: dict[str, str] = {"title_id": "title_key", "user_id": "user_key"}
 
 # Top 10 training table: what is known before release vs. only after a title charted.
 PRE_RELEASE_COLUMNS: tuple[str, ...] = (

@@ -521,21 +521,38 @@ def _quality(sessions: pd.DataFrame) -> Finding | None:
     )
 
 
-def _segments(users: pd.DataFrame | None) -> Finding | None:
-    if users is None or not (
-        has_values(users, "engagement_score") and has_values(users, "rfm_segment")
-    ):
+def _segment_means(users: Any) -> pd.DataFrame | None:
+    """Viewers with both an RFM segment and a score, per segment: ``size``, ``total``, ``mean``
+    (index: the segment, in order). ``users`` is a DataFrame of viewers or a SessionQuery, whose
+    viewers are then grouped in SQL (no row per viewer comes back)."""
+    if hasattr(users, "viewer_means"):
+        g = users.viewer_means("rfm_segment", "engagement_score")
+        return None if g is None else g.set_index("rfm_segment")
+    if not (has_values(users, "engagement_score") and has_values(users, "rfm_segment")):
         return None
     d = users[["rfm_segment", "engagement_score"]].dropna()
-    g = d.groupby(d["rfm_segment"].astype("str"))["engagement_score"].agg(["size", "mean"])
+    return (
+        d.groupby(d["rfm_segment"].astype("str"))["engagement_score"]
+        .agg(["size", "sum", "mean"])
+        .rename(columns={"sum": "total"})
+    )
+
+
+def _segments(users: Any) -> Finding | None:
+    if users is None:
+        return None
+    g = _segment_means(users)
+    if g is None or not len(g):
+        return None
+    n, overall = int(g["size"].sum()), float(g["total"].sum() / g["size"].sum())
     g = g[g["size"] >= MIN_GROUP]
     if len(g) < 2:
         return None
     best = g["mean"].idxmax()
-    share = g.loc[best, "size"] / len(d)
+    share = g.loc[best, "size"] / n
     return Finding(
         f"{best} have the highest mean engagement score ({g.loc[best, 'mean']:.0f} / 100 vs "
-        f"{d['engagement_score'].mean():.0f} across the {len(d):,} viewers shown) and are "
+        f"{overall:.0f} across the {n:,} viewers shown) and are "
         f"{share:.0%} of them.",
         float(g.loc[best, "mean"]),
         "Mean engagement_score per RFM segment of the viewers with sessions in the selection "
@@ -544,7 +561,8 @@ def _segments(users: pd.DataFrame | None) -> Finding | None:
 
 
 def engagement_findings(sessions: pd.DataFrame, users: pd.DataFrame | None = None) -> list[Finding]:
-    """Findings about the given (filtered) sessions and the viewers behind them."""
+    """Findings about the given (filtered) sessions and the viewers behind them (``users``:
+    their gold rows; by default, for a SessionQuery, its viewers asked in SQL)."""
     if not len(sessions):
         return []
     steps = (
@@ -557,7 +575,7 @@ def engagement_findings(sessions: pd.DataFrame, users: pd.DataFrame | None = Non
         _countries,
     )
     found = [f for f in (step(sessions) for step in steps) if f is not None]
-    seg = _segments(users)
+    seg = _segments(users if users is not None or isinstance(sessions, pd.DataFrame) else sessions)
     if seg is not None:
         found.append(seg)
     return found

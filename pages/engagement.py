@@ -89,12 +89,10 @@ if not n:
     )
     st.stop()
 
-shown_users = sessions.users(columns=ENGAGEMENT_USER_COLUMNS)
-
 # --- insights --------------------------------------------------------------------------------
 findings_box(
     "**Insights** - computed from the sessions shown",
-    engagement_findings(sessions, shown_users),
+    engagement_findings(sessions),  # the viewers' segments are grouped in SQL
     "Too few sessions with the needed columns for a finding.",
 )
 
@@ -280,6 +278,8 @@ with tabs["Plans & countries"]:
 with tabs["Engagement score"]:
     if tabs["Engagement score"].open is not False:
         st.info(ENGAGEMENT_SCORE_DEFINITION, icon=":material/info:")
+        # a row per viewer shown (up to a million at scale 100): only for this tab
+        shown_users = sessions.users(columns=ENGAGEMENT_USER_COLUMNS)
         if not has_values(shown_users, "engagement_score"):
             _missing("Engagement scores", "viewer records")
         else:

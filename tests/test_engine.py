@@ -14,6 +14,7 @@ import pytest
 from lib.data.pipeline import build, build_tables
 from lib.data.pipeline.engine import connect, round_half_up, spark_available, strip
 from lib.data.pipeline.verify import diff_layer, diff_reports, diff_tables
+from lib.data.store import load_gold
 from tests.conftest import SMALL_SCALE, realdata
 
 ENGINES = ["duckdb", pytest.param("spark", marks=pytest.mark.spark)]
@@ -79,6 +80,21 @@ def test_primitives_agree_with_their_definition(eng):
     assert json.loads(out["j"].iloc[0]) == {"s": "2021-09-25", "x": 0.15}
 
 
+def test_keys_agree_with_their_definition(eng):
+    """Gold's integer keys (``gold._keyed``): the dense rank of the ids in byte order, the same
+    on every engine; a repeated id shares its key, a missing id has none."""
+    from lib.data.pipeline.gold import _keyed
+
+    ids = pd.Series(["b", "a", "Z", "b", None, "\u00e9", "a2", "B"], dtype=object)
+    out = eng.to_pandas(_keyed(eng.table(pd.DataFrame({"title_id": ids})), "title_id"))
+    got = {
+        (None if pd.isna(i) else i): (None if pd.isna(k) else int(k))
+        for i, k in zip(out["title_id"], out["title_key"])
+    }
+    assert got == {"B": 0, "Z": 1, "a": 2, "a2": 3, "b": 4, "\u00e9": 5, None: None}
+    assert len(out) == len(ids)
+
+
 def test_diff_tables_finds_a_changed_value():
     a = pd.DataFrame({"k": ["a", "b"], "v": [1.0, 2.0]})
     assert diff_tables(a, a.iloc[::-1].reset_index(drop=True)) is None  # order is free
@@ -97,6 +113,10 @@ def test_spark_builds_the_same_layers_as_duckdb(demo_dir: Path, tmp_path: Path):
     assert diff_reports(demo_dir, out) == {}
     assert diff_layer(demo_dir, out, "silver") == {}
     assert diff_layer(demo_dir, out, "gold", rtol=1e-9) == {}
+    # the integer keys are part of the gold compared: present and filled on both engines
+    spark_gold = load_gold(out)
+    for table, key in (("titles", "title_key"), ("users", "user_key"), ("sessions", "user_key")):
+        assert spark_gold[table][key].notna().all(), (table, key)
 
 
 @pytest.mark.spark

@@ -14,7 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from lib.config import GOLD_COLUMNS, PROJECT_ROOT
+from lib.config import GOLD_COLUMNS, KEY_COLUMNS, PROJECT_ROOT
 from lib.data.pipeline import build, build_tables
 from lib.data.pipeline.bronze import BronzeWriter, to_bronze
 from lib.data.pipeline.engine import connect
@@ -309,3 +309,57 @@ def test_the_narrow_work_file_path_cleans_the_same(demo_dir: Path, monkeypatch):
         assert (a.rejected, a.duplicates_removed) == (b.rejected, b.duplicates_removed), n
         assert a.reject_reasons == b.reject_reasons, n
         pd.testing.assert_frame_equal(a.table, b.table, check_like=False)
+
+
+def _dense_rank(ids: pd.Series) -> np.ndarray:
+    """0-based dense rank of each id in byte order of the UTF-8 text (the gold keys' meaning)."""
+    order = sorted({str(i).encode() for i in ids.dropna()})
+    pos = {b.decode(): k for k, b in enumerate(order)}
+    return ids.map(pos).to_numpy(dtype=float)
+
+
+def _assert_keys(g: dict) -> None:
+    """Gold titles and users carry the dense rank of their ids as int32 keys, and the sessions
+    carry the same key as the title and the viewer they refer to."""
+    for table, id_col in (("titles", "title_id"), ("users", "user_id")):
+        t, key = g[table], KEY_COLUMNS[id_col]
+        assert str(t[key].dtype) == "int32", table
+        assert t[key].is_unique and t[key].notna().all(), table
+        np.testing.assert_array_equal(t[key].to_numpy(dtype=float), _dense_rank(t[id_col]))
+        s = g["sessions"]
+        if len(s):
+            assert str(s[key].dtype) == "int32"
+            ref = dict(zip(t[id_col].astype(str), t[key].astype(int)))
+            np.testing.assert_array_equal(s[key].to_numpy(), s[id_col].astype(str).map(ref))
+
+
+def test_gold_keys_number_the_ids_in_order(gold: dict):
+    _assert_keys(gold)
+
+
+def test_gold_keys_without_a_catalog_or_viewer_table(tmp_path: Path):
+    """Titles and viewers known only from the watch history (and ratings) are keyed too, the
+    same in sessions as in titles and users; ids sort by byte order, not by locale."""
+    wh = pd.DataFrame(
+        {
+            "session_id": ["s1", "s2", "s3", "s4", "s5"],
+            "user_id": ["b", "a", "Z", "b", "é"],
+            "movie_id": ["m2", "m10", "m2", "M1", "m10"],
+            "watch_date": ["2024-01-0" + d for d in "12345"],
+            "watch_duration_minutes": [10.0, 20.0, 30.0, 40.0, 50.0],
+        }
+    )
+    ratings = pd.DataFrame({"user_id": ["c", "a"], "movie_id": ["m3", "m2"], "rating": [4.0, 2.0]})
+    build_tables(
+        {"watch_history": wh, "ratings": ratings},
+        data_dir=tmp_path / "x",
+        name="x",
+        source="unit test",
+        as_of=pd.Timestamp("2024-06-01"),
+        models=False,
+    )
+    g = load_gold(tmp_path / "x")
+    _assert_keys(g)
+    users = g["users"].sort_values("user_key")
+    assert users["user_id"].tolist() == ["Z", "a", "b", "c", "é"]
+    assert g["titles"].sort_values("title_key")["title_id"].tolist() == ["M1", "m10", "m2", "m3"]

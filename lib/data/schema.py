@@ -86,6 +86,18 @@ def _specs() -> list[_Spec]:
             "users", "user_id unique", None, named(lambda _t: _unique("user_id"), "user_id unique")
         ),
         _Spec(
+            "titles",
+            "title_key unique",
+            None,
+            named(lambda _t: _unique("title_key"), "title_key unique"),
+        ),
+        _Spec(
+            "users",
+            "user_key unique",
+            None,
+            named(lambda _t: _unique("user_key"), "user_key unique"),
+        ),
+        _Spec(
             "interactions",
             "(user_id, title_id) unique",
             None,

@@ -116,6 +116,24 @@ def _pct_rank(v: ir.NumericValue) -> ir.FloatingValue:
     )
 
 
+def _keyed(t: ir.Table | None, id_col: str) -> ir.Table | None:
+    """``t`` with the integer surrogate key of ``id_col`` (``lib.config.KEY_COLUMNS``: title_id
+    -> title_key, user_id -> user_key): the 0-based dense rank of the id in byte order, NULL
+    where the id is missing; the same on every engine (DuckDB and Spark order text by bytes)."""
+    if t is None:
+        return None
+    v = t[id_col]
+    rank = ibis.dense_rank().over(order_by=v.asc(nulls_first=False)).cast("int32")
+    key = id_col.removesuffix("_id") + "_key"
+    return t.mutate(**{key: ibis.cases((v.isnull(), _null("int32")), else_=rank)})
+
+
+def _ids(col: str, *parts: tuple[ir.Table | None, str]) -> ir.Table | None:
+    """The distinct values of the ``(table, column)`` parts as column ``col`` (None if none)."""
+    cols = [t.select(**{col: t[c].cast("string")}) for t, c in parts if t is not None]
+    return (ibis.union(*cols) if len(cols) > 1 else cols[0]).distinct() if cols else None
+
+
 def _quintile(v: ir.Value, tie: ir.Value) -> ir.Value:
     """Quintile 1-5 of ``v`` (ties broken by ``tie``); NULL where ``v`` is missing."""
     q = ibis.ntile(5).over(group_by=v.isnull(), order_by=[v.asc(nulls_first=False), tie]) + 1
@@ -168,6 +186,7 @@ def _sessions(wh: ir.Table, titles: ir.Table | None, users: ir.Table | None) -> 
             release_year=_col(titles, "release_year"),
             maturity_rating=_col(titles, "maturity_rating", "string"),
             title_country=_col(titles, "country", "string"),
+            title_key=_col(titles, "title_key", "int32"),
         )
         w = w.drop(*[c for c in t.columns if c in w.columns and c != "_tid"])
         w = w.left_join(t, w.title_id == t._tid).drop("_tid")
@@ -177,6 +196,7 @@ def _sessions(wh: ir.Table, titles: ir.Table | None, users: ir.Table | None) -> 
             subscription_plan=_col(users, "subscription_plan", "string"),
             age_band=_age_band(users.age) if "age" in users.columns else ibis.null("string"),
             user_country=_col(users, "country", "string"),
+            user_key=_col(users, "user_key", "int32"),
         )
         w = w.drop(*[c for c in u.columns if c in w.columns and c != "_uid"])
         w = w.left_join(u, w.user_id == u._uid).drop("_uid")
@@ -752,8 +772,19 @@ def build_gold(
         engine.write(expr, path)
         return engine.read(path) if engine.rows(path) > 0 else None
 
+    ratings = _explicit_ratings(s)
+    wh = s.get("watch_history")
+    # titles and viewers with their integer keys, before the sessions that carry the keys;
+    # without a catalog (viewer table): the ids the other tables refer to, known by id only
     titles0 = _titles_base(s, None)
+    if titles0 is None:
+        top10 = s.get("top10_titles")
+        titles0 = _ids("title_id", (wh, "movie_id"), (ratings, "title_id"), (top10, "movie_id"))
+    titles0 = _keyed(titles0, "title_id")
     users0 = s.get("users")
+    if users0 is None:
+        users0 = _ids("user_id", (wh, "user_id"), (ratings, "user_id"))
+    users0 = _keyed(users0, "user_id")
     say("sessions")
     sessions = None
     if "watch_history" in s:
@@ -761,16 +792,10 @@ def build_gold(
     else:
         write("sessions", None)
     say("interactions")
-    inter = write("interactions", _interactions(sessions, _explicit_ratings(s)))
-    if titles0 is None:
-        # no catalog in this dataset: the titles its other tables refer to, known by id only
-        ids = [x.select(title_id=x.title_id) for x in (sessions, inter) if x is not None]
-        if "top10_titles" in s:
-            ids.append(s["top10_titles"].select(title_id=s["top10_titles"].movie_id))
-        if ids:
-            titles0 = (ibis.union(*ids) if len(ids) > 1 else ids[0]).distinct()
+    inter = write("interactions", _interactions(sessions, ratings))
     say("users")
-    users_expr, extra = _users(engine, s, sessions, inter, titles0, as_of)
+    su = {**s, "users": users0} if users0 is not None else s
+    users_expr, extra = _users(engine, su, sessions, inter, titles0, as_of)
     users_work = write("users", users_expr, work)
     users = None
     if users_work is not None:
