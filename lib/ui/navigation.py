@@ -17,10 +17,13 @@ internals:
   page imports ``lib.ui``, whose import calls :func:`use_declared_navigation`: on the
   process's first run it calls the public ``st.navigation`` with the declared pages (which
   switches the process to declared navigation) and reruns, so the entry script runs and
-  opens the linked page inside the app.
+  opens the linked page inside the app. When the first run is the entry script's own (the
+  usual first visit), it declares the navigation itself a few lines later: no rerun.
 """
 
 from __future__ import annotations
+
+import sys
 
 import streamlit as st
 
@@ -68,6 +71,18 @@ def sidebar_links(sections: dict[str, list]) -> None:
         st.divider()
 
 
+def _entry_script_running() -> bool:
+    """True when the entry script (streamlit_app.py) is the script being run: it imports
+    ``lib.ui`` before its own ``st.navigation`` call, in the same run."""
+    entry = str(PROJECT_ROOT / "streamlit_app.py")
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename == entry:
+            return True
+        frame = frame.f_back
+    return False
+
+
 def use_declared_navigation() -> None:
     """On a server process's first script run, switch to declared navigation and rerun.
 
@@ -79,6 +94,8 @@ def use_declared_navigation() -> None:
     if _switched or not st.runtime.exists():
         return
     _switched = True
+    if _entry_script_running():  # it calls st.navigation itself in this run: no rerun needed
+        return
     # without icons: the browser would take the page's material icon as the tab's favicon
     # (fetched from fonts.gstatic.com) before the entry script's set_page_config arrives
     st.navigation(declared_pages(icons=False), position="hidden")
