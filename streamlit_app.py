@@ -2,19 +2,15 @@
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import streamlit as st
 
 from lib.ui.navigation import declared_pages, sidebar_links
 
-ROOT = Path(__file__).parent
-
 st.set_page_config(
     page_title="Streaming catalog analytics",
-    # an emoji: Streamlit draws it as an inline SVG favicon. An image file (the PNG in
-    # assets/) makes set_page_config import NumPy and Pillow (~0.1 s on a fresh server) to
-    # serve it, before the first element reaches the browser
+    # an emoji: Streamlit draws it as an inline SVG favicon. An image file makes
+    # set_page_config import NumPy and Pillow (~0.1 s on a fresh server) to serve it, before
+    # the first element reaches the browser
     page_icon="▶️",
     layout="wide",
     initial_sidebar_state="expanded",

@@ -14,8 +14,8 @@ building), and of ``lib.charts`` only the package (which imports nothing on its 
 pandas and Arrow: the Overview's figures are stored by the build in ``report.json``
 (``lib.data.overview``) and its charts carry their data as JSON inside the spec's layers
 (``lib.ui.widgets.data_in_layers``), so the first run imports neither (0.3-0.6 s on a fresh
-server). NumPy is allowed: Streamlit's ``st.set_page_config`` imports it (with Pillow) to
-serve the app's PNG favicon.
+server). Nor NumPy: the favicon is an emoji (an image file makes ``st.set_page_config``
+import NumPy to serve it).
 """
 
 from __future__ import annotations
@@ -40,6 +40,7 @@ HEAVY = (
     "pandera",
     "altair",  # the Overview's charts are plain Vega-Lite specs
     "pandas",  # the Overview reads its figures from report.json
+    "numpy",
     "pyarrow",
     "duckdb",
     "lib.data.session_query",
