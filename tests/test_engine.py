@@ -79,6 +79,37 @@ def test_primitives_agree_with_their_definition(eng):
     assert json.loads(out["j"].iloc[0]) == {"s": "2021-09-25", "x": 0.15}
 
 
+def test_category_lookup_gives_the_canonical_definition(eng):
+    """Silver maps category spellings with a join on the spelling key (``_typed``); the labels
+    and the repair flags must be those of the definition (``_canon``) for known, unknown,
+    padded, blank and missing values."""
+    from lib.data.pipeline.silver import RULES, _Account, _canon, _typed
+
+    values = [" smart tv ", "Smart TV", "SMART-TV", "phone", "Tablet", "tv", "Fridge", "", " "]
+    values += [None, "u.s.a.", "UK", "\tuhd 4k", "Atlantis", "hd"]
+    kinds = dict(RULES["watch_history"].canon)
+    df = pd.DataFrame({c: values for c in kinds}).assign(_row=range(len(values)))
+    t = eng.table(df)
+    acc = _Account()
+    got = eng.to_pandas(_typed(eng, t, RULES["watch_history"], None, acc).order_by("_row"))
+    want = eng.to_pandas(
+        t.select("_row", **{c: _canon(t[c], k) for c, k in kinds.items()}).order_by("_row")
+    )
+    for c in kinds:
+        assert [None if pd.isna(v) else v for v in got[c]] == [
+            None if pd.isna(v) else v for v in want[c]
+        ], c
+    assert got["device_type"].iloc[0] == "Smart TV" and got["device_type"].iloc[6] == "Fridge"
+    assert got["location_country"].iloc[10] == "USA" and pd.isna(got["location_country"].iloc[7])
+    flags = {label: col for col, label in acc.labels.items()}
+    # a value changed to another label counts (blank -> missing is not a spelling)
+    changed = [
+        v is not None and pd.notna(w) and v != w for v, w in zip(values, want["device_type"])
+    ]
+    assert got[flags["device_type: spelling normalised"]].tolist() == changed
+    assert sum(changed) == 5
+
+
 def test_diff_tables_finds_a_changed_value():
     a = pd.DataFrame({"k": ["a", "b"], "v": [1.0, 2.0]})
     assert diff_tables(a, a.iloc[::-1].reset_index(drop=True)) is None  # order is free
