@@ -80,7 +80,7 @@ def test_primitives_agree_with_their_definition(eng):
 
 
 def test_category_lookup_gives_the_canonical_definition(eng):
-    """Silver maps category spellings with a join on the spelling key (``_typed``); the labels
+    """Silver maps category spellings with a join on each distinct value (``_typed``); the labels
     and the repair flags must be those of the definition (``_canon``) for known, unknown,
     padded, blank and missing values."""
     from lib.data.pipeline.silver import RULES, _Account, _canon, _typed
