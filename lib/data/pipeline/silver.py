@@ -867,11 +867,16 @@ def clean_table(
     imputed = [f"{c}_imputed" for c in acc.strategies]
     hidden = {*META, *flags}
     data = [c for c in typed.columns if c not in hidden]
+    # the cleaned rows are computed once, with their repair flags, into a work file; the
+    # silver table and the account are both read from it (not the expression twice)
+    flagged_path = work_dir / f"{name}.flagged.parquet"
+    engine.write(typed.select("_row", *data, *flags), flagged_path, work=True)
+    typed = engine.read(flagged_path)
     silver_path = table_path(silver_dir, name)
     engine.write(typed.order_by("_row").select(data), silver_path)
 
-    # the account: repairs and imputations counted over the same expression (the engine
-    # computes only the flag columns for it); row counts measured on the files as written
+    # the account: repairs and imputations counted from the flag columns; row counts
+    # measured on the files as written
     sums = {f"c{i}": _sum_if(typed[c]) for i, c in enumerate([*flags, *imputed])}
     row = engine.row(typed.aggregate(**sums)) if sums else {}
     values = [int(row.get(f"c{i}") or 0) for i in range(len(flags) + len(imputed))]
