@@ -637,16 +637,21 @@ def _typed(
     rules: Rules,
     as_of: pd.Timestamp | None,
     acc: _Account,
+    values: ir.Table | None = None,
 ) -> ir.Table:
-    """Typed columns with out-of-range values set missing (each repair flagged in ``acc``)."""
+    """Typed columns with out-of-range values set missing (each repair flagged in ``acc``).
+
+    ``values``: a table with every raw value of ``kept``'s category columns (its source
+    file: a far smaller query than ``kept``'s own expression), default ``kept``."""
     cols = set(kept.columns)
+    values = kept if values is None else values
     canon = [(c, kind) for c, kind in rules.canon if c in cols]
     for i, (c, kind) in enumerate(canon):
         # _canon computed once per distinct value (a few dozen) and joined on the raw value.
         # Per row it cost more than all other typing together (DuckDB computes the subject
         # of a CASE again for every WHEN branch): typing scale 10's watch history took 8.1 s
         # of CPU so, 1.9 s with the spelling key joined to CANONICAL, 1.0 s like this
-        lookup = _canon_lookup(kept, c, kind, i)
+        lookup = _canon_lookup(values, c, kind, i)
         kept = kept.left_join(lookup, kept[c] == lookup[f"_cr{i}"])
     new: dict[str, ir.Value] = {}
     for c in rules.text:
@@ -855,7 +860,7 @@ def clean_table(
     engine.write(_rejects(name, normed.inner_join(removed, "_row")), rejects_path, work=True)
     kept = normed.anti_join(removed, "_row")
     acc = _Account()
-    typed = _typed(engine, kept, rules, as_of, acc)
+    typed = _typed(engine, kept, rules, as_of, acc, values=bronze)
     if rules.finish:
         if rules.finish in _NEEDS_STATS:  # its statistics are queried: query a plain file
             typed_path = work_dir / f"{name}.typed.parquet"
