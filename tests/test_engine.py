@@ -51,7 +51,7 @@ def test_primitives_agree_with_their_definition(eng):
                 "n/a",
             ],
             "x": [0.15, 0.25, 2.5, -0.5, 1.05, 10.0, 0.049, 3.3, 7.0, 1.0, 2.0],
-            "pad": ["\ta b \n", "fox", " vivid ", "", "x", "y", "z", "f", "v", " ", "q"],
+            "pad": ["\ta b \n", "fox", " vivid ", "", "x", "y", "z", "f", "v", " ", "\x01q\x7f"],
         }
     )
     t = eng.table(df)
@@ -73,7 +73,19 @@ def test_primitives_agree_with_their_definition(eng):
     assert [None if pd.isna(v) else v for v in got] == expected
     assert out["r1"].tolist() == [0.2, 0.3, 2.5, -0.5, 1.1, 10.0, 0.0, 3.3, 7.0, 1.0, 2.0]
     assert out["r0"].tolist() == [0.0, 0.0, 3.0, 0.0, 1.0, 10.0, 0.0, 3.0, 7.0, 1.0, 2.0]
-    assert out["p"].tolist() == ["a b", "fox", "vivid", "", "x", "y", "z", "f", "v", "", "q"]
+    assert out["p"].tolist() == [
+        "a b",
+        "fox",
+        "vivid",
+        "",
+        "x",
+        "y",
+        "z",
+        "f",
+        "v",
+        "",
+        "\x01q\x7f",
+    ]
     import json
 
     assert json.loads(out["j"].iloc[0]) == {"s": "2021-09-25", "x": 0.15}
