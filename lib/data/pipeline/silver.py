@@ -31,8 +31,10 @@ Imputation (documented strategy per column, with an ``<col>_imputed`` flag)
 
 Per table the work is three passes over the data: classify every bronze row (kept, duplicate,
 rejected with its first failing rule) into a work file; write the removed rows as JSON records;
-type, repair and impute the kept rows into the silver table. Row accounting is then checked on
-the files as written: bronze rows = silver rows + rejected rows + removed duplicates.
+type, repair and impute the kept rows, with a flag column per repair, into a work file, from
+which the silver table (sorted by source row, without the flags) and the repair counts are
+read. Row accounting is then checked on the files as written: bronze rows = silver rows +
+rejected rows + removed duplicates.
 
 Size (about 1,000 lines, over the project's ~700): the cleaning rules of every bronze table
 and the row accounting that must see all of them, defined once for both engines.
