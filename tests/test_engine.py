@@ -91,6 +91,13 @@ def test_primitives_agree_with_their_definition(eng):
     assert json.loads(out["j"].iloc[0]) == {"s": "2021-09-25", "x": 0.15}
 
 
+def test_diff_tables_finds_a_changed_value():
+    a = pd.DataFrame({"k": ["a", "b"], "v": [1.0, 2.0]})
+    assert diff_tables(a, a.iloc[::-1].reset_index(drop=True)) is None  # order is free
+    assert "v" in diff_tables(a, a.assign(v=[1.0, 2.5]))
+    assert "rows" in diff_tables(a, a.iloc[:1])
+
+
 def test_category_lookup_gives_the_canonical_definition(eng):
     """Silver maps category spellings with a join on each distinct value (``_typed``); the labels
     and the repair flags must be those of the definition (``_canon``) for known, unknown,
@@ -120,13 +127,6 @@ def test_category_lookup_gives_the_canonical_definition(eng):
     ]
     assert got[flags["device_type: spelling normalised"]].tolist() == changed
     assert sum(changed) == 5
-
-
-def test_diff_tables_finds_a_changed_value():
-    a = pd.DataFrame({"k": ["a", "b"], "v": [1.0, 2.0]})
-    assert diff_tables(a, a.iloc[::-1].reset_index(drop=True)) is None  # order is free
-    assert "v" in diff_tables(a, a.assign(v=[1.0, 2.5]))
-    assert "rows" in diff_tables(a, a.iloc[:1])
 
 
 @pytest.mark.spark
