@@ -52,7 +52,7 @@ def test_primitives_agree_with_their_definition(eng):
                 "n/a",
             ],
             "x": [0.15, 0.25, 2.5, -0.5, 1.05, 10.0, 0.049, 3.3, 7.0, 1.0, 2.0],
-            "pad": ["\ta b \n", "fox", " vivid ", "", "x", "y", "z", "f", "v", " ", "q"],
+            "pad": ["\ta b \n", "fox", " vivid ", "", "x", "y", "z", "f", "v", " ", "\x01q\x7f"],
         }
     )
     t = eng.table(df)
@@ -74,7 +74,19 @@ def test_primitives_agree_with_their_definition(eng):
     assert [None if pd.isna(v) else v for v in got] == expected
     assert out["r1"].tolist() == [0.2, 0.3, 2.5, -0.5, 1.1, 10.0, 0.0, 3.3, 7.0, 1.0, 2.0]
     assert out["r0"].tolist() == [0.0, 0.0, 3.0, 0.0, 1.0, 10.0, 0.0, 3.0, 7.0, 1.0, 2.0]
-    assert out["p"].tolist() == ["a b", "fox", "vivid", "", "x", "y", "z", "f", "v", "", "q"]
+    assert out["p"].tolist() == [
+        "a b",
+        "fox",
+        "vivid",
+        "",
+        "x",
+        "y",
+        "z",
+        "f",
+        "v",
+        "",
+        "\x01q\x7f",
+    ]
     import json
 
     assert json.loads(out["j"].iloc[0]) == {"s": "2021-09-25", "x": 0.15}
@@ -100,6 +112,37 @@ def test_diff_tables_finds_a_changed_value():
     assert diff_tables(a, a.iloc[::-1].reset_index(drop=True)) is None  # order is free
     assert "v" in diff_tables(a, a.assign(v=[1.0, 2.5]))
     assert "rows" in diff_tables(a, a.iloc[:1])
+
+
+def test_category_lookup_gives_the_canonical_definition(eng):
+    """Silver maps category spellings with a join on each distinct value (``_typed``); the labels
+    and the repair flags must be those of the definition (``_canon``) for known, unknown,
+    padded, blank and missing values."""
+    from lib.data.pipeline.silver import RULES, _Account, _canon, _typed
+
+    values = [" smart tv ", "Smart TV", "SMART-TV", "phone", "Tablet", "tv", "Fridge", "", " "]
+    values += [None, "u.s.a.", "UK", "\tuhd 4k", "Atlantis", "hd"]
+    kinds = dict(RULES["watch_history"].canon)
+    df = pd.DataFrame({c: values for c in kinds}).assign(_row=range(len(values)))
+    t = eng.table(df)
+    acc = _Account()
+    got = eng.to_pandas(_typed(eng, t, RULES["watch_history"], None, acc).order_by("_row"))
+    want = eng.to_pandas(
+        t.select("_row", **{c: _canon(t[c], k) for c, k in kinds.items()}).order_by("_row")
+    )
+    for c in kinds:
+        assert [None if pd.isna(v) else v for v in got[c]] == [
+            None if pd.isna(v) else v for v in want[c]
+        ], c
+    assert got["device_type"].iloc[0] == "Smart TV" and got["device_type"].iloc[6] == "Fridge"
+    assert got["location_country"].iloc[10] == "USA" and pd.isna(got["location_country"].iloc[7])
+    flags = {label: col for col, label in acc.labels.items()}
+    # a value changed to another label counts (blank -> missing is not a spelling)
+    changed = [
+        v is not None and pd.notna(w) and v != w for v, w in zip(values, want["device_type"])
+    ]
+    assert got[flags["device_type: spelling normalised"]].tolist() == changed
+    assert sum(changed) == 5
 
 
 @pytest.mark.spark
