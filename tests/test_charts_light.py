@@ -97,3 +97,15 @@ def test_data_in_layers_draws_the_same_chart_without_top_level_data():
     assert view == {k: v for k, v in unit.items() if k not in ("title", "height")}
     assert [r["share"] for r in view["data"]["values"]] == [50.0, 25.0, 25.0]
     assert data_in_layers(moved) == moved  # nothing left to move
+
+
+def test_trend_of_utc_timestamps_equals_the_naive_one():
+    """A Spark build writes engagement_daily.date as UTC-aware timestamps, DuckDB as naive
+    ones: the periods (and the stored Overview trend) are the same days either way."""
+    daily = _daily()
+    aware = daily.assign(date=daily["date"].dt.tz_localize("UTC"))
+    for freq in ("D", "W", "M"):
+        pd.testing.assert_frame_equal(
+            charts_light.watch_hours_by_period(aware, freq=freq),
+            charts_light.watch_hours_by_period(daily, freq=freq),
+        )

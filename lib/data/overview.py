@@ -44,6 +44,8 @@ def watch_hours_by_period(daily: pd.DataFrame, *, freq: str = "W") -> pd.DataFra
     if daily.empty:
         return pd.DataFrame(columns=["period", "watch_hours", "sessions"])
     dates = pd.to_datetime(daily["date"])
+    if dates.dt.tz is not None:  # a Spark build writes UTC-aware timestamps: the same days
+        dates = dates.dt.tz_localize(None)
     periods = dates.dt.to_period(freq)
     data = (
         daily.assign(period=periods.dt.start_time)
