@@ -26,7 +26,7 @@ from lib.ui.widgets import download_csv, empty_state, light_figure, md_escape
 name = ui.active_name()
 manifest = ui.manifest()
 report = ui.report()
-figures = ui.overview()
+figures = ui.overview(quality=report)
 
 st.title("Streaming catalog overview")
 built = str(manifest.get("built_at", "?"))[:16].replace("T", " ")
@@ -35,7 +35,7 @@ st.caption(
     f"{built} UTC in {manifest.get('build_seconds', 0):.1f} s - data as of "
     f"{manifest.get('as_of', '?')}"
 )
-report_pdf.overview_button(report)
+report_pdf.overview_button(report, figures)
 
 
 tile = overview_tiles(figures)

@@ -158,12 +158,15 @@ def _overview(folder: str, stamp: str) -> dict[str, Any]:
     return overview_numbers(folder, kpis)
 
 
-def overview(dataset: str | None = None) -> dict[str, Any]:
+def overview(
+    dataset: str | None = None, *, quality: dict[str, Any] | None = None
+) -> dict[str, Any]:
     """The Overview's figures (:mod:`lib.data.overview`): stored by the build in
-    ``report.json``; for a dataset built before that, computed once from its gold tables."""
+    ``report.json`` (``quality``: that report when the caller has read it already); for a
+    dataset built before that, computed once from its gold tables."""
     from lib.data.overview import VERSION
 
-    stored = report(dataset).get("overview")
+    stored = (quality if quality is not None else report(dataset)).get("overview")
     if stored and stored.get("version") == VERSION:
         return stored
     folder = dataset_dir(dataset) if dataset else active_dir()

@@ -100,12 +100,13 @@ def _context() -> tuple[str, Mapping[str, Any], str | None]:
 
 
 # --- one call per page --------------------------------------------------------------------
-def overview_button(quality: Mapping[str, Any]) -> None:
-    """The Overview's button (the build's quality report; the gold tables the report needs
-    are read on click, so the page's first run reads none)."""
+def overview_button(quality: Mapping[str, Any], figures: Mapping[str, Any]) -> None:
+    """The Overview's button (the build's quality report and the page's figures,
+    ``ui.overview``; the gold tables the report needs are read on click, so the page's first
+    run reads none)."""
     name, manifest, url = _context()
     folder = ui.active_dir()
-    kpis = {"mean_progress": ui.overview().get("mean_progress")}  # what the page's tile shows
+    kpis = {"mean_progress": figures.get("mean_progress")}  # what the page's tile shows
 
     def report():
         from lib.data.overview import gold_inputs

@@ -21,7 +21,14 @@ import ibis
 import ibis.expr.types as ir
 import pandas as pd
 
-from lib.config import GOLD_SCHEMA, LIST_SEP, SEASON_SUFFIX, device_share_col, genre_share_col
+from lib.config import (
+    GOLD_SCHEMA,
+    KEY_COLUMNS,
+    LIST_SEP,
+    SEASON_SUFFIX,
+    device_share_col,
+    genre_share_col,
+)
 from lib.data.pipeline.engine import Engine, round_half_up, strip, table_path
 from lib.glossary import (  # the definitions the gold tables implement, stated once
     AGE_BANDS,
@@ -124,7 +131,7 @@ def _keyed(t: ir.Table | None, id_col: str) -> ir.Table | None:
         return None
     v = t[id_col]
     rank = ibis.dense_rank().over(order_by=v.asc(nulls_first=False)).cast("int32")
-    key = id_col.removesuffix("_id") + "_key"
+    key = KEY_COLUMNS[id_col]
     return t.mutate(**{key: ibis.cases((v.isnull(), _null("int32")), else_=rank)})
 
 
