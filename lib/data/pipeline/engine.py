@@ -116,6 +116,7 @@ class Engine:
         self._spark = spark
         self._n = 0
         self._tables: dict[Path, ir.Table] = {}
+        self._stashed: list[str] = []
 
     # -- context manager -------------------------------------------------------------------
     def __enter__(self) -> Engine:
@@ -195,19 +196,36 @@ class Engine:
             expr = expr.order_by(list(order_by))
         if self.name == "duckdb":
             comp = "uncompressed" if work else "zstd"
-            if work and not order_by:  # row order of an intermediate is never read: let
-                # DuckDB write it in any order, which needs far less memory on big tables
-                self.con.raw_sql("SET preserve_insertion_order = false")
-            try:
-                self.con.to_parquet(expr, str(path), compression=comp, row_group_size=500_000)
-            finally:
-                if work and not order_by:
-                    self.con.raw_sql("SET preserve_insertion_order = true")
+            self.con.to_parquet(expr, str(path), compression=comp, row_group_size=500_000)
         else:
             if path.exists():
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
             comp = "none" if work else "zstd"
             self.con.to_parquet(expr, str(path), mode="overwrite", compression=comp)
+
+    def stash(self, expr: ir.Table, path: Path) -> ir.Table:
+        """Compute an intermediate result once and return it, to be read a few times by
+        later expressions of this engine only (nothing outside the engine reads it).
+
+        DuckDB keeps it as a temporary table (in its buffer pool, spilled to the temp folder
+        beyond the memory limit): about half the time of writing Parquet, whose encoder was
+        most of the build's heaviest steps (scale 100: the watch history's narrow rows 7.5 s
+        as Parquet). Spark writes ``path`` as uncompressed Parquet. :meth:`drop_stashed`
+        frees them."""
+        if self.name != "duckdb":
+            self.write(expr, path, work=True)
+            return self.read(path)
+        self._n += 1
+        name = f"_stash{self._n}_{Path(path).stem}".replace("-", "_").replace(".", "_")
+        t = self.con.create_table(name, obj=expr, temp=True)
+        self._stashed.append(name)
+        return t
+
+    def drop_stashed(self) -> None:
+        """Drop the intermediates :meth:`stash` kept (DuckDB; Spark's are files in the
+        build's work folder, removed with it)."""
+        while self._stashed:
+            self.con.drop_table(self._stashed.pop(), force=True)
 
     def table(self, df: pd.DataFrame | pa.Table) -> ir.Table:
         """A small in-memory table (lookups, parameters) usable in expressions."""
@@ -309,8 +327,11 @@ def connect(
         config: dict[str, Any] = {
             "memory_limit": memory_limit or default_memory_limit(),
             "threads": threads or os.cpu_count() or 2,
-            # results keep the order an expression asks for (ORDER BY); other order is free
-            "preserve_insertion_order": True,
+            # results keep the order an expression asks for (ORDER BY); any other order is
+            # free, as on Spark. Keeping the scan's order costs DuckDB memory and a serial
+            # Parquet writer: at scale 100, writing the sorted sessions took 16.3 s so,
+            # 14.1 s like this; a table written without sorting, 10.2 s against 6.9 s
+            "preserve_insertion_order": False,
         }
         if temp_dir is not None:
             Path(temp_dir).mkdir(parents=True, exist_ok=True)

@@ -508,8 +508,7 @@ def _classify(
         # the final join): written once, not held in memory as a shared intermediate (at
         # scale 100 that spilled 2 GB to disk)
         narrow_path = work_dir / f"{name}.narrow.parquet"
-        engine.write(t, narrow_path, work=True)
-        t = engine.read(narrow_path)
+        t = engine.stash(t, narrow_path)
     pre = [(t[c].isnull(), f"missing {c}") for c in rules.required if c in cols]
     alive = ibis.literal(True) if not pre else ibis.and_(*[~cond for cond, _ in pre])
     t = t.mutate(_alive=alive)
@@ -590,8 +589,7 @@ def _duplicates_by_key(
     if engine is not None and repeated_path is not None:
         # the repeated keys are read twice below: written once (big tables), the grouping
         # of every row by its key runs once, not twice (2 x 0.9 s of CPU at scale 10)
-        engine.write(g, repeated_path, work=True)
-        g = engine.read(repeated_path)
+        g = engine.stash(g, repeated_path)
     # null-safe key equality (a key column need not be required); dead rows match nothing
     on = [t._alive, *[t[k].identical_to(g[n]) for n, k in names.items()]]
     t = t.left_join(g, on).drop(*names)
@@ -662,6 +660,13 @@ def _typed(
         # of a CASE again for every WHEN branch): typing scale 10's watch history took 8.1 s
         # of CPU so, 1.9 s with the spelling key joined to CANONICAL, 1.0 s like this
         lookup = _canon_lookup(values, c, kind, i)
+        if engine.name == "duckdb":
+            # fetched (a few dozen rows) and joined as an in-memory table: as a subquery,
+            # DuckDB could not estimate its size and built the join's hash table on the
+            # other side, every kept row (at scale 100 the three lookups of the watch
+            # history took 17.7 s and spilled 2.6 GB; like this, under a second). Spark
+            # broadcasts the small side by itself.
+            lookup = engine.table(engine.to_arrow(lookup))
         kept = kept.left_join(lookup, kept[c] == lookup[f"_cr{i}"])
     new: dict[str, ir.Value] = {}
     for c in rules.text:
@@ -862,8 +867,7 @@ def clean_table(
     classified = _classify(
         engine, name, bronze, rules, as_of, parent_keys, work_dir if big else None
     )
-    engine.write(classified.filter(classified._reason.notnull()), removed_path, work=True)
-    removed = engine.read(removed_path)
+    removed = engine.stash(classified.filter(classified._reason.notnull()), removed_path)
     cols = set(bronze.columns)
     normed = bronze.drop("_batch").mutate(**{c: _text(bronze[c]) for c in rules.ids if c in cols})
     rejects_path = work_dir / "rejects" / f"{name}.parquet"
@@ -874,8 +878,7 @@ def clean_table(
     if rules.finish:
         if rules.finish in _NEEDS_STATS:  # its statistics are queried: query a plain file
             typed_path = work_dir / f"{name}.typed.parquet"
-            engine.write(typed, typed_path, work=True)
-            typed = engine.read(typed_path)
+            typed = engine.stash(typed, typed_path)
         parent_tables = {p: engine.read(path) for p, path in parents.items()}
         typed = _FINISH[rules.finish](engine, typed, parent_tables, acc)
     flags = list(acc.labels)
@@ -885,8 +888,7 @@ def clean_table(
     # the cleaned rows are computed once, with their repair flags, into a work file; the
     # silver table and the account are both read from it (not the expression twice)
     flagged_path = work_dir / f"{name}.flagged.parquet"
-    engine.write(typed.select("_row", *data, *flags), flagged_path, work=True)
-    typed = engine.read(flagged_path)
+    typed = engine.stash(typed.select("_row", *data, *flags), flagged_path)
     silver_path = table_path(silver_dir, name)
     engine.write(typed.order_by("_row").select(data), silver_path)
 
@@ -925,6 +927,7 @@ def clean_table(
     result["balanced"] = accounting(
         result["rows_in"], result["rows_out"], result["rejected"], result["duplicates_removed"]
     )
+    engine.drop_stashed()
     return result
 
 
