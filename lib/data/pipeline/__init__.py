@@ -29,7 +29,14 @@ import pandas as pd
 from lib.config import BRONZE_TABLES, DEMO_NAME, Progress, dataset_dir
 from lib.data.overview import overview_numbers
 from lib.data.pipeline.bronze import BronzeWriter, profile_bronze
-from lib.data.pipeline.engine import ENGINES, Engine, connect, table_path
+from lib.data.pipeline.engine import (
+    ENGINES,
+    Engine,
+    connect,
+    default_memory_limit,
+    parquet_rows,
+    table_path,
+)
 from lib.data.pipeline.gold import build_gold
 from lib.data.pipeline.silver import clean_layer
 from lib.data.schema import check_gold
@@ -215,7 +222,13 @@ def _run(
             raise ValueError("no tables to build: the source contained no recognised data")
         progress(0.33, f"bronze written ({', '.join(names)}); starting the {engine} engine")
         layers = _span(progress, 0.0, 0.8) if models else progress
-        with connect(engine, spark_master=spark_master, temp_dir=stage / "_spill") as eng:
+        rows = sum(parquet_rows(table_path(stage / "bronze", n)) for n in names)
+        with connect(
+            engine,
+            spark_master=spark_master,
+            temp_dir=stage / "_spill",
+            memory_limit=default_memory_limit(rows) if engine == "duckdb" else None,
+        ) as eng:
             report = _layers(eng, stage, names, name, source, as_of, layers)
         shutil.rmtree(stage / "_work", ignore_errors=True)
         shutil.rmtree(stage / "_spill", ignore_errors=True)

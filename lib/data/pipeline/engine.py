@@ -39,6 +39,7 @@ __all__ = [
     "default_memory_limit",
     "table_path",
     "parquet_files",
+    "parquet_rows",
 ]
 
 log = logging.getLogger(__name__)
@@ -82,14 +83,34 @@ def spark_available() -> tuple[bool, str]:
     return True, ""
 
 
-def default_memory_limit() -> str:
-    """DuckDB's memory limit: ``$STREAMDASH_DUCKDB_MEMORY`` or 2 GiB (it spills beyond)."""
-    return os.environ.get("STREAMDASH_DUCKDB_MEMORY", "2GB")
+BIG_BUILD_ROWS = 50_000_000  # bronze rows from which a build gets the larger memory limit
+
+
+def default_memory_limit(rows: int | None = None) -> str:
+    """DuckDB's memory limit (it spills to disk beyond it): ``$STREAMDASH_DUCKDB_MEMORY``,
+    else 2 GB, or for a build of ``rows`` >= 50M bronze rows a quarter of the machine's
+    memory between 2 and 6 GB: some of DuckDB's operators cannot spill everything (at
+    scale 1000, 105M sessions, a 2 GB limit ran out in the watch history's cleaning)."""
+    if os.environ.get("STREAMDASH_DUCKDB_MEMORY"):
+        return os.environ["STREAMDASH_DUCKDB_MEMORY"]
+    if rows is None or rows < BIG_BUILD_ROWS:
+        return "2GB"
+    try:
+        total = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (ValueError, OSError, AttributeError):
+        return "2GB"
+    gib = min(6.0, max(2.0, total / 4 / 2**30))
+    return f"{gib:.1f}GB"
 
 
 def table_path(folder: Path, name: str) -> Path:
     """Where a layer keeps a table: ``folder/name.parquet`` (a file or a folder of parts)."""
     return Path(folder) / f"{name}.parquet"
+
+
+def parquet_rows(path: Path) -> int:
+    """Row count of a Parquet table (file or folder of parts), from metadata (no scan)."""
+    return sum(pq.ParquetFile(f).metadata.num_rows for f in parquet_files(Path(path)))
 
 
 def parquet_files(path: Path) -> list[Path]:
@@ -180,7 +201,7 @@ class Engine:
 
     def rows(self, path: Path) -> int:
         """Row count of a written Parquet table, from its files' metadata (no scan)."""
-        return sum(pq.ParquetFile(f).metadata.num_rows for f in parquet_files(Path(path)))
+        return parquet_rows(path)
 
     def write(
         self, expr: ir.Table, path: Path, *, order_by: Sequence[str] = (), work: bool = False
