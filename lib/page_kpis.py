@@ -133,17 +133,19 @@ def overview_tiles(numbers: Mapping[str, Any]) -> dict[str, Any]:
     share, active = numbers.get("active_share"), numbers.get("active")
     progress, hours = numbers.get("mean_progress"), numbers.get("watch_hours")
     completion = float(progress) / 100 if progress is not None else None
+    viewers = numbers.get("viewers") or 0  # 0: a catalog-only dataset has no viewer table
     missing = [
         what
         for what, lacking in (
-            ("subscription status", share is None),
+            ("viewer table", not viewers),
+            ("subscription status", share is None and bool(viewers)),
             ("watch history", completion is None),
         )
         if lacking
     ]
     return {
         "titles": f"{numbers['titles']:,.0f}",
-        "viewers": f"{numbers['viewers']:,.0f}",
+        "viewers": f"{viewers:,.0f}" if viewers else NA,
         "active": f"{active:,.0f}" if active is not None and share is not None else NA,
         "hours": f"{hours:,.0f} h" if hours is not None else NA,
         "completion": f"{completion:.1%}" if completion is not None else NA,

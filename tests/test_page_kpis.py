@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 
 from lib.charts import genre_counts
-from lib.page_kpis import NA, catalog_kpis, engagement_kpis
+from lib.page_kpis import NA, catalog_kpis, engagement_kpis, overview_tiles
 
 
 def _titles() -> pd.DataFrame:
@@ -73,3 +73,17 @@ def test_engagement_kpis_without_minutes_or_completion():
     assert kpi["minutes_per_session"] == NA
     empty = engagement_kpis({"sessions": 0}, 0, has_minutes=True, has_completed=True)
     assert empty["sessions"] == "0" and empty["hours"] == NA and empty["completion"] == NA
+
+
+def test_overview_tiles_say_na_with_the_reason_when_a_dataset_has_no_viewers():
+    catalog_only = {"titles": 8807, "viewers": 0, "active": None, "active_share": None}
+    tiles = overview_tiles(catalog_only)
+    assert tiles["titles"] == "8,807"
+    assert tiles["viewers"] == tiles["active"] == tiles["churn"] == tiles["completion"] == NA
+    assert tiles["missing"] == ["viewer table", "watch history"]
+    five = {"titles": 3, "viewers": 5, "active": 3, "active_share": 0.6, "mean_progress": 50.0}
+    tiles = overview_tiles({**five, "watch_hours": 12.0})
+    assert (tiles["viewers"], tiles["active"], tiles["churn"]) == ("5", "3", "40.0%")
+    assert tiles["missing"] == []
+    no_status = overview_tiles({**five, "active": None, "active_share": None})
+    assert no_status["viewers"] == "5" and no_status["missing"] == ["subscription status"]

@@ -300,7 +300,7 @@ def _layers(
     rows = build_gold(eng, silver, gold, list(summaries), as_of, progress=gold_step)
     progress(0.92, "gold: checks")
     gold_tables = {k: eng.read(table_path(gold, k)) for k in rows}
-    checks = check_gold(eng, gold_tables)
+    checks = check_gold(eng, gold_tables, rows)
     gold_info = {k: {"rows": int(rows[k]), "columns": len(gold_tables[k].columns)} for k in rows}
     report = _report(name, source, as_of, profiles, summaries, completeness, gold_info, checks)
     report["kpis"] = _kpis(eng, gold_tables["sessions"]) if rows["sessions"] else {}

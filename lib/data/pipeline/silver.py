@@ -646,6 +646,7 @@ def _typed(
     as_of: pd.Timestamp | None,
     acc: _Account,
     values: ir.Table | None = None,
+    fetch_lookups: bool = True,
 ) -> ir.Table:
     """Typed columns with out-of-range values set missing (each repair flagged in ``acc``).
 
@@ -660,12 +661,13 @@ def _typed(
         # of a CASE again for every WHEN branch): typing scale 10's watch history took 8.1 s
         # of CPU so, 1.9 s with the spelling key joined to CANONICAL, 1.0 s like this
         lookup = _canon_lookup(values, c, kind, i)
-        if engine.name == "duckdb":
+        if engine.name == "duckdb" and fetch_lookups:
             # fetched (a few dozen rows) and joined as an in-memory table: as a subquery,
             # DuckDB could not estimate its size and built the join's hash table on the
             # other side, every kept row (at scale 100 the three lookups of the watch
             # history took 17.7 s and spilled 2.6 GB; like this, under a second). Spark
-            # broadcasts the small side by itself.
+            # broadcasts the small side by itself; on a small table the extra query would
+            # cost more than it saves.
             lookup = engine.table(engine.to_arrow(lookup))
         kept = kept.left_join(lookup, kept[c] == lookup[f"_cr{i}"])
     new: dict[str, ir.Value] = {}
@@ -874,7 +876,7 @@ def clean_table(
     engine.write(_rejects(name, normed.inner_join(removed, "_row")), rejects_path, work=True)
     kept = normed.anti_join(removed, "_row")
     acc = _Account()
-    typed = _typed(engine, kept, rules, as_of, acc, values=bronze)
+    typed = _typed(engine, kept, rules, as_of, acc, values=bronze, fetch_lookups=big)
     if rules.finish:
         if rules.finish in _NEEDS_STATS:  # its statistics are queried: query a plain file
             typed_path = work_dir / f"{name}.typed.parquet"
