@@ -224,6 +224,14 @@ class Engine:
             comp = "none" if work else "zstd"
             self.con.to_parquet(expr, str(path), mode="overwrite", compression=comp)
 
+    def fork(self) -> Engine:
+        """Another engine over the same data for a second thread: on DuckDB a cursor of the
+        same database (one memory limit and spill folder for both), on Spark this engine
+        itself (Spark schedules its own parallel work). Close it when done."""
+        if self.name != "duckdb":
+            return self
+        return Engine("duckdb", ibis.duckdb.from_connection(self.con.con.cursor()))
+
     def stash(self, expr: ir.Table, path: Path) -> ir.Table:
         """Compute an intermediate result once and return it, to be read a few times by
         later expressions of this engine only (nothing outside the engine reads it).

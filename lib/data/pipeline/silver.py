@@ -48,6 +48,7 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -942,26 +943,66 @@ def clean_layer(
     as_of: pd.Timestamp | None,
     progress: Callable[[str], None] | None = None,
 ) -> dict[str, dict]:
-    """Clean every bronze table in ``names`` (users and movies first); write the rejects."""
+    """Clean every bronze table in ``names`` (users and movies first); write the rejects.
+
+    On DuckDB the biggest of the other tables (the watch history) is cleaned in a second
+    thread, on a cursor of the same database, while this thread cleans the rest: one table's
+    steps leave a core idle part of the time (at scale 100 the build used 1.7 of 2 cores).
+    Each table's result is the same either way. ``progress`` is called from this thread only.
+    """
     summaries: dict[str, dict] = {}
     parents: dict[str, Path] = {}
-    for name in sorted(names, key=_rank):
-        if progress is not None:
-            progress(name)
-        s = clean_table(
-            engine,
+
+    def clean(eng: Engine, name: str, parents: dict[str, Path]) -> dict[str, Any] | None:
+        return clean_table(
+            eng,
             name,
             table_path(bronze_dir, name),
             silver_dir=silver_dir,
             work_dir=work_dir,
             as_of=as_of,
-            parents=dict(parents),
+            parents=parents,
         )
-        if s is None:
-            continue
-        summaries[name] = s
-        if name in ("users", "movies"):
+
+    ordered = sorted(names, key=_rank)
+    first = [n for n in ordered if n in ("users", "movies")]
+    rest = [n for n in ordered if n not in first and n in RULES]
+    for name in first:
+        if progress is not None:
+            progress(name)
+        s = clean(engine, name, dict(parents))
+        if s is not None:
+            summaries[name] = s
             parents[name] = table_path(silver_dir, name)
+    if engine.name == "duckdb" and len(rest) > 1:
+        big = max(rest, key=lambda n: (engine.rows(table_path(bronze_dir, n)), n))
+        rest = [n for n in rest if n != big]
+        if progress is not None:
+            progress(big)
+        side = engine.fork()
+        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="silver") as pool:
+            future = pool.submit(clean, side, big, dict(parents))
+            try:
+                for name in rest:
+                    if progress is not None:
+                        progress(name)
+                    s = clean(engine, name, dict(parents))
+                    if s is not None:
+                        summaries[name] = s
+            finally:
+                try:
+                    s = future.result()  # waits, also when this thread failed
+                finally:
+                    side.close()
+            if s is not None:
+                summaries[big] = s
+        rest = []
+    for name in rest:
+        if progress is not None:
+            progress(name)
+        s = clean(engine, name, dict(parents))
+        if s is not None:
+            summaries[name] = s
     kept = [n for n in names if n in summaries]
     out = table_path(silver_dir, "rejects")
     if kept:
