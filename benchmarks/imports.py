@@ -26,13 +26,14 @@ Phases timed: ``import`` = ``lib.data.importers.load_files`` on the files' bytes
 read, convert, link), ``build`` = ``lib.data.importers.build_import`` (bronze -> silver -> gold,
 written atomically to a temporary dataset folder); ``total`` = read bytes + import + build;
 ``models`` = the build's models step on that dataset (``lib.data.pipeline.models``), timed apart
-because the targets above predate it (the page's preview below includes it).
+because the targets above predate it.
 Then the Import data page's own steps are measured, in the same process, against a temporary
 data root: ``sniff`` = ``inspect_upload`` of each file (the per-file report), ``preview`` =
 ``preview_import`` (import + build into the kept staging folder), ``save`` = ``save_dataset``
 with that preview (promotion, no rebuild) plus reading what each page can use, as the page's
-Save click does; ``page`` = sniff + preview + save, the analyst's
-measured wait from upload to saved dataset.
+Save click does, pressed after the preview's models step finished in the background
+(``background``: the preview shows before it); ``page`` = sniff + preview + background +
+save, the measured wait of an analyst who presses Save as soon as the preview shows.
 """
 
 from __future__ import annotations
@@ -86,6 +87,10 @@ with tempfile.TemporaryDirectory() as root:
     preview = imp.preview_import(files)
     t_preview = time.perf_counter()
     assert preview.problem is None, preview.problem
+    job = imp.models_job(preview.folder)  # the models step, started in the background
+    if job is not None:
+        job.future.result()  # the analyst reads the preview meanwhile
+    t_bg = time.perf_counter()
     imp.save_dataset(files, "bench", preview=preview)
     imp.dataset_capabilities(Path(root) / "bench")  # what the page's Save click also does
     t_save = time.perf_counter()
@@ -98,7 +103,8 @@ print(json.dumps({
     "models": {k: v.get("seconds") for k, v in models.items()},
     "sniff_s": t_sniff - t,
     "preview_s": t_preview - t_sniff,
-    "save_s": t_save - t_preview,
+    "background_s": t_bg - t_preview,
+    "save_s": t_save - t_bg,
     "peak_gib": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 2**20,
     "rows": {r.name: r.rows for r in reports},
     "bytes": sum(len(b) for _, b in files),
@@ -248,7 +254,9 @@ def run_case(paths: list[Path]) -> dict:
     res = json.loads(out.stdout.strip().splitlines()[-1])
     res["wall_s"] = time.perf_counter() - t0
     res["total_s"] = res["read_s"] + res["import_s"] + res["build_s"]
-    res["page_s"] = res["sniff_s"] + res["preview_s"] + res["save_s"]  # measured, not estimated
+    # measured, not estimated: the wait of an analyst who presses Save as soon as the preview
+    # shows (Save then waits for the background models step)
+    res["page_s"] = res["sniff_s"] + res["preview_s"] + res["background_s"] + res["save_s"]
     return res
 
 
@@ -328,7 +336,8 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"{'':<14} models step {r['models_s']:.1f} s ("
             + ", ".join(f"{k} {v:.1f} s" for k, v in r["models"].items() if v is not None)
-            + "); the page's preview includes it"
+            + f"); on the page it runs in the background after the preview shows "
+            f"({r['background_s']:.1f} s there), and Save waits for what is left of it"
         )
         rows = ", ".join(f"{k} {v:,}" for k, v in r["rows"].items())
         gold = ", ".join(f"{k} {v:,}" for k, v in r["gold"].items() if v)

@@ -34,6 +34,44 @@ def _limit_mb() -> int:
     return importers.limits.MAX_UPLOAD_BYTES // 1024**2
 
 
+@st.fragment(run_every=2)
+def _models_progress(folder: str) -> None:
+    """The preview's models step, running in the background, redrawn every 2 s; the whole
+    page reruns once when it is done (then drawn by :func:`_models_status`)."""
+    job = imp.models_job(folder)
+    if job is None or job.done():
+        st.rerun(scope="app")
+    st.progress(
+        job.fraction,
+        text=f"Models for the model pages, computing in the background: {job.message} "
+        f"({time.perf_counter() - job.started:.0f} s). Save waits for them.",
+    )
+
+
+def _models_status(folder: str | None) -> None:
+    """What the models step of the preview's build is doing (nothing when none runs)."""
+    job = imp.models_job(folder)
+    if job is None:
+        return
+    if not job.done():
+        _models_progress(folder)
+        return
+    exc = job.future.exception() if job.future is not None else None
+    if exc is not None:
+        st.warning(
+            f"The models step failed ({type(exc).__name__}); Save runs it again and the model "
+            "pages compute on their first visit if it fails again.",
+            icon=":material/warning:",
+        )
+        return
+    summary = job.future.result() if job.future is not None else {}
+    seconds = sum(float(v.get("seconds") or 0) for v in summary.values())
+    st.caption(
+        f"Models for the model pages computed in the background in {seconds:.1f} s "
+        "(Top 10 comparison, clusters, recommenders' indexes and evaluation); Save keeps them."
+    )
+
+
 def _switch_dataset(name: str) -> None:
     """Make ``name`` the sidebar's dataset on the next run (the picker is keyed "ds").
 
@@ -162,6 +200,7 @@ if good:
         if not just_saved:  # else shown with the "Saved" message below
             st.subheader("What the pages can do with it")
             view.render_capabilities(preview.capabilities)
+            _models_status(preview.folder)
 
 # --- save -------------------------------------------------------------------------------------
 if uploads and preview is not None:

@@ -557,3 +557,15 @@ def test_compare_recommenders_with_a_time_split(small_world):
     assert (res.table["precision"] <= 0.1 + 1e-12).all()  # one held-out title per viewer
     with pytest.raises(ValueError, match="last_ts"):
         compare_recommenders(titles, inter, split="time", models=("Popularity",))
+
+
+def test_no_recommendations_at_all_score_zero_not_an_error():
+    # a model that recommends nothing gives an empty frame, whose id columns are float: the
+    # merge with the string ids of the truth used to raise (the models step of a tiny import)
+    truth = pd.DataFrame({"user_id": ["u1", "u2"], "title_id": ["a", "b"]})
+    empty = pd.DataFrame(
+        {"user_id": pd.Series([], dtype=float), "title_id": pd.Series([], dtype=float)}
+    )
+    assert precision_at_k(truth, empty, k=5) == 0.0
+    assert recall_at_k(truth, empty, k=5) == 0.0
+    assert map_at_k(truth, empty, k=5) == 0.0

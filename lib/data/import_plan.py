@@ -14,6 +14,12 @@ into ``data/<name>`` with renames (:func:`lib.data.store.promote_dataset`), so n
 twice. Previews of this process beyond the newest ``PREVIEW_KEEP`` or older than
 ``PREVIEW_TTL_S``, and staging folders whose process is gone, are removed at the next preview.
 A dataset is never replaced by a build with no usable titles.
+
+The preview shows once the data layers are built; the build's models step (what the model
+pages show by default, minutes on a real catalog) then runs in a background thread of the
+server into the same staging folder (:func:`models_job`), while the analyst reads the
+preview. Save waits for it, with progress, then promotes: the saved dataset is the same as a
+build with its models step (after a server restart the step runs at Save instead).
 """
 
 from __future__ import annotations
@@ -22,9 +28,12 @@ import hashlib
 import logging
 import os
 import shutil
+import threading
 import time
 import uuid
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -67,6 +76,9 @@ __all__ = [
     "PREVIEW_TTL_S",
     "replace_refusal",
     "prune_previews",
+    "ModelsJob",
+    "models_job",
+    "finish_models",
 ]
 
 log = logging.getLogger(__name__)
@@ -261,7 +273,11 @@ def prune_previews(root: Path | None = None, *, keep: int = PREVIEW_KEEP) -> lis
         reverse=True,
     )
     now = time.time()
+    with _JOBS_LOCK:
+        busy = {k for k, j in _JOBS.items() if not j.done()}
     for i, p in enumerate(own):
+        if str(p) in busy:  # its models step is still writing into it
+            continue
         if i >= keep or now - p.stat().st_mtime > PREVIEW_TTL_S:
             shutil.rmtree(p, ignore_errors=True)
             removed.append(p)
@@ -269,9 +285,14 @@ def prune_previews(root: Path | None = None, *, keep: int = PREVIEW_KEEP) -> lis
 
 
 def _build(
-    result: importers.ImportResult, files: Sequence[tuple[str, bytes]], progress: Progress
+    result: importers.ImportResult,
+    files: Sequence[tuple[str, bytes]],
+    progress: Progress,
+    *,
+    models: bool = True,
 ) -> tuple[Path, dict[str, Any]]:
-    """Build an import into a new preview folder; return the folder and its report."""
+    """Build an import into a new preview folder; return the folder and its report.
+    ``models=False``: the data layers only (the preview starts the models step apart)."""
     folder = preview_dir()
     report = importers.build_import(
         result,
@@ -279,8 +300,98 @@ def _build(
         name="preview",
         source=_source_label(files),
         progress=_scaled(progress, 0.15, 0.92),
+        models=models,
     )
     return folder, report
+
+
+# ------------------------------------------------------------- a preview's models step ----
+@dataclass
+class ModelsJob:
+    """The models step of one preview build, running in the server's background thread."""
+
+    folder: str
+    future: Future | None = None
+    fraction: float = 0.0
+    message: str = "waiting to start"
+    started: float = field(default_factory=time.perf_counter)
+
+    def done(self) -> bool:
+        return self.future is not None and self.future.done()
+
+    def progress(self, fraction: float, message: str) -> None:
+        self.fraction, self.message = min(max(fraction, 0.0), 1.0), message
+
+
+_JOBS: dict[str, ModelsJob] = {}
+_JOBS_LOCK = threading.Lock()
+_POOL: ThreadPoolExecutor | None = None
+
+
+def _start_models(folder: Path) -> ModelsJob:
+    """Run the models step of the preview build at ``folder`` in the background (one at a
+    time: the steps of several previews queue)."""
+    global _POOL
+    from lib.data.pipeline.models import build_models
+
+    key = str(folder)
+    with _JOBS_LOCK:
+        if key in _JOBS:
+            return _JOBS[key]
+        if _POOL is None:
+            _POOL = ThreadPoolExecutor(max_workers=1, thread_name_prefix="preview-models")
+        job = ModelsJob(key)
+        _JOBS[key] = job
+
+        def run() -> dict[str, Any]:
+            job.started = time.perf_counter()
+            return build_models(folder, job.progress)
+
+        job.future = _POOL.submit(run)
+    return job
+
+
+def models_job(folder: str | Path | None) -> ModelsJob | None:
+    """The background models step of the preview build at ``folder`` (None: none started by
+    this server process)."""
+    if folder is None:
+        return None
+    with _JOBS_LOCK:
+        return _JOBS.get(str(folder))
+
+
+def finish_models(folder: str | Path, progress: Progress | None = None) -> dict[str, Any]:
+    """Wait for the models step of the preview build at ``folder`` (run it here when this
+    process started none, e.g. after a restart, or when its models are already recorded:
+    then nothing), record it in the build's ``report.json`` and return its summary."""
+    progress = progress or _noop
+    folder = Path(folder)
+    report = load_report(folder)
+    if "models" in report:
+        return report["models"]
+    job = models_job(folder)
+    if job is None:
+        from lib.data.pipeline.models import build_models
+
+        summary = build_models(folder, progress)
+    else:
+        assert job.future is not None
+        while True:
+            try:
+                summary = job.future.result(timeout=0.25)
+                break
+            except FutureTimeout:
+                progress(job.fraction, job.message)
+        with _JOBS_LOCK:
+            _JOBS.pop(str(folder), None)
+    seconds = sum(float(v.get("seconds") or 0) for v in summary.values())
+    report = {
+        **report,
+        "models": summary,
+        "build_seconds": round(float(report.get("build_seconds") or 0) + seconds, 2),
+    }
+    write_json(folder / "report.json", report)
+    return summary
 
 
 def preview_import(
@@ -310,7 +421,7 @@ def preview_import(
     out.notes = list(result.notes)
     out.join_report = dict(result.join_report)
     try:
-        folder, out.report = _build(result, files, progress)
+        folder, out.report = _build(result, files, progress, models=False)
         progress(0.95, "checking what each page can do with this data")
         out.capabilities = dataset_capabilities(folder)
     except Exception as exc:
@@ -318,6 +429,7 @@ def preview_import(
     else:
         out.folder = str(folder)
         out.titles = int(out.report.get("gold", {}).get("titles", {}).get("rows", 0))
+        _start_models(folder)  # while the analyst reads the preview; Save waits for it
     out.seconds = time.perf_counter() - t0
     progress(1.0, f"done in {out.seconds:.1f} s")
     return out
@@ -398,7 +510,8 @@ def save_dataset(
         raise ValueError(f"a dataset named '{name}' already exists; confirm replacing it")
     if preview is not None and preview.kept():
         folder = Path(preview.folder)  # type: ignore[arg-type]
-        progress(0.5, "promoting the checked build (no rebuild)")
+        finish_models(folder, _scaled(progress, 0.02, 0.9))
+        progress(0.92, "promoting the checked build (no rebuild)")
     else:
         progress(0.02, f"importing {len(files)} file(s)")
         result = importers.load_files(files)

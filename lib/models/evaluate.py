@@ -255,6 +255,8 @@ def _hits(
     n_rel = rel.groupby(col_user, sort=False).size()
     top = _ranked(recs, k, col_user)[[col_user, col_item, COL_RANK]]
     top = top.drop_duplicates([col_user, col_item])
+    if top.empty or rel.empty:  # no lists (an empty frame's id column is float): no hits
+        return top.iloc[0:0], n_rel
     hits = top.merge(rel, on=[col_user, col_item], how="inner")
     hits = hits.loc[hits[col_user].isin(n_rel.index)]
     return hits, n_rel

@@ -459,3 +459,81 @@ def test_stale_previews_and_staging_folders_are_removed_live_ones_kept(data_root
     removed = remove_stale_staging(data_root)
     assert sorted(removed) == sorted(stale) and live.is_dir()
     live.rmdir()
+
+
+# ----------------------------------------------------------- the preview's models step ----
+def _engagement_files() -> list[tuple[str, bytes]]:
+    return [(p.name, p.read_bytes()) for p in sorted((FIX / "engagement").glob("*.csv"))]
+
+
+def test_the_preview_shows_before_its_models_step_and_save_keeps_it(data_root, cleanup):
+    from lib.data.pipeline.models import FAMILIES
+    from lib.data.store import load_report
+
+    files = _engagement_files()
+    pv = imp.preview_import(files)
+    assert pv.problem is None
+    assert "models" not in pv.report  # the preview is the data layers; the models step runs on
+    job = imp.models_job(pv.folder)
+    assert job is not None and job.folder == pv.folder
+    messages: list[str] = []
+    report = imp.save_dataset(
+        files, "with_models", preview=pv, progress=lambda _f, m: messages.append(m)
+    )
+    assert job.done() and imp.models_job(pv.folder) is None  # Save waited for it
+    assert set(report["models"]) == set(FAMILIES)
+    assert not any("error" in v for v in report["models"].values()), report["models"]
+    saved = data_root / "with_models"
+    assert load_report(saved)["models"] == report["models"]
+    assert (saved / "models" / "index.json").is_file()
+    assert "promoting the checked build (no rebuild)" in messages
+
+
+def test_save_runs_the_models_step_itself_when_no_background_one_exists(
+    data_root, cleanup, monkeypatch
+):
+    from lib.data import import_plan
+
+    # a server restarted between the preview and Save: its background step is gone
+    monkeypatch.setattr(import_plan, "_start_models", lambda _folder: None)
+    files = _engagement_files()
+    pv = imp.preview_import(files)
+    assert imp.models_job(pv.folder) is None
+    assert not (Path(pv.folder) / "models" / "index.json").exists()
+    report = imp.save_dataset(files, "models_at_save", preview=pv)
+    assert "models" in report
+    assert (data_root / "models_at_save" / "models" / "index.json").is_file()
+
+
+def test_pruning_keeps_a_preview_whose_models_step_is_running(data_root):
+    import time
+    from concurrent.futures import Future
+
+    from lib.data import import_plan
+
+    folder = imp.preview_dir()
+    folder.mkdir(parents=True)
+    old = time.time() - imp.PREVIEW_TTL_S - 60  # too old: pruned unless busy
+    os.utime(folder, (old, old))
+    job = import_plan.ModelsJob(str(folder), future=Future())
+    import_plan._JOBS[str(folder)] = job
+    try:
+        imp.prune_previews()
+        assert folder.is_dir()
+        job.future.set_result({})
+        imp.prune_previews()
+        assert not folder.exists()
+    finally:
+        import_plan._JOBS.pop(str(folder), None)
+
+
+def test_the_page_says_what_the_background_models_step_did(page, data_root):
+    at = _upload_and_run(page, _upload(*[f"engagement/{n}" for n, _ in _engagement_files()]))
+    folder = max((data_root / PREVIEWS).iterdir(), key=lambda p: p.stat().st_mtime)
+    job = imp.models_job(folder)
+    assert job is not None
+    job.future.result()
+    at.run()
+    assert not at.exception, [e.value for e in at.exception]
+    captions = " ".join(_texts(at, "caption"))
+    assert "Models for the model pages computed in the background" in captions
