@@ -34,6 +34,13 @@ def _limit_mb() -> int:
     return importers.limits.MAX_UPLOAD_BYTES // 1024**2
 
 
+MODEL_FAMILIES = {
+    "top10": "the Top 10 models' comparison",
+    "clusters": "the clusterings",
+    "recommend": "the recommenders' indexes and evaluation",
+}
+
+
 @st.fragment(run_every=2)
 def _models_progress(folder: str) -> None:
     """The preview's models step, running in the background, redrawn every 2 s; the whole
@@ -43,7 +50,8 @@ def _models_progress(folder: str) -> None:
         st.rerun(scope="app")
     st.progress(
         job.fraction,
-        text=f"Models for the model pages, computing in the background: {job.message} "
+        text="Models for the model pages, computing in the background: "
+        f"{job.message.removeprefix('models: ')} "
         f"({time.perf_counter() - job.started:.0f} s). Save waits for them.",
     )
 
@@ -66,9 +74,16 @@ def _models_status(folder: str | None) -> None:
         return
     summary = job.future.result() if job.future is not None else {}
     seconds = sum(float(v.get("seconds") or 0) for v in summary.values())
+    # a family left out says why in "skipped" (text) or "error"; the recommenders' own
+    # "skipped" is the list of candidate models their tuning left out
+    out = {f for f, v in summary.items() if isinstance(v.get("skipped"), str) or "error" in v}
+    done = [MODEL_FAMILIES.get(f, f) for f in summary if f not in out]
+    left = [MODEL_FAMILIES.get(f, f) for f in summary if f in out]
     st.caption(
-        f"Models for the model pages computed in the background in {seconds:.1f} s "
-        "(Top 10 comparison, clusters, recommenders' indexes and evaluation); Save keeps them."
+        f"Models for the model pages computed in the background in {seconds:.1f} s: "
+        + (", ".join(done) if done else "none")
+        + (f" (not computed: {', '.join(left)}; the pages say why)" if left else "")
+        + ". Save keeps them."
     )
 
 
