@@ -51,3 +51,15 @@ def realdata(*parts: str) -> Path:
     if not path.exists():
         pytest.skip(f"real data not available: {path} is absent (../shared/realdata is optional)")
     return path
+
+
+@pytest.fixture(autouse=True)
+def _no_background_models_step_outlives_its_test():
+    """A preview starts its models step in a background thread; stop it when the test ends,
+    so that it neither competes for the cores nor shows in the next test's fit counters."""
+    yield
+    import sys
+
+    plan = sys.modules.get("lib.data.import_plan")
+    if plan is not None:
+        plan.discard_models(wait=120)

@@ -32,7 +32,7 @@ import threading
 import time
 import uuid
 from collections.abc import Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import CancelledError, Future, ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -79,6 +79,7 @@ __all__ = [
     "ModelsJob",
     "models_job",
     "finish_models",
+    "discard_models",
 ]
 
 log = logging.getLogger(__name__)
@@ -274,11 +275,12 @@ def prune_previews(root: Path | None = None, *, keep: int = PREVIEW_KEEP) -> lis
     )
     now = time.time()
     with _JOBS_LOCK:
-        busy = {k for k, j in _JOBS.items() if not j.done()}
+        busy = {k for k, j in _JOBS.items() if j.future is not None and j.future.running()}
     for i, p in enumerate(own):
         if str(p) in busy:  # its models step is still writing into it
             continue
         if i >= keep or now - p.stat().st_mtime > PREVIEW_TTL_S:
+            discard_models(p)  # a queued step of it (a running one is kept above)
             shutil.rmtree(p, ignore_errors=True)
             removed.append(p)
     return removed
@@ -315,12 +317,25 @@ class ModelsJob:
     fraction: float = 0.0
     message: str = "waiting to start"
     started: float = field(default_factory=time.perf_counter)
+    stop: threading.Event = field(default_factory=threading.Event)
 
     def done(self) -> bool:
         return self.future is not None and self.future.done()
 
     def progress(self, fraction: float, message: str) -> None:
+        if self.stop.is_set():  # raised inside the step: it ends at its next progress call
+            raise _Discarded(f"the preview {Path(self.folder).name} was discarded")
         self.fraction, self.message = min(max(fraction, 0.0), 1.0), message
+
+    def discard(self) -> None:
+        """Stop this step: dropped from the queue, or ended at its next progress call."""
+        self.stop.set()
+        if self.future is not None:
+            self.future.cancel()
+
+
+class _Discarded(RuntimeError):
+    pass
 
 
 _JOBS: dict[str, ModelsJob] = {}
@@ -360,6 +375,24 @@ def models_job(folder: str | Path | None) -> ModelsJob | None:
         return _JOBS.get(str(folder))
 
 
+def discard_models(folder: str | Path | None = None, *, wait: float = 0.0) -> None:
+    """Stop the background models step of the preview at ``folder`` (every one when None),
+    waiting up to ``wait`` seconds for a running one to end."""
+    with _JOBS_LOCK:
+        jobs = [j for k, j in _JOBS.items() if folder is None or k == str(folder)]
+        for j in jobs:
+            _JOBS.pop(j.folder, None)
+    for j in jobs:
+        j.discard()
+    deadline = time.perf_counter() + wait
+    for j in jobs:
+        if j.future is not None and not j.future.done():
+            try:
+                j.future.exception(timeout=max(deadline - time.perf_counter(), 0.0))
+            except (FutureTimeout, CancelledError):
+                pass
+
+
 def finish_models(folder: str | Path, progress: Progress | None = None) -> dict[str, Any]:
     """Wait for the models step of the preview build at ``folder`` (run it here when this
     process started none, e.g. after a restart, or when its models are already recorded:
@@ -370,20 +403,23 @@ def finish_models(folder: str | Path, progress: Progress | None = None) -> dict[
     if "models" in report:
         return report["models"]
     job = models_job(folder)
-    if job is None:
-        from lib.data.pipeline.models import build_models
-
-        summary = build_models(folder, progress)
-    else:
-        assert job.future is not None
+    summary: dict[str, Any] | None = None
+    if job is not None and job.future is not None:
         while True:
             try:
                 summary = job.future.result(timeout=0.25)
                 break
             except FutureTimeout:
                 progress(job.fraction, job.message)
+            except Exception:  # discarded or failed in the background: run it here
+                log.warning("background models step of %s did not finish", folder, exc_info=True)
+                break
         with _JOBS_LOCK:
             _JOBS.pop(str(folder), None)
+    if summary is None:
+        from lib.data.pipeline.models import build_models
+
+        summary = build_models(folder, progress)
     seconds = sum(float(v.get("seconds") or 0) for v in summary.values())
     report = {
         **report,

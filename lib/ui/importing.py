@@ -38,6 +38,7 @@ from lib.data.import_plan import (  # noqa: F401 (re-exported: __all__ below)
     deletable_datasets,
     delete_dataset,
     digest,
+    discard_models,
     finish_models,
     format_table,
     import_summary,

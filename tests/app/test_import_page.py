@@ -516,6 +516,7 @@ def test_pruning_keeps_a_preview_whose_models_step_is_running(data_root):
     old = time.time() - imp.PREVIEW_TTL_S - 60  # too old: pruned unless busy
     os.utime(folder, (old, old))
     job = import_plan.ModelsJob(str(folder), future=Future())
+    job.future.set_running_or_notify_cancel()  # as the pool does when it starts the step
     import_plan._JOBS[str(folder)] = job
     try:
         imp.prune_previews()
@@ -537,3 +538,13 @@ def test_the_page_says_what_the_background_models_step_did(page, data_root):
     assert not at.exception, [e.value for e in at.exception]
     captions = " ".join(_texts(at, "caption"))
     assert "Models for the model pages computed in the background" in captions
+
+
+def test_a_discarded_models_step_is_run_by_save_instead(data_root, cleanup):
+    files = _engagement_files()
+    pv = imp.preview_import(files)
+    imp.discard_models(pv.folder, wait=60)  # e.g. pruned before it ran
+    assert imp.models_job(pv.folder) is None
+    report = imp.save_dataset(files, "after_discard", preview=pv)
+    assert "models" in report and not any("error" in v for v in report["models"].values())
+    assert (data_root / "after_discard" / "models" / "index.json").is_file()
