@@ -298,8 +298,8 @@ def _users(
     as_of: pd.Timestamp,
     stash: Callable[[str, ir.Table], ir.Table] = lambda _n, t: t,
 ) -> tuple[ir.Table, list[str]]:
-    """The viewer table with per-viewer watch measures (``stash(name, expr)`` writes a big
-    intermediate to a work file and returns it read back)."""
+    """The viewer table with per-viewer watch measures (``stash(name, expr)`` computes a big
+    intermediate once and returns it: :meth:`Engine.stash`)."""
     if "users" in s:
         u = s["users"]
     else:

@@ -30,11 +30,12 @@ Imputation (documented strategy per column, with an ``<col>_imputed`` flag)
       their own pipelines so that imputation is fitted on training folds only)
 
 Per table the work is three passes over the data: classify every bronze row (kept, duplicate,
-rejected with its first failing rule) into a work file; write the removed rows as JSON records;
-type, repair and impute the kept rows, with a flag column per repair, into a work file, from
-which the silver table (sorted by source row, without the flags) and the repair counts are
-read. Row accounting is then checked on the files as written: bronze rows = silver rows +
-rejected rows + removed duplicates.
+rejected with its first failing rule) into an intermediate; write the removed rows as JSON
+records; type, repair and impute the kept rows, with a flag column per repair, into an
+intermediate, from which the silver table (sorted by source row, without the flags) and the
+repair counts are read. Intermediates are DuckDB temporary tables (Parquet work files on
+Spark: ``Engine.stash``). Row accounting is then checked on the files as written: bronze
+rows = silver rows + rejected rows + removed duplicates.
 
 Size (about 1,000 lines, over the project's ~700): the cleaning rules of every bronze table
 and the row accounting that must see all of them, defined once for both engines.
@@ -506,8 +507,8 @@ def _classify(
     )
     if work_dir is not None:
         # the narrow rows are read three times below (the key counts, the repeated rows and
-        # the final join): written once, not held in memory as a shared intermediate (at
-        # scale 100 that spilled 2 GB to disk)
+        # the final join): computed once into an intermediate, not left to the planner as a
+        # shared subquery (at scale 100 that spilled 2 GB to disk)
         narrow_path = work_dir / f"{name}.narrow.parquet"
         t = engine.stash(t, narrow_path)
     pre = [(t[c].isnull(), f"missing {c}") for c in rules.required if c in cols]
@@ -888,7 +889,7 @@ def clean_table(
     imputed = [f"{c}_imputed" for c in acc.strategies]
     hidden = {*META, *flags}
     data = [c for c in typed.columns if c not in hidden]
-    # the cleaned rows are computed once, with their repair flags, into a work file; the
+    # the cleaned rows are computed once, with their repair flags, into an intermediate; the
     # silver table and the account are both read from it (not the expression twice)
     flagged_path = work_dir / f"{name}.flagged.parquet"
     typed = engine.stash(typed.select("_row", *data, *flags), flagged_path)
