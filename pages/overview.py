@@ -113,7 +113,8 @@ inv = report["invariants"]
 kept, bronze = sum(v["silver"] for v in inv.values()), sum(v["bronze"] for v in inv.values())
 off = [t for t, v in inv.items() if not v["holds"]]
 st.markdown(
-    f"**Row accounting:** of {bronze:,} bronze rows in {len(inv)} tables, {kept:,} "
+    f"**Row accounting:** of {bronze:,} bronze rows in {len(inv)} "
+    f"{'table' if len(inv) == 1 else 'tables'}, {kept:,} "
     f"({kept / max(bronze, 1):.1%}) are in silver, "
     f"{sum(v['rejected'] for v in inv.values()):,} were rejected with a reason and "
     f"{sum(v['duplicates_removed'] for v in inv.values()):,} removed as duplicates; "

@@ -954,56 +954,51 @@ def clean_layer(
     summaries: dict[str, dict] = {}
     parents: dict[str, Path] = {}
 
-    def clean(eng: Engine, name: str, parents: dict[str, Path]) -> dict[str, Any] | None:
-        return clean_table(
+    def announce(name: str) -> None:  # from this thread only
+        if progress is not None:
+            progress(name)
+
+    def clean(eng: Engine, name: str) -> None:
+        s = clean_table(
             eng,
             name,
             table_path(bronze_dir, name),
             silver_dir=silver_dir,
             work_dir=work_dir,
             as_of=as_of,
-            parents=parents,
+            parents=dict(parents),
         )
+        if s is not None:
+            summaries[name] = s
 
     ordered = sorted(names, key=_rank)
     first = [n for n in ordered if n in ("users", "movies")]
     rest = [n for n in ordered if n not in first and n in RULES]
     for name in first:
-        if progress is not None:
-            progress(name)
-        s = clean(engine, name, dict(parents))
-        if s is not None:
-            summaries[name] = s
+        announce(name)
+        clean(engine, name)
+        if name in summaries:
             parents[name] = table_path(silver_dir, name)
     if engine.name == "duckdb" and len(rest) > 1:
         big = max(rest, key=lambda n: (engine.rows(table_path(bronze_dir, n)), n))
-        rest = [n for n in rest if n != big]
-        if progress is not None:
-            progress(big)
+        rest.remove(big)
+        announce(big)
         side = engine.fork()
         with ThreadPoolExecutor(max_workers=1, thread_name_prefix="silver") as pool:
-            future = pool.submit(clean, side, big, dict(parents))
+            future = pool.submit(clean, side, big)
             try:
                 for name in rest:
-                    if progress is not None:
-                        progress(name)
-                    s = clean(engine, name, dict(parents))
-                    if s is not None:
-                        summaries[name] = s
+                    announce(name)
+                    clean(engine, name)
             finally:
                 try:
-                    s = future.result()  # waits, also when this thread failed
+                    future.result()  # waits, also when this thread failed
                 finally:
                     side.close()
-            if s is not None:
-                summaries[big] = s
-        rest = []
-    for name in rest:
-        if progress is not None:
-            progress(name)
-        s = clean(engine, name, dict(parents))
-        if s is not None:
-            summaries[name] = s
+    else:
+        for name in rest:
+            announce(name)
+            clean(engine, name)
     kept = [n for n in names if n in summaries]
     out = table_path(silver_dir, "rejects")
     if kept:
