@@ -18,7 +18,7 @@ from __future__ import annotations
 import logging
 import shutil
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -32,13 +32,15 @@ from lib.data.pipeline.bronze import BronzeWriter, profile_bronze
 from lib.data.pipeline.engine import (
     ENGINES,
     Engine,
+    Task,
     connect,
     default_memory_limit,
     parquet_rows,
+    run_tasks,
     table_path,
 )
 from lib.data.pipeline.gold import build_gold
-from lib.data.pipeline.silver import clean_layer
+from lib.data.pipeline.silver import silver_tasks
 from lib.data.schema import check_gold
 from lib.data.store import atomic_dataset, remove_stale_staging, write_json, write_tables
 
@@ -275,23 +277,39 @@ def _layers(
 ) -> dict[str, Any]:
     """Profile bronze, clean into silver, build and check gold; return the quality report."""
     bronze, silver, gold, work = stage / "bronze", stage / "silver", stage / "gold", stage / "_work"
+    summaries: dict[str, dict] = {}
+    tasks = silver_tasks(eng, bronze, silver, work, names, as_of, summaries)
+    cleaned = [t.name for t in tasks if not t.name.startswith("rejects:")]
+    profiles: dict[str, dict] = {}
+
+    def profile(key: str) -> Callable[[Engine], None]:
+        def run(e: Engine) -> None:
+            s = summaries.get(key)
+            dups = (s["exact_duplicates"], s["duplicates_removed"]) if s else None
+            profiles[key] = profile_bronze(e, key, table_path(bronze, key), as_of, dups)
+
+        return run
+
+    # each table's bronze profile once its cleaning has counted the duplicates; on DuckDB
+    # they run beside the silver steps still going (run_tasks)
+    tasks += [Task(f"profile:{k}", profile(k), after=(k,) if k in cleaned else ()) for k in names]
     done = [0]
 
-    def silver_step(table: str) -> None:
-        rows = eng.rows(table_path(bronze, table))
-        progress(
-            0.36 + 0.34 * done[0] / len(names),
-            f"silver: {table} ({rows:,} rows): typing, deduplicating, validating",
-        )
-        done[0] += 1
+    def started(t: Task) -> None:
+        if t.name in cleaned:
+            rows = eng.rows(table_path(bronze, t.name))
+            progress(
+                0.36 + 0.36 * done[0] / len(cleaned),
+                f"silver: {t.name} ({rows:,} rows): typing, deduplicating, validating",
+            )
+            done[0] += 1
 
-    summaries = clean_layer(eng, bronze, silver, work, names, as_of, progress=silver_step)
-    profiles = {}
-    for i, key in enumerate(names):
-        progress(0.70 + 0.02 * i / len(names), f"bronze profile: {key}")
-        s = summaries.get(key)
-        dups = (s.pop("exact_duplicates"), s["duplicates_removed"]) if s else None
-        profiles[key] = profile_bronze(eng, key, table_path(bronze, key), as_of, dups)
+    run_tasks(eng, tasks, started=started)
+    progress(0.72, f"bronze profiles and silver rejects of {len(names)} tables written")
+    for s in summaries.values():
+        s.pop("exact_duplicates")
+    profiles = {k: profiles[k] for k in names}
+    summaries = {k: summaries[k] for k in names if k in summaries}
     completeness = [s.pop("completeness", None) for s in summaries.values()]
 
     def gold_step(table: str) -> None:

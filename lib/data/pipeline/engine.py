@@ -17,8 +17,11 @@ from __future__ import annotations
 
 import logging
 import os
+import queue
 import shutil
-from collections.abc import Sequence
+import threading
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +43,8 @@ __all__ = [
     "table_path",
     "parquet_files",
     "parquet_rows",
+    "Task",
+    "run_tasks",
 ]
 
 log = logging.getLogger(__name__)
@@ -405,3 +410,139 @@ def _spark_session(master: str) -> Any:
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session
+
+
+# ------------------------------------------------------------------------ parallel steps ---
+@dataclass(frozen=True)
+class Task:
+    """One step of a build: ``run(engine)`` once every task named in ``after`` has finished.
+
+    ``run`` reads its inputs from files with the engine it is given (Ibis tables belong to
+    one connection), and ``message`` is the progress line shown when it starts."""
+
+    name: str
+    run: Callable[[Engine], Any]
+    after: tuple[str, ...] = ()
+    message: str = ""
+
+
+def run_tasks(
+    engine: Engine,
+    tasks: Sequence[Task],
+    *,
+    started: Callable[[Task], None] | None = None,
+    workers: int = 2,
+) -> dict[str, Any]:
+    """Run ``tasks`` and return their results by name.
+
+    On DuckDB, ``workers`` threads each take the first task in list order whose ``after``
+    tasks are done, on a cursor of the same database (:meth:`Engine.fork`: one memory limit
+    and spill folder). One query seldom keeps both cores busy (its single-threaded parts,
+    Ibis compiling the next query, the Parquet footer), and a small table's dozen queries are
+    mostly fixed cost: two at once fill the gaps. On Spark (which schedules its own parallel
+    work) and with ``workers=1`` the tasks run one after another in list order, which must
+    therefore list every task after those it waits for.
+
+    ``started(task)`` is called from this thread only (progress bars belong to the caller's
+    thread). The first error stops the scheduling of further tasks; the running ones finish,
+    then it is raised here.
+    """
+    names = [t.name for t in tasks]
+    if len(set(names)) != len(names):
+        raise ValueError(f"task names repeat: {names}")
+    for t in tasks:
+        unknown = [a for a in t.after if a not in names]
+        if unknown:
+            raise ValueError(f"task {t.name!r} waits for unknown tasks {unknown}")
+    say = started or (lambda _t: None)
+    if engine.name == "duckdb" and workers > 1 and len(tasks) > 1:
+        return _Pool(tasks).run(engine, min(workers, len(tasks)), say)
+    results: dict[str, Any] = {}
+    for t in tasks:
+        if any(a not in results for a in t.after):
+            raise ValueError(f"task {t.name!r} is listed before a task it waits for")
+        say(t)
+        results[t.name] = t.run(engine)
+    return results
+
+
+class _Pool:
+    """:func:`run_tasks`' threads: a list of pending tasks under one condition variable."""
+
+    def __init__(self, tasks: Sequence[Task]) -> None:
+        self.pending = list(tasks)
+        self.done: set[str] = set()
+        self.results: dict[str, Any] = {}
+        self.errors: list[BaseException] = []
+        self.active = 0
+        self.lock = threading.Condition()
+        self.events: queue.SimpleQueue = queue.SimpleQueue()
+
+    def fail(self, e: BaseException) -> None:
+        with self.lock:
+            self.errors.append(e)
+            self.lock.notify_all()
+
+    def take(self) -> Task | None:
+        with self.lock:
+            while True:
+                if self.errors or not self.pending:
+                    return None
+                for t in self.pending:
+                    if all(a in self.done for a in t.after):
+                        self.pending.remove(t)
+                        self.active += 1
+                        return t
+                if not self.active:  # nothing runs and nothing can start: a cycle
+                    return None
+                self.lock.wait()
+
+    def work(self, eng: Engine) -> None:
+        try:
+            while (t := self.take()) is not None:
+                self.events.put(t)
+                try:
+                    out = t.run(eng)
+                except BaseException as e:  # noqa: BLE001 - raised again in run()
+                    self.fail(e)
+                    return
+                finally:
+                    eng.drop_stashed()
+                with self.lock:
+                    self.results[t.name] = out
+                    self.done.add(t.name)
+                    self.active -= 1
+                    self.lock.notify_all()
+        finally:
+            self.events.put(None)  # this worker has stopped
+
+    def run(self, engine: Engine, workers: int, say: Callable[[Task], None]) -> dict[str, Any]:
+        forks = [engine.fork() for _ in range(workers)]
+        threads = [
+            threading.Thread(target=self.work, args=(f,), name=f"build-{i}", daemon=True)
+            for i, f in enumerate(forks)
+        ]
+        for th in threads:
+            th.start()
+        running = len(threads)
+        try:
+            while running:
+                t = self.events.get()
+                if t is None:
+                    running -= 1
+                elif not self.errors:
+                    say(t)
+        except BaseException as e:  # the progress callback failed, or an interrupt: stop
+            self.fail(e)
+            raise
+        finally:
+            for th in threads:
+                th.join()
+            for f in forks:
+                f.close()
+        if self.errors:
+            raise self.errors[0]
+        if self.pending:
+            names = [t.name for t in self.pending]
+            raise ValueError(f"tasks wait for each other in a cycle: {names}")
+        return self.results

@@ -14,8 +14,9 @@ shared column contracts and helpers over several files for no reader's gain.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import ibis
 import ibis.expr.types as ir
@@ -29,7 +30,7 @@ from lib.config import (
     device_share_col,
     genre_share_col,
 )
-from lib.data.pipeline.engine import Engine, round_half_up, strip, table_path
+from lib.data.pipeline.engine import Engine, Task, round_half_up, run_tasks, strip, table_path
 from lib.glossary import (  # the definitions the gold tables implement, stated once
     AGE_BANDS,
     COMPLETED_DEFINITION,
@@ -769,82 +770,145 @@ def build_gold(
     tables: list[str],
     as_of: pd.Timestamp,
     progress: Callable[[str], None] | None = None,
+    then: Sequence[Task] = (),
 ) -> dict[str, int]:
-    """Write every gold table from the silver tables in ``tables``; return row counts."""
+    """Write every gold table from the silver tables in ``tables``; return row counts.
+
+    Each table is a build step (:func:`run_tasks`) that reads its inputs from the silver and
+    gold files: on DuckDB two run at once (the summaries of recommendation and search logs
+    beside the sessions, the daily engagement beside the viewers, ...). ``then``: more steps
+    to run in the same workers (they may wait for a gold table by its name).
+    ``progress(label)`` is called from this thread only.
+    """
     say = progress or (lambda _m: None)
-    s: dict[str, ir.Table] = {
-        n: engine.read(table_path(silver_dir, n))
-        for n in tables
-        if engine.rows(table_path(silver_dir, n)) > 0
-    }
+    names = [n for n in tables if engine.rows(table_path(silver_dir, n)) > 0]
     work = gold_dir.parent / "_work" / "gold"
+    cache: dict[int, tuple] = {}
 
-    def write(name: str, expr: ir.Table | None, folder: Path = gold_dir) -> ir.Table | None:
-        expr = expr if expr is not None else _empty(engine, name)
-        path = table_path(folder, name)
-        engine.write(expr, path)
-        return engine.read(path) if engine.rows(path) > 0 else None
+    def inputs(e: Engine) -> tuple[dict[str, ir.Table], ir.Table | None, Any, Any]:
+        """The silver tables, explicit ratings, and titles and viewers with their integer
+        keys (before the sessions that carry the keys; without a catalog or viewer table:
+        the ids the other tables refer to, known by id only), as tables of engine ``e``."""
+        if id(e) not in cache:
+            s = {n: e.read(table_path(silver_dir, n)) for n in names}
+            ratings = _explicit_ratings(s)
+            wh = s.get("watch_history")
+            titles0 = _titles_base(s, None)
+            if titles0 is None:
+                top10 = s.get("top10_titles")
+                titles0 = _ids(
+                    "title_id", (wh, "movie_id"), (ratings, "title_id"), (top10, "movie_id")
+                )
+            users0 = s.get("users")
+            if users0 is None:
+                users0 = _ids("user_id", (wh, "user_id"), (ratings, "user_id"))
+            cache[id(e)] = (s, ratings, _keyed(titles0, "title_id"), _keyed(users0, "user_id"))
+        return cache[id(e)]
 
-    ratings = _explicit_ratings(s)
-    wh = s.get("watch_history")
-    # titles and viewers with their integer keys, before the sessions that carry the keys;
-    # without a catalog (viewer table): the ids the other tables refer to, known by id only
-    titles0 = _titles_base(s, None)
-    if titles0 is None:
-        top10 = s.get("top10_titles")
-        titles0 = _ids("title_id", (wh, "movie_id"), (ratings, "title_id"), (top10, "movie_id"))
-    titles0 = _keyed(titles0, "title_id")
-    users0 = s.get("users")
-    if users0 is None:
-        users0 = _ids("user_id", (wh, "user_id"), (ratings, "user_id"))
-    users0 = _keyed(users0, "user_id")
-    say("sessions")
-    sessions = None
-    if "watch_history" in s:
-        sessions = write("sessions", _sessions(s["watch_history"], titles0, users0))
-    else:
-        write("sessions", None)
-    say("interactions")
-    inter = write("interactions", _interactions(sessions, ratings))
-    say("users")
-    su = {**s, "users": users0} if users0 is not None else s
+    def gold(e: Engine, name: str) -> ir.Table | None:
+        path = table_path(gold_dir, name)
+        return e.read(path) if e.rows(path) > 0 else None
 
-    def stash(name: str, expr: ir.Table) -> ir.Table:
-        return engine.stash(expr, table_path(work, name))
+    def write(e: Engine, name: str, expr: ir.Table | None, folder: Path = gold_dir) -> None:
+        e.write(expr if expr is not None else _empty(e, name), table_path(folder, name))
 
-    users_expr, extra = _users(engine, su, sessions, inter, titles0, as_of, stash)
-    users_work = write("users", users_expr, work)
-    users = None
-    if users_work is not None:
-        scored = _engagement_scores(engine, users_work).order_by("user_id")
-        users = write("users", _conform(scored, "users", extra))
-    else:
-        write("users", None)
-    engine.drop_stashed()
-    n_users = engine.count(users) if users is not None else 0
-    say("titles")
-    titles = None
-    if titles0 is not None:
-        t = write("titles", _title_metrics(engine, titles0, sessions, inter, s, n_users), work)
-        t = t.mutate(weighted_rating=_weighted_rating(engine, t))
-        titles = write("titles", _conform(t, "titles").order_by("title_id"))
-    else:
-        write("titles", None)
-    say("Top 10, engagement and search summaries")
-    write("top10_training", _top10_training(titles, s) if titles is not None else None)
-    write("engagement_daily", _engagement_daily(sessions) if sessions is not None else None)
-    write("content_performance", _content_performance(titles, s) if titles is not None else None)
-    rl = s.get("recommendation_logs")
-    write("recommendation_performance", _recommendation_performance(rl) if rl is not None else None)
-    sl = s.get("search_logs")
-    write(
-        "search_summary",
-        _search_summary(sl) if sl is not None and "search_query" in sl.columns else None,
-    )
-    w = s.get("top10_weekly")
-    write("top10_weekly", _top10_weekly(w, titles) if w is not None else None)
-    er = s.get("engagement_report")
-    write("engagement_report", _engagement_report(er, titles) if er is not None else None)
+    def sessions(e: Engine) -> None:
+        s, _r, titles0, users0 = inputs(e)
+        wh = s.get("watch_history")
+        write(e, "sessions", _sessions(wh, titles0, users0) if wh is not None else None)
+
+    def interactions(e: Engine) -> None:
+        write(e, "interactions", _interactions(gold(e, "sessions"), inputs(e)[1]))
+
+    def users(e: Engine) -> None:
+        s, _r, titles0, users0 = inputs(e)
+        su = {**s, "users": users0} if users0 is not None else s
+
+        def stash(name: str, expr: ir.Table) -> ir.Table:
+            return e.stash(expr, table_path(work, name))
+
+        sess, inter = gold(e, "sessions"), gold(e, "interactions")
+        users_expr, extra = _users(e, su, sess, inter, titles0, as_of, stash)
+        write(e, "users", users_expr, work)
+        e.drop_stashed()
+        users_work = (
+            e.read(table_path(work, "users")) if e.rows(table_path(work, "users")) else None
+        )
+        if users_work is not None:
+            scored = _engagement_scores(e, users_work).order_by("user_id")
+            write(e, "users", _conform(scored, "users", extra))
+        else:
+            write(e, "users", None)
+
+    def titles(e: Engine) -> None:
+        s, _r, titles0, _u = inputs(e)
+        if titles0 is None:
+            write(e, "titles", None)
+            return
+        n_users = e.rows(table_path(gold_dir, "users"))
+        sess, inter = gold(e, "sessions"), gold(e, "interactions")
+        write(e, "titles", _title_metrics(e, titles0, sess, inter, s, n_users), work)
+        t = e.read(table_path(work, "titles"))
+        t = t.mutate(weighted_rating=_weighted_rating(e, t))
+        write(e, "titles", _conform(t, "titles").order_by("title_id"))
+
+    def of_titles(name: str, fn: Callable[[ir.Table, Mapping[str, ir.Table]], ir.Table]):
+        def run(e: Engine) -> None:
+            t = gold(e, "titles")
+            write(e, name, fn(t, inputs(e)[0]) if t is not None else None)
+
+        return run
+
+    def engagement_daily(e: Engine) -> None:
+        sess = gold(e, "sessions")
+        write(e, "engagement_daily", _engagement_daily(sess) if sess is not None else None)
+
+    def recommendation_performance(e: Engine) -> None:
+        rl = inputs(e)[0].get("recommendation_logs")
+        expr = _recommendation_performance(rl) if rl is not None else None
+        write(e, "recommendation_performance", expr)
+
+    def search_summary(e: Engine) -> None:
+        sl = inputs(e)[0].get("search_logs")
+        ok = sl is not None and "search_query" in sl.columns
+        write(e, "search_summary", _search_summary(sl) if ok else None)
+
+    def top10_weekly(t: ir.Table, s: Mapping[str, ir.Table]) -> ir.Table | None:
+        w = s.get("top10_weekly")
+        return _top10_weekly(w, t) if w is not None else None
+
+    def engagement_report(t: ir.Table, s: Mapping[str, ir.Table]) -> ir.Table | None:
+        er = s.get("engagement_report")
+        return _engagement_report(er, t) if er is not None else None
+
+    summaries = "Top 10, engagement and search summaries"
+    tasks = [
+        Task("sessions", sessions, message="sessions"),
+        Task("interactions", interactions, ("sessions",), "interactions"),
+        Task("users", users, ("sessions", "interactions"), "users"),
+        Task("titles", titles, ("sessions", "interactions", "users"), "titles"),
+        Task("top10_training", of_titles("top10_training", _top10_training), ("titles",)),
+        Task("engagement_daily", engagement_daily, ("sessions",)),
+        Task(
+            "content_performance",
+            of_titles("content_performance", _content_performance),
+            ("titles",),
+        ),
+        Task("recommendation_performance", recommendation_performance),
+        Task("search_summary", search_summary),
+        Task("top10_weekly", of_titles("top10_weekly", top10_weekly), ("titles",)),
+        Task("engagement_report", of_titles("engagement_report", engagement_report), ("titles",)),
+        *then,
+    ]
+
+    def started(t: Task) -> None:  # the summaries that need no titles start earlier, unsaid
+        if t.message or t.name == "top10_training":
+            say(t.message or summaries)
+
+    try:
+        run_tasks(engine, tasks, started=started)
+    finally:
+        cache.clear()
     return {n: engine.rows(table_path(gold_dir, n)) for n in GOLD_ORDER}
 
 

@@ -49,7 +49,6 @@ import shutil
 import tempfile
 from collections import Counter
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -60,7 +59,15 @@ import pandas as pd
 
 from lib.config import DEVICES, PLANS, QUALITIES
 from lib.data.pipeline.bronze import KEYS, META, write_bronze
-from lib.data.pipeline.engine import Engine, connect, round_half_up, strip, table_path
+from lib.data.pipeline.engine import (
+    Engine,
+    Task,
+    connect,
+    round_half_up,
+    run_tasks,
+    strip,
+    table_path,
+)
 
 __all__ = [
     "ORDER",
@@ -68,6 +75,8 @@ __all__ = [
     "RULES",
     "SilverResult",
     "clean_table",
+    "clean_layer",
+    "silver_tasks",
     "clean_all",
     "accounting",
 ]
@@ -935,6 +944,74 @@ def clean_table(
     return result
 
 
+def silver_tasks(
+    engine: Engine,
+    bronze_dir: Path,
+    silver_dir: Path,
+    work_dir: Path,
+    names: list[str],
+    as_of: pd.Timestamp | None,
+    summaries: dict[str, dict],
+) -> list[Task]:
+    """The silver layer as build steps (:func:`run_tasks`): one per table in ``names`` that
+    has rules (named after it), each filling ``summaries[name]``, then one per table writing
+    its part of the rejects table (``rejects:<name>``).
+
+    Users and titles come first (the others' foreign keys are checked against them); the
+    others follow biggest first on DuckDB, so that the watch history starts early and the
+    small tables fill the second worker around it.
+    """
+    ordered = sorted(names, key=_rank)
+    first = [n for n in ordered if n in ("users", "movies")]
+    rest = [n for n in ordered if n not in first and n in RULES]
+    if engine.name == "duckdb":
+        rest.sort(key=lambda n: -engine.rows(table_path(bronze_dir, n)))
+
+    def clean(name: str) -> Callable[[Engine], dict | None]:
+        def run(eng: Engine) -> dict | None:
+            parents = {p: table_path(silver_dir, p) for p in first if p in summaries}
+            out = clean_table(
+                eng,
+                name,
+                table_path(bronze_dir, name),
+                silver_dir=silver_dir,
+                work_dir=work_dir,
+                as_of=as_of,
+                parents=parents,
+            )
+            if out is not None:
+                summaries[name] = out
+            return out
+
+        return run
+
+    tasks = [Task(n, clean(n)) for n in first]
+    tasks += [Task(n, clean(n), after=tuple(first)) for n in rest]
+    # the rejects table: a folder of parts, one per table, each in source row order
+    # ("00-users.parquet", ...: readers list the parts by name, so the table order is kept).
+    # One sort per table, not one over every table's records: at scale 1000 (millions of
+    # rejected rows with their JSON records) the single sort ran out of DuckDB's memory limit.
+    out = table_path(silver_dir, "rejects")
+    kept = [n for n in names if n in RULES]
+
+    def rejects(i: int, name: str) -> Callable[[Engine], None]:
+        def run(eng: Engine) -> None:
+            part = eng.read(work_dir / "rejects" / f"{name}.parquet")
+            eng.write(part, out / f"{i:02d}-{name}.parquet", order_by=["row"])
+
+        return run
+
+    tasks += [Task(f"rejects:{n}", rejects(i, n), after=(n,)) for i, n in enumerate(kept)]
+    if not kept:
+
+        def empty(eng: Engine) -> None:
+            df = pd.DataFrame({c: pd.Series(dtype="str") for c in REJECTS_COLUMNS})
+            eng.write(eng.table(df.astype({"row": "int64"})), out)
+
+        tasks.append(Task("rejects:none", empty))
+    return tasks
+
+
 def clean_layer(
     engine: Engine,
     bronze_dir: Path,
@@ -946,74 +1023,19 @@ def clean_layer(
 ) -> dict[str, dict]:
     """Clean every bronze table in ``names`` (users and movies first); write the rejects.
 
-    On DuckDB the biggest of the other tables (the watch history) is cleaned in a second
-    thread, on a cursor of the same database, while this thread cleans the rest: one table's
-    steps leave a core idle part of the time (at scale 100 the build used 1.7 of 2 cores).
-    Each table's result is the same either way. ``progress`` is called from this thread only.
+    On DuckDB two tables are cleaned at once, each on a cursor of the same database
+    (:func:`run_tasks`). Each table's result is the same either way. ``progress(name)`` is
+    called from this thread only, when a table's cleaning starts.
     """
     summaries: dict[str, dict] = {}
-    parents: dict[str, Path] = {}
+    tasks = silver_tasks(engine, bronze_dir, silver_dir, work_dir, names, as_of, summaries)
 
-    def announce(name: str) -> None:  # from this thread only
-        if progress is not None:
-            progress(name)
+    def started(t: Task) -> None:
+        if progress is not None and t.name in summaries_names:
+            progress(t.name)
 
-    def clean(eng: Engine, name: str) -> None:
-        s = clean_table(
-            eng,
-            name,
-            table_path(bronze_dir, name),
-            silver_dir=silver_dir,
-            work_dir=work_dir,
-            as_of=as_of,
-            parents=dict(parents),
-        )
-        if s is not None:
-            summaries[name] = s
-
-    ordered = sorted(names, key=_rank)
-    first = [n for n in ordered if n in ("users", "movies")]
-    rest = [n for n in ordered if n not in first and n in RULES]
-    for name in first:
-        announce(name)
-        clean(engine, name)
-        if name in summaries:
-            parents[name] = table_path(silver_dir, name)
-    if engine.name == "duckdb" and len(rest) > 1:
-        big = max(rest, key=lambda n: (engine.rows(table_path(bronze_dir, n)), n))
-        rest.remove(big)
-        announce(big)
-        side = engine.fork()
-        with ThreadPoolExecutor(max_workers=1, thread_name_prefix="silver") as pool:
-            future = pool.submit(clean, side, big)
-            try:
-                for name in rest:
-                    announce(name)
-                    clean(engine, name)
-            finally:
-                try:
-                    future.result()  # waits, also when this thread failed
-                finally:
-                    side.close()
-    else:
-        for name in rest:
-            announce(name)
-            clean(engine, name)
-    kept = [n for n in names if n in summaries]
-    out = table_path(silver_dir, "rejects")
-    if kept:
-        # a folder of parts, one per table, each in source row order ("00-users.parquet",
-        # ...: readers list the parts by name, so the table order is kept). One sort per
-        # table, not one over every table's records: at scale 1000 (millions of rejected
-        # rows with their JSON records) the single sort ran out of DuckDB's memory limit.
-        for i, n in enumerate(kept):
-            part = engine.read(work_dir / "rejects" / f"{n}.parquet")
-            engine.write(part, out / f"{i:02d}-{n}.parquet", order_by=["row"])
-    else:
-        empty = pd.DataFrame({c: pd.Series(dtype="str") for c in REJECTS_COLUMNS}).astype(
-            {"row": "int64"}
-        )
-        engine.write(engine.table(empty), out)
+    summaries_names = {t.name for t in tasks if not t.name.startswith("rejects:")}
+    run_tasks(engine, tasks, started=started)
     return {n: summaries[n] for n in names if n in summaries}
 
 
