@@ -7,20 +7,23 @@ each context is an independent session (own cookies, own websocket, own Streamli
 state), which is what ten analysts are to the server. Ten separate Chromium processes on a
 2-core machine starve the server and each other and measure the machine, not the app.
 
-Every session repeats the walk until ``--seconds`` have passed: open each sidebar page in turn
-and do that page's main interaction (Overview: period; Catalog and Engagement: release-year
-filter; Recommender: another title; Cluster explorer: k; Top 10: IMDb rating), pausing
-``--think`` seconds between steps (reading time). A step's latency runs from the click or key
-press until the app reported the script run finished AND the page settled (no script
-running, no skeleton, every Plotly chart drawn). The part until the run finished is reported
-apart: here the ten browsers draw on the server's two cores, while analysts' browsers draw on
-their own machines. A step that does not get there within ``--timeout`` seconds
-(``--first-timeout`` for a session's first visit of a page, which may train models) is an
-error of kind "timeout"; an error box on the page, a JavaScript error or a failed browser
-action are errors too. Prints sessions, walks completed, steps, errors by kind (with the first
-reasons), p50/p95/max step latency, and the server's resident memory (the server process
-group) after the first complete walk, after every session's first walk, its peak and at the
-end (budget: end <= 1.5 x after the first walk). Only talks to 127.0.0.1.
+Every session repeats the walk until ``--seconds`` have passed: open each sidebar page in
+turn and do that page's main interaction (Overview: period; Catalog and Engagement:
+release-year filter; Recommender: another title; Cluster explorer: k; Top 10: IMDb rating),
+pausing ``--think`` seconds between steps (reading time). A step's latency runs from the
+click or key press until the app reported the script run finished AND the page settled (no
+script running, no skeleton, every Plotly chart drawn). The part until the run finished is
+reported apart: here the ten browsers draw on the server's two cores, while analysts'
+browsers draw on their own machines. So is the part from the page's rerun request leaving
+the browser (a ``rerun_script`` message on its websocket) until the run finished: the server
+and the socket only, without the browser's time to perform the click or key press. A step
+that does not get there within ``--timeout`` seconds (``--first-timeout`` for a session's
+first visit of a page, which may train models) is an error of kind "timeout"; an error box
+on the page, a JavaScript error or a failed browser action are errors too. Prints sessions,
+walks completed, steps, errors by kind (with the first reasons), p50/p95/max step latency,
+and the server's resident memory (the server process group) after the first complete walk,
+after every session's first walk, its peak and at the end (budget: end <= 1.5 x after the
+first walk). Only talks to 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ import asyncio
 import collections
 import os
 import re
+import shutil
 import statistics
 import tempfile
 import time
@@ -66,6 +70,13 @@ class Stats:
     latency: list[float] = field(default_factory=list)  # action -> page settled
     server: list[float] = field(default_factory=list)  # action -> run finished (the app's part)
     by_step: dict[str, list[float]] = field(  # action -> run finished, per kind of step
+        default_factory=lambda: collections.defaultdict(list)
+    )
+    # the page's rerun request leaving the browser -> run finished: the server and the socket
+    # only, without the browser's time to perform the click (which, on these two shared
+    # cores, waits for the renderer busy drawing the ten pages)
+    request: list[float] = field(default_factory=list)
+    request_by_step: dict[str, list[float]] = field(
         default_factory=lambda: collections.defaultdict(list)
     )
     errors: collections.Counter = field(default_factory=collections.Counter)
@@ -116,6 +127,10 @@ async def _step(name, page, runs, action, timeout: float, stats: Stats) -> bool:
         stats.latency.append(ready - t0)
         stats.server.append(runs.finished_at - t0)
         stats.by_step[name].append(runs.finished_at - t0)
+        sent = runs.first_request_after(t0)
+        if sent == sent and sent <= runs.finished_at:
+            stats.request.append(runs.finished_at - sent)
+            stats.request_by_step[name].append(runs.finished_at - sent)
     except TimeoutError as exc:
         stats.error("timeout", f"{name}: {exc}")
         return False
@@ -220,12 +235,27 @@ async def _monitor(pgid: int, stop: asyncio.Event, stats: Stats, every: float = 
             pass
 
 
+def _idle_wrapper() -> str:
+    """A launcher that runs Chromium (and every process it starts) at the SCHED_IDLE
+    priority of Linux: it gets only the CPU time the server leaves. (``nice`` is not enough:
+    Chromium sets its own processes' nice values, and as root it may raise them.)"""
+    chrt = shutil.which("chrt")
+    if chrt is None:
+        raise SystemExit("--browsers-idle needs chrt (util-linux)")
+    path = Path(tempfile.gettempdir()) / "streamdash-chromium-idle.sh"
+    path.write_text(f'#!/bin/sh\nexec {chrt} --idle 0 {CHROMIUM} "$@"\n')
+    path.chmod(0o755)
+    return str(path)
+
+
 async def _run(url: str, pgid: int, args) -> Stats:
     from playwright.async_api import async_playwright
 
     stats = Stats()
     async with async_playwright() as p:
-        browser = await p.chromium.launch(executable_path=CHROMIUM, args=CHROME_ARGS)
+        browser = await p.chromium.launch(
+            executable_path=_idle_wrapper() if args.browsers_idle else CHROMIUM, args=CHROME_ARGS
+        )
         stop = asyncio.Event()
         monitor = asyncio.create_task(_monitor(pgid, stop, stats))
         deadline = time.monotonic() + args.seconds
@@ -262,6 +292,12 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument("--data-root", type=Path, default=None)
     ap.add_argument(
+        "--browsers-idle",
+        action="store_true",
+        help="run Chromium at the SCHED_IDLE priority: the server gets the cores first, as "
+        "with analysts' browsers on their own machines",
+    )
+    ap.add_argument(
         "--server-log",
         type=Path,
         default=Path(tempfile.gettempdir()) / "streamdash-load-server.log",
@@ -281,8 +317,8 @@ def main(argv: list[str] | None = None) -> None:
         print(
             f"server pid {proc.pid}: {rss_start:.0f} MiB at start; load average "
             f"{load_start[0]:.1f} / {load_start[1]:.1f} / {load_start[2]:.1f} on "
-            f"{os.cpu_count()} cores; {args.sessions} sessions in one Chromium for "
-            f"{args.seconds:.0f} s",
+            f"{os.cpu_count()} cores; {args.sessions} sessions in one Chromium"
+            f"{' at SCHED_IDLE priority' if args.browsers_idle else ''} for {args.seconds:.0f} s",
             flush=True,
         )
         stats = asyncio.run(_run(url, pgid, args))
@@ -304,6 +340,7 @@ def main(argv: list[str] | None = None) -> None:
     for what, values in (
         ("action -> run finished and page settled", lat),
         ("action -> run finished (server and socket only)", sorted(stats.server)),
+        ("rerun request sent -> run finished (server and socket)", sorted(stats.request)),
     ):
         if values:
             p95 = values[min(len(values) - 1, int(round(0.95 * (len(values) - 1))))]
@@ -311,9 +348,11 @@ def main(argv: list[str] | None = None) -> None:
                 f"step latency, {what}: p50 {statistics.median(values):.2f} s, p95 "
                 f"{p95:.2f} s, max {values[-1]:.2f} s ({len(values)} steps)"
             )
-    if stats.by_step:  # where the tail comes from
-        print("action -> run finished, per step (p50 / p95 / max, steps):")
-        for name, values in sorted(stats.by_step.items(), key=lambda kv: -_p95(kv[1])):
+    for what, per in (("action", stats.by_step), ("rerun request sent", stats.request_by_step)):
+        if not per:
+            continue
+        print(f"{what} -> run finished, per step (p50 / p95 / max, steps):")  # the tail
+        for name, values in sorted(per.items(), key=lambda kv: -_p95(kv[1])):
             v = sorted(values)
             print(
                 f"  {name:<34} {statistics.median(v):5.2f} / {_p95(v):5.2f} / {v[-1]:5.2f} s"

@@ -7,10 +7,11 @@ from collections import deque
 
 from playwright.sync_api import Page
 
-try:  # the protobuf messages the app sends to the browser (installed with streamlit)
+try:  # the protobuf messages of app and browser (installed with streamlit)
+    from streamlit.proto.BackMsg_pb2 import BackMsg
     from streamlit.proto.ForwardMsg_pb2 import ForwardMsg
 except ImportError:  # pragma: no cover
-    ForwardMsg = None
+    BackMsg = ForwardMsg = None
 
 ERROR_SELECTORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 # Ready: no script running, no skeleton, and EVERY Plotly chart has drawn (a chart draws three
@@ -96,7 +97,28 @@ class ScriptRuns:
         self.finished = 0
         self.finished_at = float("nan")  # time.monotonic() of the last counted run's end
         self.deltas_at: deque[float] = deque(maxlen=10_000)  # arrival of each element delta
-        page.on("websocket", lambda ws: ws.on("framereceived", self._frame))
+        self.requests_at: deque[float] = deque(maxlen=10_000)  # rerun requests the page sent
+        page.on("websocket", self._socket)
+
+    def _socket(self, ws) -> None:
+        ws.on("framereceived", self._frame)
+        ws.on("framesent", self._sent)
+
+    def _sent(self, payload: bytes | str) -> None:
+        """A rerun request (a widget change, a page switch) leaving the browser."""
+        if BackMsg is None or isinstance(payload, str):
+            return
+        msg = BackMsg()
+        try:
+            msg.ParseFromString(payload)
+        except Exception:  # not a BackMsg (cannot happen with Streamlit's own socket)
+            return
+        if msg.WhichOneof("type") == "rerun_script":
+            self.requests_at.append(time.monotonic())
+
+    def first_request_after(self, t: float) -> float:
+        """When the page sent its first rerun request after ``t`` (NaN when none was sent)."""
+        return next((r for r in self.requests_at if r > t), float("nan"))
 
     def _frame(self, payload: bytes | str) -> None:
         if ForwardMsg is None or isinstance(payload, str):
