@@ -411,3 +411,37 @@ def test_watch_hours_trend_leaves_out_partial_periods_at_both_ends():
         daily[(daily["date"] >= "2024-11-04") & (daily["date"] <= "2024-11-24")], freq="W"
     )
     assert len(full) == 3
+
+
+def test_tick_labels_are_readable_in_both_themes():
+    """Axis tick labels meet WCAG AA (4.5:1) on the page background in light and dark."""
+    from lib.charts.house import DARK_BACKGROUND, TICK_INK, figure, for_theme
+
+    def lum(c: str) -> float:
+        ch = [int(c[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+        lin = [v / 12.92 if v <= 0.03928 else ((v + 0.055) / 1.055) ** 2.4 for v in ch]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    def contrast(a: str, b: str) -> float:
+        hi, lo = sorted((lum(a), lum(b)), reverse=True)
+        return (hi + 0.05) / (lo + 0.05)
+
+    bars = figure([{"type": "bar", "x": ["a", "b"], "y": [1, 2]}], "Bars", x="Genre", y="Titles")
+    assert bars.layout.xaxis.tickfont.color == TICK_INK == bars.layout.yaxis.tickfont.color
+    assert contrast(TICK_INK, "#FFFFFF") >= 4.5
+    dark = for_theme(bars, "dark")
+    assert dark.layout.xaxis.tickfont.color != TICK_INK
+    assert contrast(dark.layout.xaxis.tickfont.color, DARK_BACKGROUND) >= 4.5
+    # subplots: every axis; a colour the chart sets itself is kept
+    sub = go.Figure(
+        layout={"xaxis2": {"tickfont": {"color": "#C62828"}}, "yaxis2": {}},
+        data=[go.Scatter(x=[1], y=[1]), go.Scatter(x=[1], y=[1], xaxis="x2", yaxis="y2")],
+    )
+    lay = figure(sub, "Two panels").layout
+    assert lay.xaxis2.tickfont.color == "#C62828" and lay.yaxis2.tickfont.color == TICK_INK
+    heat = figure([{"type": "heatmap", "z": [[1, 2]], "colorbar": {"title": {"text": "n"}}}], "H")
+    assert heat.data[0].colorbar.tickfont.color == TICK_INK
+    assert heat.data[0].colorbar.title.text == "n"
+    # no axes, no axis settings
+    pie = figure([{"type": "pie", "labels": ["a"], "values": [1]}], "Share")
+    assert "xaxis" not in pie.layout.to_plotly_json()
