@@ -36,6 +36,8 @@ import plotly.graph_objects as go
 import plotly.io as pio
 from plotly.colors import get_colorscale, qualitative
 
+from lib.charts.light import TICK_INK as LIGHT_TICK_INK
+
 __all__ = [
     "PALETTE",
     "DARK_PALETTE",
@@ -72,7 +74,7 @@ DARK_PALETTE = [
 DARK_BACKGROUND = "#12151C"
 # Axis tick labels: 5.4:1 on the light background (Streamlit's own grey is 3.8:1, under the
 # 4.5:1 WCAG AA asks of text); for_theme maps it to #9AA3B2 in the dark theme (7.2:1)
-TICK_INK = "#5F6B7A"
+TICK_INK = LIGHT_TICK_INK["light"]
 # trace types drawn on x/y axes (the tick colour is set only for figures that have them)
 _CARTESIAN = {
     "bar",
@@ -315,7 +317,7 @@ _DARK_COLORS = {
     "#444444": "#B8BEC8",
     "#555555": "#A0A6B0",
     "#4A5568": "#A8B3C4",
-    "#5F6B7A": "#9AA3B2",
+    "#5F6B7A": LIGHT_TICK_INK["dark"],
     "#7A0000": "#FF9A9A",
     # light fills (outlines between marks, treemap parents, gauge bands, scale ends)
     "#FFFFFF": DARK_BACKGROUND,

@@ -44,6 +44,9 @@ ROW_FATE_COLORS = {
 }
 TREND_COLOR = "#E50914"
 LABEL_INK = "#1D2330"  # labels drawn on the layer colours (>= 4.5:1 on each)
+# axis tick labels, light and dark theme (>= 4.5:1 on the page; Streamlit's grey is 3.8:1):
+# the same inks as the Plotly charts' (``lib.charts.house.TICK_INK`` and its dark mapping)
+TICK_INK = {"light": "#5F6B7A", "dark": "#9AA3B2"}
 _PERIODS = {"W": "week", "D": "day", "M": "month"}
 
 

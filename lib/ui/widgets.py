@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import streamlit as st
 
+from lib.charts.light import TICK_INK
 from lib.ui.theme import theme_type
 
 if TYPE_CHECKING:  # no plotly, no pandas import on the landing page's path
@@ -110,6 +111,8 @@ def light_figure(
     is moved into its layers (:func:`data_in_layers`): Streamlit would convert top-level data
     to an Arrow table with pandas, an import of 0.3-0.6 s on a fresh server.
     """
+    ink = TICK_INK[theme_type()]  # tick labels readable in the active theme (4.5:1 or more)
+    spec = {**spec, "config": {"axis": {"labelColor": ink}, **spec.get("config", {})}}
     st.vega_lite_chart(spec=data_in_layers(spec), key=f"fig-{key}", alt=alt_text)
     if caption:
         st.caption(caption)

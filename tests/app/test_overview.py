@@ -143,3 +143,16 @@ def test_dataset_picker_lists_the_demo(app):
     picker = at.sidebar.selectbox[0]
     assert picker.label == "Dataset"
     assert "demo" in picker.options
+
+
+def test_vega_lite_tick_labels_are_readable(app):
+    """The landing page's Vega-Lite charts set their axis label ink (Streamlit's own grey is
+    3.8:1 on the white page; lib.charts.light.TICK_INK is 5.4:1)."""
+    import json
+
+    from lib.charts.light import TICK_INK
+
+    at = app.run()
+    specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
+    assert specs
+    assert {s["config"]["axis"]["labelColor"] for s in specs} == {TICK_INK["light"]}
