@@ -1030,11 +1030,12 @@ def clean_layer(
     summaries: dict[str, dict] = {}
     tasks = silver_tasks(engine, bronze_dir, silver_dir, work_dir, names, as_of, summaries)
 
+    cleaned = {t.name for t in tasks if not t.name.startswith("rejects:")}
+
     def started(t: Task) -> None:
-        if progress is not None and t.name in summaries_names:
+        if progress is not None and t.name in cleaned:
             progress(t.name)
 
-    summaries_names = {t.name for t in tasks if not t.name.startswith("rejects:")}
     run_tasks(engine, tasks, started=started)
     return {n: summaries[n] for n in names if n in summaries}
 
