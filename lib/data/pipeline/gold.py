@@ -14,7 +14,7 @@ shared column contracts and helpers over several files for no reader's gain.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
@@ -770,14 +770,12 @@ def build_gold(
     tables: list[str],
     as_of: pd.Timestamp,
     progress: Callable[[str], None] | None = None,
-    then: Sequence[Task] = (),
 ) -> dict[str, int]:
     """Write every gold table from the silver tables in ``tables``; return row counts.
 
     Each table is a build step (:func:`run_tasks`) that reads its inputs from the silver and
     gold files: on DuckDB two run at once (the summaries of recommendation and search logs
-    beside the sessions, the daily engagement beside the viewers, ...). ``then``: more steps
-    to run in the same workers (they may wait for a gold table by its name).
+    beside the sessions, the daily engagement beside the viewers, ...).
     ``progress(label)`` is called from this thread only.
     """
     say = progress or (lambda _m: None)
@@ -898,7 +896,6 @@ def build_gold(
         Task("search_summary", search_summary),
         Task("top10_weekly", of_titles("top10_weekly", top10_weekly), ("titles",)),
         Task("engagement_report", of_titles("engagement_report", engagement_report), ("titles",)),
-        *then,
     ]
 
     def started(t: Task) -> None:  # the summaries that need no titles start earlier, unsaid
