@@ -112,7 +112,9 @@ def light_figure(
     to an Arrow table with pandas, an import of 0.3-0.6 s on a fresh server.
     """
     ink = TICK_INK[theme_type()]  # tick labels readable in the active theme (4.5:1 or more)
-    spec = {**spec, "config": {"axis": {"labelColor": ink}, **spec.get("config", {})}}
+    config = spec.get("config", {})
+    axis = {"labelColor": ink, **config.get("axis", {})}  # a chart's own axis config wins
+    spec = {**spec, "config": {**config, "axis": axis}}
     st.vega_lite_chart(spec=data_in_layers(spec), key=f"fig-{key}", alt=alt_text)
     if caption:
         st.caption(caption)

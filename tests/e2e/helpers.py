@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections import deque
+from typing import Any
 
 from playwright.sync_api import Page
 
@@ -82,6 +83,18 @@ def open_page(page: Page, title: str) -> None:
     page.locator(NAV_LINKS, has_text=title).first.click()
 
 
+def _parsed(cls, payload: bytes | str) -> tuple[Any, str | None]:
+    """A websocket frame as Streamlit's message ``cls`` and its kind (None: not one)."""
+    if cls is None or isinstance(payload, str):
+        return None, None
+    msg = cls()
+    try:
+        msg.ParseFromString(payload)
+    except Exception:  # not such a message (cannot happen with Streamlit's own socket)
+        return None, None
+    return msg, msg.WhichOneof("type")
+
+
 class ScriptRuns:
     """Counts the script runs the app reports finished to one page (sync or async Playwright).
 
@@ -106,14 +119,7 @@ class ScriptRuns:
 
     def _sent(self, payload: bytes | str) -> None:
         """A rerun request (a widget change, a page switch) leaving the browser."""
-        if BackMsg is None or isinstance(payload, str):
-            return
-        msg = BackMsg()
-        try:
-            msg.ParseFromString(payload)
-        except Exception:  # not a BackMsg (cannot happen with Streamlit's own socket)
-            return
-        if msg.WhichOneof("type") == "rerun_script":
+        if _parsed(BackMsg, payload)[1] == "rerun_script":
             self.requests_at.append(time.monotonic())
 
     def first_request_after(self, t: float) -> float:
@@ -121,14 +127,7 @@ class ScriptRuns:
         return next((r for r in self.requests_at if r > t), float("nan"))
 
     def _frame(self, payload: bytes | str) -> None:
-        if ForwardMsg is None or isinstance(payload, str):
-            return
-        msg = ForwardMsg()
-        try:
-            msg.ParseFromString(payload)
-        except Exception:  # not a ForwardMsg (cannot happen with Streamlit's own socket)
-            return
-        kind = msg.WhichOneof("type")
+        msg, kind = _parsed(ForwardMsg, payload)
         if kind in ("delta", "ref_hash"):
             self.deltas_at.append(time.monotonic())
         elif kind == "script_finished" and msg.script_finished in self._DONE:
