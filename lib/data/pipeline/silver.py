@@ -881,11 +881,17 @@ def clean_table(
         engine, name, bronze, rules, as_of, parent_keys, work_dir if big else None
     )
     removed = engine.stash(classified.filter(classified._reason.notnull()), removed_path)
-    cols = set(bronze.columns)
-    normed = bronze.drop("_batch").mutate(**{c: _text(bronze[c]) for c in rules.ids if c in cols})
+    ids = [c for c in rules.ids if c in bronze.columns]
+
+    def normed(t: ir.Table) -> ir.Table:  # ids compared and kept without surrounding spaces
+        return t.mutate(**{c: _text(t[c]) for c in ids})
+
+    # rows matched on _row first, then normalised: the removed rows (a few percent) are not
+    # normalised on every bronze row before the join picks them
+    base = bronze.drop("_batch")
     rejects_path = work_dir / "rejects" / f"{name}.parquet"
-    engine.write(_rejects(name, normed.inner_join(removed, "_row")), rejects_path, work=True)
-    kept = normed.anti_join(removed, "_row")
+    engine.write(_rejects(name, normed(base.inner_join(removed, "_row"))), rejects_path, work=True)
+    kept = normed(base.anti_join(removed, "_row"))
     acc = _Account()
     typed = _typed(engine, kept, rules, as_of, acc, values=bronze, fetch_lookups=big)
     if rules.finish:
