@@ -414,7 +414,8 @@ def test_watch_hours_trend_leaves_out_partial_periods_at_both_ends():
 
 
 def test_tick_labels_are_readable_in_both_themes():
-    """Axis tick labels meet WCAG AA (4.5:1) on the page background in light and dark."""
+    """Axis tick labels and titles, legend entries and colour-bar titles meet WCAG AA
+    (4.5:1) on the page background in light and dark."""
     from lib.charts.house import DARK_BACKGROUND, TICK_INK, figure, for_theme
 
     def lum(c: str) -> float:
@@ -442,6 +443,14 @@ def test_tick_labels_are_readable_in_both_themes():
     heat = figure([{"type": "heatmap", "z": [[1, 2]], "colorbar": {"title": {"text": "n"}}}], "H")
     assert heat.data[0].colorbar.tickfont.color == TICK_INK
     assert heat.data[0].colorbar.title.text == "n"
+    assert heat.data[0].colorbar.title.font.color == TICK_INK
+    # legend entries too, in both themes; a legend colour a chart sets itself is kept
+    assert bars.layout.legend.font.color == TICK_INK
+    assert bars.layout.xaxis.title.font.color == TICK_INK == bars.layout.yaxis.title.font.color
+    assert bars.layout.xaxis.title.text == "Genre"
+    assert contrast(dark.layout.legend.font.color, DARK_BACKGROUND) >= 4.5
+    own = figure(go.Figure(layout={"legend": {"font": {"color": "#C62828"}}}), "Own")
+    assert own.layout.legend.font.color == "#C62828"
     # no axes, no axis settings
     pie = figure([{"type": "pie", "labels": ["a"], "values": [1]}], "Share")
     assert "xaxis" not in pie.layout.to_plotly_json()

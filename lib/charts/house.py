@@ -72,8 +72,9 @@ DARK_PALETTE = [
 ]
 #: backgroundColor of [theme.dark] in .streamlit/config.toml
 DARK_BACKGROUND = "#12151C"
-# Axis tick labels: 5.4:1 on the light background (Streamlit's own grey is 3.8:1, under the
-# 4.5:1 WCAG AA asks of text); for_theme maps it to #9AA3B2 in the dark theme (7.2:1)
+# Axis tick labels and titles, legend entries, colour-bar titles: 5.4:1 on the light background
+# (Streamlit's own grey is 3.8:1, under the 4.5:1 WCAG AA asks of text); for_theme maps it to
+# #9AA3B2 in the dark theme (7.2:1)
 TICK_INK = LIGHT_TICK_INK["light"]
 # trace types drawn on x/y axes (the tick colour is set only for figures that have them)
 _CARTESIAN = {
@@ -193,16 +194,21 @@ def figure(
         if text is not None:
             for key in [k for k in lay if k.startswith(axis)] or [axis]:
                 lay[key] = _merge(lay.get(key, {}), {"title": {"text": text}})
-    for key in _axes(traces, lay):
-        lay[key] = _merge({"tickfont": {"color": TICK_INK}}, lay.get(key, {}))
+    ink = {"tickfont": {"color": TICK_INK}, "title": {"font": {"color": TICK_INK}}}
+    for key in _axes(traces, lay):  # tick labels and axis titles
+        lay[key] = _merge(ink, lay.get(key, {}))
     tick = {"tickfont": {"color": TICK_INK}}
-    for t in traces:  # colour bars and gauges: their tick labels too
+    # colour bars: their tick labels and title; gauges: their tick labels
+    bar = {**tick, "title": {"font": {"color": TICK_INK}}}
+    for t in traces:
         if t.get("type") in _COLORBAR and t.get("showscale") is not False:
-            t["colorbar"] = _merge(tick, t.get("colorbar") or {})
+            t["colorbar"] = _merge(bar, t.get("colorbar") or {})
         elif t.get("type") == "indicator" and isinstance(t.get("gauge"), dict):
             t["gauge"] = _merge({"axis": tick}, t["gauge"])
     if isinstance(lay.get("coloraxis"), dict):
-        lay["coloraxis"] = _merge({"colorbar": tick}, lay["coloraxis"])
+        lay["coloraxis"] = _merge({"colorbar": bar}, lay["coloraxis"])
+    # legend entries in the same ink (Streamlit's chart theme draws them 3.8:1)
+    lay["legend"] = _merge({"font": {"color": TICK_INK}}, lay.get("legend") or {})
     if layout:
         lay = _merge(lay, layout)
     if "y" not in (layout or {}).get("legend", {}):

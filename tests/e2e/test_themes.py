@@ -57,7 +57,9 @@ LOOK_JS = """(MARKS) => {
       return {title: (L.title && L.title.text) || '', paper: L.paper_bgcolor, drawn, gl,
               traces: (e._fullData || []).length,
               titleColor: L.title.font.color, marks,
-              tick: L.xaxis ? L.xaxis.tickfont.color : gauge ? gauge.axis.tickfont.color : null};
+              tick: L.xaxis ? L.xaxis.tickfont.color : gauge ? gauge.axis.tickfont.color : null,
+              legend: L.showlegend && L.legend ? L.legend.font.color : null,
+              axisTitle: L.xaxis && L.xaxis.title.text ? L.xaxis.title.font.color : null};
     });
   return {bg: css(app).backgroundColor, text: text ? css(text).color : null, charts};
 }"""
@@ -140,6 +142,10 @@ def _problems(look: dict, scheme: str) -> list[str]:
         # (a treemap or a pie has no tick labels: None)
         if ch["tick"] and contrast(ch["tick"], paper) < 4.5:  # WCAG AA (house TICK_INK)
             out.append(f"{name}: tick labels {ch['tick']} on {paper}")
+        if ch["legend"] and contrast(ch["legend"], paper) < 4.5:
+            out.append(f"{name}: legend entries {ch['legend']} on {paper}")
+        if ch["axisTitle"] and contrast(ch["axisTitle"], paper) < 4.5:
+            out.append(f"{name}: axis title {ch['axisTitle']} on {paper}")
         faint = sorted(
             {
                 m
