@@ -194,19 +194,18 @@ def figure(
         if text is not None:
             for key in [k for k in lay if k.startswith(axis)] or [axis]:
                 lay[key] = _merge(lay.get(key, {}), {"title": {"text": text}})
-    ink = {"tickfont": {"color": TICK_INK}, "title": {"font": {"color": TICK_INK}}}
-    for key in _axes(traces, lay):  # tick labels and axis titles
-        lay[key] = _merge(ink, lay.get(key, {}))
+    # tick labels and titles of the axes and colour bars, gauges' tick labels
     tick = {"tickfont": {"color": TICK_INK}}
-    # colour bars: their tick labels and title; gauges: their tick labels
-    bar = {**tick, "title": {"font": {"color": TICK_INK}}}
+    ink = {**tick, "title": {"font": {"color": TICK_INK}}}
+    for key in _axes(traces, lay):
+        lay[key] = _merge(ink, lay.get(key, {}))
     for t in traces:
         if t.get("type") in _COLORBAR and t.get("showscale") is not False:
-            t["colorbar"] = _merge(bar, t.get("colorbar") or {})
+            t["colorbar"] = _merge(ink, t.get("colorbar") or {})
         elif t.get("type") == "indicator" and isinstance(t.get("gauge"), dict):
             t["gauge"] = _merge({"axis": tick}, t["gauge"])
     if isinstance(lay.get("coloraxis"), dict):
-        lay["coloraxis"] = _merge({"colorbar": bar}, lay["coloraxis"])
+        lay["coloraxis"] = _merge({"colorbar": ink}, lay["coloraxis"])
     # legend entries in the same ink (Streamlit's chart theme draws them 3.8:1)
     lay["legend"] = _merge({"font": {"color": TICK_INK}}, lay.get("legend") or {})
     if layout:

@@ -111,10 +111,19 @@ def light_figure(
     is moved into its layers (:func:`data_in_layers`): Streamlit would convert top-level data
     to an Arrow table with pandas, an import of 0.3-0.6 s on a fresh server.
     """
-    ink = TICK_INK[theme_type()]  # tick labels readable in the active theme (4.5:1 or more)
+    # axis and legend text readable in the active theme (4.5:1 or more; Streamlit's grey is
+    # 3.8:1), as on the Plotly charts; a chart's own axis or legend config wins
+    ink = TICK_INK[theme_type()]
     config = spec.get("config", {})
-    axis = {"labelColor": ink, **config.get("axis", {})}  # a chart's own axis config wins
-    spec = {**spec, "config": {**config, "axis": axis}}
+    text = {"labelColor": ink, "titleColor": ink}
+    spec = {
+        **spec,
+        "config": {
+            **config,
+            "axis": {**text, **config.get("axis", {})},
+            "legend": {**text, **config.get("legend", {})},
+        },
+    }
     st.vega_lite_chart(spec=data_in_layers(spec), key=f"fig-{key}", alt=alt_text)
     if caption:
         st.caption(caption)

@@ -156,3 +156,6 @@ def test_vega_lite_tick_labels_are_readable(app):
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
     assert specs
     assert {s["config"]["axis"]["labelColor"] for s in specs} == {TICK_INK["light"]}
+    # axis titles and legend text too
+    assert {s["config"]["axis"]["titleColor"] for s in specs} == {TICK_INK["light"]}
+    assert {s["config"]["legend"]["labelColor"] for s in specs} == {TICK_INK["light"]}
