@@ -10,6 +10,8 @@ from pathlib import Path
 import ibis
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from lib.data.pipeline import build, build_tables
 from lib.data.pipeline.engine import connect, round_half_up, spark_available, strip
@@ -90,6 +92,23 @@ def test_primitives_agree_with_their_definition(eng):
     import json
 
     assert json.loads(out["j"].iloc[0]) == {"s": "2021-09-25", "x": 0.15}
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.text(alphabet=" \t\n\x0b\x0c\r\x01\x1f!~aZ0é€", max_size=6), min_size=1, max_size=40
+    )
+)
+def test_strip_removes_exactly_the_edge_white_space(values):
+    """``strip`` on DuckDB = Python's strip of the regex class ``\\s`` (RE2: tab, new line,
+    form feed, carriage return, space), for text that starts or ends with any character
+    around the space: its first-character test (``text < "!"``) misses no value to strip."""
+    ws = " \t\n\x0c\r"
+    with connect("duckdb") as e:
+        t = e.table(pd.DataFrame({"s": values}))
+        got = e.to_pandas(t.select(p=strip(t.s)))["p"].tolist()
+    assert got == [v.strip(ws) for v in values]
 
 
 def test_keys_agree_with_their_definition(eng):

@@ -307,8 +307,12 @@ def strip(text: ir.StringValue) -> ir.StringValue:
     ``\\s`` is ASCII 9-13 or 32), where it changes nothing for the other control characters.
     Most values (ids, codes) have none: at scale 100 the regex on every id cost 12 s of the
     watch-history cleaning, and a test of the edge characters against a list became a join
-    per column in DuckDB (about 1 s per pass of scale 10's watch history)."""
-    edge = (text.left(1) <= " ") | (text.right(1) <= " ")
+    per column in DuckDB (about 1 s per pass of scale 10's watch history).
+
+    "The first character sorts at or before the space" is ``text < "!"`` (the empty string
+    too): one comparison instead of a substring (which Ibis compiles with a position CASE),
+    2 s of CPU less in scale 100's watch-history cleaning and a smaller query to compile."""
+    edge = (text < "!") | (text.right(1) <= " ")
     return ibis.cases((edge, text.re_replace(r"^\s+|\s+$", "")), else_=text)
 
 
