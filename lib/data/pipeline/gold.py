@@ -208,7 +208,9 @@ def _sessions(wh: ir.Table, titles: ir.Table | None, users: ir.Table | None) -> 
         )
         w = w.drop(*[c for c in u.columns if c in w.columns and c != "_uid"])
         w = w.left_join(u, w.user_id == u._uid).drop("_uid")
-    return _conform(w, "sessions").order_by(["watch_ts", "session_id"])
+    # in no set order, like silver: every reader of the sessions aggregates or orders them
+    # itself, and sorting 10.5M rows by time (scale 100) was 9 of the table's 19 s
+    return _conform(w, "sessions")
 
 
 # ------------------------------------------------------------------------ interactions ----
