@@ -111,6 +111,34 @@ def test_strip_removes_exactly_the_edge_white_space(values):
     assert got == [v.strip(ws) for v in values]
 
 
+@pytest.mark.parametrize("fuse", [True, False])
+def test_stash_keeps_the_rows_and_types_of_its_expression(tmp_path: Path, fuse: bool):
+    """``Engine.stash`` on DuckDB (CREATE TABLE AS the compiled query; Ibis' create_table
+    when the expression holds in-memory tables) gives the expression's rows with the types
+    Ibis' create_table gives, whether Ibis fuses selects or not."""
+    df = pd.DataFrame(
+        {
+            "i": [3, 1, 2],
+            "s": [" a", None, "c "],
+            "d": ["2021-09-25", "bad", None],
+            "x": [0.5, float("nan"), 2.0],
+        }
+    )
+    with connect("duckdb", fuse_selects=fuse) as e:
+        e.write(e.table(df), tmp_path / "t.parquet")
+        t = e.read(tmp_path / "t.parquet")
+        t = t.mutate(s=strip(t.s), ts=e.parse_timestamp(t.d), ok=t.x > 1, n=t.i.cast("int32"))
+        lookup = e.table(pd.DataFrame({"i": [1, 2], "label": ["one", "two"]}))
+        for expr in (t, t.left_join(lookup, "i").drop("i_right")):
+            got = e.stash(expr, tmp_path / "s.parquet")
+            ref = e.con.create_table("reference", obj=expr, temp=True, overwrite=True)
+            assert got.schema() == ref.schema()
+            pd.testing.assert_frame_equal(
+                e.to_pandas(got.order_by("i")), e.to_pandas(ref.order_by("i"))
+            )
+        e.drop_stashed()
+
+
 def test_keys_agree_with_their_definition(eng):
     """Gold's integer keys (``gold._keyed``): the dense rank of the ids in byte order, the same
     on every engine; a repeated id shares its key, a missing id has none."""

@@ -31,6 +31,7 @@ from lib.data.overview import overview_numbers
 from lib.data.pipeline.bronze import BronzeWriter, profile_bronze
 from lib.data.pipeline.engine import (
     ENGINES,
+    FUSE_SELECTS_ROWS,
     Engine,
     Task,
     connect,
@@ -41,7 +42,6 @@ from lib.data.pipeline.engine import (
 )
 from lib.data.pipeline.gold import build_gold
 from lib.data.pipeline.silver import silver_tasks
-from lib.data.schema import check_gold
 from lib.data.store import atomic_dataset, remove_stale_staging, write_json, write_tables
 
 __all__ = ["build", "build_tables", "Progress", "ENGINES"]
@@ -230,6 +230,7 @@ def _run(
             spark_master=spark_master,
             temp_dir=stage / "_spill",
             memory_limit=default_memory_limit(rows) if engine == "duckdb" else None,
+            fuse_selects=rows >= FUSE_SELECTS_ROWS,
         ) as eng:
             report = _layers(eng, stage, names, name, source, as_of, layers)
         shutil.rmtree(stage / "_work", ignore_errors=True)
@@ -317,6 +318,8 @@ def _layers(
 
     rows = build_gold(eng, silver, gold, list(summaries), as_of, progress=gold_step)
     progress(0.92, "gold: checks")
+    from lib.data.schema import check_gold  # pandera: imported when first needed
+
     gold_tables = {k: eng.read(table_path(gold, k)) for k in rows}
     checks = check_gold(eng, gold_tables, rows)
     gold_info = {k: {"rows": int(rows[k]), "columns": len(gold_tables[k].columns)} for k in rows}
