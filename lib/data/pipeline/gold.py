@@ -820,6 +820,8 @@ def build_gold(
     def interactions(e: Engine) -> None:
         write(e, "interactions", _interactions(gold(e, "sessions"), inputs(e)[1]))
 
+    users_extra: list[str] = []  # the users' extra columns (``_users``), kept in gold
+
     def users(e: Engine) -> None:
         s, _r, titles0, users0 = inputs(e)
         su = {**s, "users": users0} if users0 is not None else s
@@ -829,14 +831,17 @@ def build_gold(
 
         sess, inter = gold(e, "sessions"), gold(e, "interactions")
         users_expr, extra = _users(e, su, sess, inter, titles0, as_of, stash)
+        users_extra[:] = extra
         write(e, "users", users_expr, work)
         e.drop_stashed()
+
+    def users_scored(e: Engine) -> None:
         users_work = (
             e.read(table_path(work, "users")) if e.rows(table_path(work, "users")) else None
         )
         if users_work is not None:
             scored = _engagement_scores(e, users_work).order_by("user_id")
-            write(e, "users", _conform(scored, "users", extra))
+            write(e, "users", _conform(scored, "users", users_extra))
         else:
             write(e, "users", None)
 
@@ -845,7 +850,9 @@ def build_gold(
         if titles0 is None:
             write(e, "titles", None)
             return
-        n_users = e.rows(table_path(gold_dir, "users"))
+        # the viewer count: rows of the users before scoring (the scores add columns only),
+        # so the titles are built beside the scoring
+        n_users = e.rows(table_path(work, "users"))
         sess, inter = gold(e, "sessions"), gold(e, "interactions")
         write(e, "titles", _title_metrics(e, titles0, sess, inter, s, n_users), work)
         t = e.read(table_path(work, "titles"))
@@ -886,6 +893,7 @@ def build_gold(
         Task("sessions", sessions, message="sessions"),
         Task("interactions", interactions, ("sessions",), "interactions"),
         Task("users", users, ("sessions", "interactions"), "users"),
+        Task("users_scored", users_scored, ("users",)),
         Task("titles", titles, ("sessions", "interactions", "users"), "titles"),
         Task("top10_training", of_titles("top10_training", _top10_training), ("titles",)),
         Task("engagement_daily", engagement_daily, ("sessions",)),
