@@ -694,6 +694,9 @@ class _Sampler:
         return np.minimum(i, m - 1)
 
 
+RELEASE_ROWS = 1_000_000  # sessions from which a run hands freed memory back (_release)
+
+
 def _release() -> None:
     """Hand freed memory back to the OS between tables (glibc and Arrow keep freed pages for
     reuse, so without this the resident size keeps the high-water mark of earlier tables)."""
@@ -1948,6 +1951,10 @@ class _Stream:
             + 2 * n["users"]  # truth tables
         )
         self.progress = _Progress(total, progress)
+        # freed memory is handed back between tables only where it is worth it: each full
+        # garbage collection takes about 0.1 s with the build's libraries loaded (a tenth of
+        # scale 1's generation), and a small run's freed pages are a few MB
+        self.release = _release if counts["watch_history"] >= RELEASE_ROWS else (lambda: None)
 
     def _finish(self, table: str, part: _Part, frame: pd.DataFrame) -> pd.DataFrame:
         if self.faults:
@@ -2007,7 +2014,7 @@ class _Stream:
             )
             del frame
         del popular
-        _release()
+        self.release()
         width = _width(n["search_logs"], 6)
         for part in self.parts["search_logs"]:
             self._say("search_logs", part)
@@ -2046,7 +2053,7 @@ class _Stream:
         v.fav_theme = None  # only the picks needed it
         timeline = _Timeline(blocks, _days(*WINDOW)[1] + 1)
         del blocks
-        _release()
+        self.release()
         # per viewer: sessions and the last one's time (churn); per review: its session
         self.sessions = np.zeros(v.n, dtype=np.int32)
         self.last = np.full(v.n, -1, dtype=np.int32)
@@ -2075,7 +2082,7 @@ class _Stream:
         u, title, day, device, match = (np.concatenate(x) for x in picked)
         del picked
         self.review_picks = _ReviewPicks(u, title, day.astype(np.int16), device, match)
-        _release()
+        self.release()
 
     def _users(self, v: _Viewers) -> Iterator[Chunk]:
         for part in self.parts["users"]:
@@ -2085,7 +2092,7 @@ class _Stream:
             yield Chunk("bronze", "users", self._finish("users", part, frame))
             del frame
         del self.sessions, self.last
-        _release()
+        self.release()
 
     def _truth(self, v: _Viewers, t: _Titles) -> Iterator[Chunk]:
         names = [s["name"] for s in SEGMENTS]
