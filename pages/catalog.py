@@ -19,7 +19,7 @@ from lib.ui import filters as uif
 from lib.ui import report_pdf
 from lib.ui.chart_filters import ChartFilters
 from lib.ui.report_view import report_section, tabs_with_report
-from lib.ui.widgets import PageFigures, download_csv, empty_state, findings_box, md_escape
+from lib.ui.widgets import MISSING, PageFigures, download_csv, empty_state, findings_box, md_escape
 
 TABS = ("Genres", "Ratings", "Runtime & release", "Directors & cast", "Title table")
 
@@ -323,5 +323,6 @@ with tabs["Title table"]:
                     "cast": "Cast",
                     "added_date": st.column_config.DateColumn("Added", format="YYYY-MM-DD"),
                 },
+                placeholder=MISSING,
             )
             download_csv(table, f"{name}_titles", key="cat-table")

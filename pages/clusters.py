@@ -24,7 +24,7 @@ from lib.page_kpis import cluster_kpis
 from lib.ui import cluster_models as cm
 from lib.ui import data as ui
 from lib.ui import report_pdf
-from lib.ui.widgets import download_csv, empty_state, figure, md_escape
+from lib.ui.widgets import MISSING, download_csv, empty_state, figure, md_escape
 
 # --- option texts ------------------------------------------------------------------------------
 SCALING_TEXT = {
@@ -271,6 +271,7 @@ if scan is not None:
             "davies_bouldin": st.column_config.NumberColumn("Davies-Bouldin", format="%.2f"),
             "suggested": st.column_config.TextColumn(""),
         },
+        placeholder=MISSING,
     )
     note = f"Suggested k = {suggested}: {SUGGEST_RULE}."
     if suggested != k:
@@ -421,6 +422,7 @@ st.dataframe(
             "Coverage", format="%.0f%%", min_value=0, max_value=100, width=80
         ),
     },
+    placeholder=MISSING,
 )
 missing_rules = [names[c] for c in people if c not in set(rules["cluster"])]
 if missing_rules:

@@ -21,7 +21,7 @@ from lib.ui import filters as uif
 from lib.ui import report_pdf
 from lib.ui.chart_filters import ChartFilters
 from lib.ui.report_view import has_report, report_section, tabs_with_report
-from lib.ui.widgets import PageFigures, download_csv, empty_state, findings_box, md_escape
+from lib.ui.widgets import MISSING, PageFigures, download_csv, empty_state, findings_box, md_escape
 
 TABS = ("Devices", "Time of day", "Completion & quality", "Plans & countries", "Engagement score")
 
@@ -349,5 +349,6 @@ with tabs["Engagement score"]:
                             "Sessions shown", format="%d"
                         ),
                     },
+                    placeholder=MISSING,
                 )
                 download_csv(table, f"{name}_top_engaged_viewers", key="eng-top-users")

@@ -22,7 +22,7 @@ from lib.data.store import load_manifest
 from lib.ui import data as ui
 from lib.ui import import_views as view
 from lib.ui import importing as imp
-from lib.ui.widgets import md_escape
+from lib.ui.widgets import MISSING, md_escape
 
 log = logging.getLogger(__name__)
 UPLOAD_KEY = "import_uploads"
@@ -350,6 +350,7 @@ st.dataframe(
         c: st.column_config.NumberColumn(format="localized")
         for c in ("titles", "viewers", "sessions", "user-title pairs")
     },
+    placeholder=MISSING,
 )
 
 deletable = imp.deletable_datasets()

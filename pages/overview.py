@@ -21,7 +21,7 @@ from lib.glossary import COMPLETED_DEFINITION
 from lib.page_kpis import overview_tiles
 from lib.ui import data as ui
 from lib.ui import report_pdf
-from lib.ui.widgets import download_csv, empty_state, light_figure, md_escape
+from lib.ui.widgets import MISSING, download_csv, empty_state, light_figure, md_escape
 
 name = ui.active_name()
 manifest = ui.manifest()
@@ -175,11 +175,12 @@ if details.open:  # on demand: its tables alone cost the browser 1.4 MB of JavaS
                     ),
                     "schema compliance": st.column_config.NumberColumn(format="percent"),
                 },
+                placeholder=MISSING,
             )
             download_csv(bronze_df, f"{name}_bronze_profile", key="bronze")
         with silver_tab:
             silver_df = silver_actions(report)
-            st.dataframe(silver_df, hide_index=True)
+            st.dataframe(silver_df, hide_index=True, placeholder=MISSING)
             c1, c2 = st.columns(2)
             with c1:
                 download_csv(silver_df, f"{name}_silver_actions", key="silver")
@@ -192,5 +193,9 @@ if details.open:  # on demand: its tables alone cost the browser 1.4 MB of JavaS
                 )
         with gold_tab:
             checks = pd.DataFrame(report["checks"])
-            st.dataframe(checks[["table", "name", "passed", "failing", "rows"]], hide_index=True)
+            st.dataframe(
+                checks[["table", "name", "passed", "failing", "rows"]],
+                hide_index=True,
+                placeholder=MISSING,
+            )
             download_csv(checks, f"{name}_gold_checks", key="checks")

@@ -20,7 +20,7 @@ from lib.models import rec_explain as rx
 from lib.models.recommend import UnknownIdError
 from lib.ui import data as ui
 from lib.ui import rec_models as rec
-from lib.ui.widgets import download_csv, empty_state, figure, md_escape
+from lib.ui.widgets import MISSING, download_csv, empty_state, figure, md_escape
 
 TABS = ("Similar titles", "For a viewer", "How good is it")
 CSV_ONLY = ("Raw score", "Why recommended", "Evidence (every title, share)")
@@ -261,6 +261,7 @@ def similar_tab() -> None:
         column_order=[c for c in table.columns if c != "Why similar"],
         height=rx.table_height(len(table)),
         key="rec_results",
+        placeholder=MISSING,
     )
     model_text = rec.MODEL_LABELS[kind] + (f" (alpha {alpha:.1f})" if kind == "hybrid" else "")
     st.caption(
@@ -442,6 +443,7 @@ def viewer_tab() -> None:
             column_order=[c for c in table.columns if c not in CSV_ONLY],
             height=rx.table_height(len(table)),
             key="rec_user_results",
+            placeholder=MISSING,
         )
         st.caption(
             f"{sum(matched)} of {len(recs)} recommendations share a genre with the viewer's "
@@ -473,6 +475,7 @@ def viewer_tab() -> None:
                 "Last watched": st.column_config.DatetimeColumn(format="D MMM YYYY", width=100),
             },
             key="rec_recent",
+            placeholder=MISSING,
         )
     with right:
         fig, data = rc.genre_mix(
@@ -593,7 +596,9 @@ def evaluation_tab() -> None:
             "bootstrap interval over viewers.",
             width=150,
         )
-    st.dataframe(table, hide_index=True, column_config=config, key="rec_metrics")
+    st.dataframe(
+        table, hide_index=True, column_config=config, key="rec_metrics", placeholder=MISSING
+    )
     st.caption(
         f"Each number: the test-part value over the {n_users:,} evaluated viewers, top-"
         f"{rec.EVAL_K} lists, with its 95% interval. "

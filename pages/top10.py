@@ -50,7 +50,7 @@ from lib.ui import data as ui
 from lib.ui import report_pdf
 from lib.ui import top10_models as tm
 from lib.ui.report_view import has_report
-from lib.ui.widgets import empty_state, figure, md_escape
+from lib.ui.widgets import MISSING, empty_state, figure, md_escape
 
 # --- settings ----------------------------------------------------------------------------------
 TAB_KEY, MODEL_KEY, THRESHOLD_KEY, TITLE_KEY = "t10_tab", "t10_model", "t10_threshold", "t10_title"
@@ -449,7 +449,7 @@ def render_model() -> None:
                 ],
             }
         )
-        st.dataframe(shown, hide_index=True)
+        st.dataframe(shown, hide_index=True, placeholder=MISSING)
         st.caption(
             "Mean ± standard deviation over the folds. ROC-AUC and PR-AUC: higher is better; "
             "Brier score and log loss (probability errors): lower is better."

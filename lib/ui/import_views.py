@@ -22,7 +22,7 @@ from lib.data.import_plan import (
     format_table,
 )
 from lib.data.pipeline.report import silver_actions
-from lib.ui.widgets import md_escape
+from lib.ui.widgets import MISSING, md_escape
 
 __all__ = [
     "render_formats",
@@ -115,7 +115,7 @@ def render_file_report(rep: FileReport) -> None:
             [f"Preview (first {min(PREVIEW_ROWS, rep.rows or 0)} rows)", "Column mapping"]
         )
         with tab_preview:
-            st.dataframe(rep.preview, hide_index=True)
+            st.dataframe(rep.preview, hide_index=True, placeholder=MISSING)
         with tab_mapping:
             mapping = pd.DataFrame(
                 {
@@ -123,7 +123,7 @@ def render_file_report(rep: FileReport) -> None:
                     "imported as (table.column)": list(rep.mapping.values()),
                 }
             )
-            st.dataframe(mapping, hide_index=True)
+            st.dataframe(mapping, hide_index=True, placeholder=MISSING)
 
 
 def render_join_report(join_report: dict[str, dict[str, Any]]) -> None:
@@ -155,7 +155,12 @@ def render_join_report(join_report: dict[str, dict[str, Any]]) -> None:
     ]
     joined = pd.DataFrame(rows)
     rate = st.column_config.ProgressColumn(format="percent", min_value=0, max_value=1)
-    st.dataframe(joined, hide_index=True, column_config=_counts(joined, **{"match rate": rate}))
+    st.dataframe(
+        joined,
+        hide_index=True,
+        column_config=_counts(joined, **{"match rate": rate}),
+        placeholder=MISSING,
+    )
     for fname, jr in join_report.items():
         if jr["match_rate"] >= 0.5:
             continue
@@ -224,12 +229,14 @@ def render_quality_report(report: dict[str, Any]) -> None:
             for t, v in inv.items()
         ]
     )
-    st.dataframe(acc, hide_index=True, column_config=_counts(acc))
+    st.dataframe(acc, hide_index=True, column_config=_counts(acc), placeholder=MISSING)
     st.markdown("**What cleaning did** (rows removed, values repaired or imputed)")
     actions = _actions(report)
     if len(actions):
         rule = st.column_config.TextColumn(width="large")
-        st.dataframe(actions, hide_index=True, column_config=_counts(actions, rule=rule))
+        st.dataframe(
+            actions, hide_index=True, column_config=_counts(actions, rule=rule), placeholder=MISSING
+        )
     else:
         st.caption("Nothing: every row was kept as received.")
     failing = [c for c in report.get("checks", []) if not c.get("passed")]

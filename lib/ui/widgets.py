@@ -16,6 +16,7 @@ if TYPE_CHECKING:  # no plotly, no pandas import on the landing page's path
     import plotly.graph_objects as go
 
 __all__ = [
+    "MISSING",
     "figure",
     "light_figure",
     "data_in_layers",
@@ -27,6 +28,9 @@ __all__ = [
     "findings_box",
     "findings_list",
 ]
+
+# what a table shows in a cell without a value (Streamlit's default is the word "None")
+MISSING = "–"
 
 _MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>~$:])")
 

@@ -14,6 +14,7 @@ from lib.data.pipeline import build
 from lib.models.evaluate import compare_recommenders
 from lib.models.recommend import UnknownIdError
 from lib.ui import rec_models as rec
+from lib.ui.widgets import MISSING
 from tests.app.conftest import ENTRY, TIMEOUT, open_page
 
 FIXTURES = Path(__file__).resolve().parent.parent / "fixtures"
@@ -51,6 +52,8 @@ def test_page_shows_similar_titles_with_explanations(app, gold):
     assert res["Also watched by"].str.contains(r"\d+ of \d+").all()
     assert res["Why similar"].str.len().gt(0).all()
     assert at.segmented_control(key="rec_model").value == "hybrid"
+    # a missing rating shows as a dash, not Streamlit's default word "None"
+    assert [df.proto.placeholder for df in at.dataframe] == [MISSING] * len(at.dataframe)
 
 
 def test_picking_a_title_changes_the_results(app, gold):
