@@ -31,9 +31,11 @@ Imputation (documented strategy per column, with an ``<col>_imputed`` flag)
 
 Per table the work is three passes over the data: classify every bronze row (kept, duplicate,
 rejected with its first failing rule) into an intermediate; write the removed rows as JSON
-records; type, repair and impute the kept rows, with a flag column per repair, into an
-intermediate, from which the silver table (in no set order, without the flags) and the
-repair counts are read. Intermediates are DuckDB temporary tables (Parquet work files on
+records; type, repair and impute the kept rows, with a flag column per repair, and write
+them to silver (in no set order, without the flags) and count the repairs. A small table's
+typed rows go through an intermediate that both read; a big table's (``NARROW_FILE_ROWS``)
+are written straight from the expression and the count computes the flags again.
+Intermediates are DuckDB temporary tables (Parquet work files on
 Spark: ``Engine.stash``). Row accounting is then checked on the files as written: bronze
 rows = silver rows + rejected rows + removed duplicates.
 
