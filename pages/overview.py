@@ -6,8 +6,10 @@ The landing page is light, on the server and in the browser:
   ``report.json``), so the first script run on a fresh server reads JSON and imports no
   pandas, NumPy or Arrow, let alone Plotly, scikit-learn, SciPy or the build pipeline
   (``tests/test_light_imports.py`` checks it);
-- its charts are Vega-Lite (``lib.charts.light``, plain dicts): far less JavaScript for the
-  browser than Plotly's bundle;
+- its trend is HTML with an SVG image (``lib.charts.html_trend``): no chart library for the
+  browser to load (Vega-Lite alone costs a new browser ~0.4x a bare page's first visit); the
+  charts of the quality details are Vega-Lite (``lib.charts.light``, plain dicts), far less
+  JavaScript than Plotly's bundle;
 - the per-layer quality tables (``st.dataframe``: 1.4 MB of JavaScript for the browser, and
   pandas on the server) are drawn when the analyst opens them.
 """
@@ -17,11 +19,20 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.charts import light as charts
+from lib.charts.html_trend import trend_html
 from lib.glossary import COMPLETED_DEFINITION
 from lib.page_kpis import overview_tiles
 from lib.ui import data as ui
 from lib.ui import report_pdf
-from lib.ui.widgets import MISSING, download_csv, empty_state, light_figure, md_escape
+from lib.ui.theme import theme_type
+from lib.ui.widgets import (
+    MISSING,
+    download_csv,
+    empty_state,
+    html_figure,
+    light_figure,
+    md_escape,
+)
 
 name = ui.active_name()
 manifest = ui.manifest()
@@ -78,11 +89,16 @@ if trend.get("D"):  # a day of watch history or more
         or "W"
     )
     rows = trend.get(freq, [])
-    light_figure(
-        charts.trend_spec(rows, freq=freq),
+    html_figure(
+        trend_html(
+            rows,
+            freq=freq,
+            color=charts.TREND_COLOR,
+            ink=charts.TICK_INK[theme_type()],
+            alt_text="Line chart of watch hours per period over time.",
+        ),
         lambda: charts.trend_frame(rows),
         key="trend",
-        alt_text="Line chart of watch hours per period over time.",
         name=f"{name}_watch_hours",
         caption=(
             "Sum of session watch minutes / 60, by the period in which the session started; "

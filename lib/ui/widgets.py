@@ -19,6 +19,7 @@ __all__ = [
     "MISSING",
     "figure",
     "light_figure",
+    "html_figure",
     "data_in_layers",
     "download_csv",
     "empty_state",
@@ -129,6 +130,22 @@ def light_figure(
         },
     }
     st.vega_lite_chart(spec=data_in_layers(spec), key=f"fig-{key}", alt=alt_text)
+    if caption:
+        st.caption(caption)
+    download_csv(data, name or key, key=key)
+
+
+def html_figure(
+    body: str,
+    data: pd.DataFrame | Callable[[], pd.DataFrame],
+    *,
+    key: str,
+    name: str | None = None,
+    caption: str | None = None,
+) -> None:
+    """A chart drawn as HTML (``lib.charts.html_trend``: no chart library for the browser to
+    load) with a caption and a CSV of its data, like :func:`light_figure`."""
+    st.html(body)
     if caption:
         st.caption(caption)
     download_csv(data, name or key, key=key)

@@ -133,7 +133,7 @@ def test_a_dataset_built_before_the_stored_figures_shows_the_same_tiles(app, dem
         at.run()
         assert not at.exception, [e.value for e in at.exception]
         assert {m.label: m.value for m in at.metric} == expected
-        assert at.get("vega_lite_chart"), "the trend is drawn"
+        assert any("sd-trend" in h.value for h in at.html), "the trend is drawn"
     finally:
         shutil.rmtree(old, ignore_errors=True)
 
@@ -145,16 +145,34 @@ def test_dataset_picker_lists_the_demo(app):
     assert "demo" in picker.options
 
 
+def test_the_first_paint_draws_the_trend_as_html_with_no_chart_library(app, demo_dir):
+    """The trend is HTML (lib.charts.html_trend): no Vega-Lite or Plotly element on the first
+    run, one tooltip column per stored week, the axis ink of the light theme."""
+    from lib.charts.light import TICK_INK
+    from lib.data.store import load_report
+
+    at = app.run()
+    assert not at.get("vega_lite_chart") and not at.get("plotly_chart")
+    (trend,) = [h.value for h in at.html if "sd-trend" in h.value]
+    weeks = load_report(demo_dir)["overview"]["trend"]["W"]
+    assert trend.count('class="sd-col"') == len(weeks) > 0
+    assert f"color:{TICK_INK['light']}" in trend and "Watch hours per week" in trend
+    at.segmented_control(key="ov_freq").set_value("M").run()
+    (trend,) = [h.value for h in at.html if "sd-trend" in h.value]
+    assert "Watch hours per month" in trend
+
+
 def test_vega_lite_tick_labels_are_readable(app):
-    """The landing page's Vega-Lite charts set their axis label ink (Streamlit's own grey is
+    """The quality details' Vega-Lite charts set their axis label ink (Streamlit's own grey is
     3.8:1 on the white page; lib.charts.light.TICK_INK is 5.4:1)."""
     import json
 
     from lib.charts.light import TICK_INK
 
+    app.query_params["ov_details"] = "true"  # the charts are in the quality details
     at = app.run()
     specs = [json.loads(c.proto.spec) for c in at.get("vega_lite_chart")]
-    assert specs
+    assert len(specs) == 2
     assert {s["config"]["axis"]["labelColor"] for s in specs} == {TICK_INK["light"]}
     # axis titles and legend text too
     assert {s["config"]["axis"]["titleColor"] for s in specs} == {TICK_INK["light"]}

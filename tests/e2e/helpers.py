@@ -17,14 +17,17 @@ except ImportError:  # pragma: no cover
 ERROR_SELECTORS = '[data-testid="stException"], [data-testid="stAlertContentError"]'
 # Ready: no script running, no skeleton, and EVERY Plotly chart has drawn (a chart draws three
 # .main-svg layers, so counting them against the charts passed with a third of them drawn),
-# and every Vega-Lite chart (the Overview's) has drawn its marks (a canvas, or an svg).
+# every Vega-Lite chart (the Overview's quality details) has drawn its marks (a canvas, or an
+# svg), and the Overview's HTML trend has decoded its line image.
 READY_JS = """() => {
   if (document.querySelector('[data-testid="stStatusWidget"]')) return false;
   if (document.querySelector('[data-testid="stSkeleton"]')) return false;
   return [...document.querySelectorAll('[data-testid="stPlotlyChart"]')]
     .every(c => c.querySelector('.main-svg'))
     && [...document.querySelectorAll('[data-testid="stVegaLiteChart"]')]
-    .every(c => c.querySelector('canvas, svg.marks'));
+    .every(c => c.querySelector('canvas, svg.marks'))
+    && [...document.querySelectorAll('.sd-trend img')]
+    .every(i => i.complete && i.naturalWidth > 0);
 }"""
 
 
@@ -60,6 +63,17 @@ def plotly_charts(page: Page) -> list[dict]:
 # The app draws its own sidebar navigation with st.page_link (lib/ui/navigation.py;
 # Streamlit's own menu, [data-testid="stSidebarNav"], is off: client.showSidebarNavigation).
 NAV_LINKS = '[data-testid="stSidebar"] [data-testid="stPageLink-NavLink"]'
+
+
+def html_trend(page: Page) -> dict:
+    """The Overview's HTML trend (lib.charts.html_trend): the drawn width of its line image
+    (0 when the image did not load) and its number of tooltip columns."""
+    return page.evaluate(
+        "() => { const t = document.querySelector('.sd-trend'); if (!t) return {line: 0,"
+        " columns: 0}; const img = t.querySelector('img'); return {line: img && img.complete"
+        " && img.naturalWidth > 0 ? img.getBoundingClientRect().width : 0,"
+        " columns: t.querySelectorAll('.sd-col[title]').length}; }"
+    )
 
 
 def vega_charts(page: Page) -> list[dict]:
