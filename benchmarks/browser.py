@@ -7,7 +7,10 @@ Prints the median (and min/max) of ``--repeat`` runs of:
                a fresh browser profile (nothing cached). Measured in the same process for two
                baseline apps (``benchmarks/baseline/``: a bare Streamlit page, and one with a
                single Plotly chart), printed with the app's ratio to them: what Streamlit
-               itself costs on this machine. Also printed: the same cold start with the
+               itself costs on this machine. A third baseline has the Overview's element
+               types with fixed text and no data (``baseline/same_elements.py``): each
+               element type makes a new browser load its own JavaScript, so this is the
+               floor for a page built of those elements. Also printed: the same cold start with the
                browser's cache warm (Streamlit's hashed JS is cached for a year), as when an
                analyst reopens the app after a server restart.
   first visit  a new browser (empty cache) opening a server that is already running and has
@@ -47,6 +50,8 @@ VIEWPORT = {"width": 1400, "height": 1000}
 BASELINES = {
     "bare Streamlit page": "benchmarks/baseline/bare.py",
     "one Plotly chart": "benchmarks/baseline/one_chart.py",
+    # the Overview's element types with fixed text: what Streamlit's element code costs
+    "Overview's elements, no data": "benchmarks/baseline/same_elements.py",
 }
 
 
@@ -336,6 +341,12 @@ def main(argv: list[str] | None = None) -> None:
     print(
         f"{'first visit: the app':<32} median {statistics.median(app_visits) * 1000:7.0f} ms "
         f"(min {min(app_visits) * 1000:.0f}, max {max(app_visits) * 1000:.0f})"
+    )
+    floor = statistics.median(visits["Overview's elements, no data"])
+    print(
+        f"{'first visit, element floor':<32} the Overview's element types alone are "
+        f"{floor / statistics.median(visits['bare Streamlit page']):.2f} x the bare page; the app "
+        f"is {statistics.median(app_visits) / floor:.2f} x them"
     )
     if args.cold_only:
         print(f"load average at the end: {os.getloadavg()[0]:.1f}")
