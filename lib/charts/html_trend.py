@@ -14,6 +14,9 @@ What the analyst still gets from this chart:
   period, its watch hours and sessions, and a marker on the line for the hovered period;
 - the data behind it as CSV (the page's download button).
 
+Only numbers and dates reach the HTML, each parsed first (``float``, ``int``,
+``date.fromisoformat``): no data string is ever rendered as HTML.
+
 The line is an SVG drawn as an ``<img>`` (``st.html`` sanitises inline ``<svg>`` away; a
 ``data:`` image is allowed), stretched to the plot box with a stroke that does not stretch;
 text, grid and tooltips are HTML, so they keep their size at any width.
