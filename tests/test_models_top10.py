@@ -120,3 +120,21 @@ def test_unusable_tables_are_skipped(tmp_path):
     out = mt.build(_gold(tmp_path / "few", few), progress)
     assert "skipped" in out and "10" in out["skipped"], out
     assert not (tmp_path / "few" / "models").exists()
+
+
+def test_the_build_cross_validates_on_one_worker_per_core_at_most_one_per_fold(monkeypatch):
+    """The stored figures are those of one process (the tests above compare them with
+    ``compare_models``' default ``n_jobs=1``); the build spreads the folds over the cores."""
+    import os
+
+    for cores, jobs in ((None, 1), (1, 1), (2, 2), (64, top10.N_SPLITS)):
+        monkeypatch.setattr(os, "cpu_count", lambda cores=cores: cores)
+        assert mt.build_jobs() == jobs
+    assert top10.N_JOBS == 1  # what a page computes on demand: one process beside the server
+
+
+def test_parallel_folds_give_the_same_cross_validation(table):
+    one = mt.cross_validate(table, "logreg", n_jobs=1)
+    two = mt.cross_validate(table, "logreg", n_jobs=2)
+    pd.testing.assert_frame_equal(one.drop(columns="fit_seconds"), two.drop(columns="fit_seconds"))
+    assert one.attrs == two.attrs
