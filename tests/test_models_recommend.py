@@ -130,3 +130,22 @@ def test_build_on_a_catalog_only_dataset_stores_the_content_model(data_root, tmp
         assert seen and all(0.0 <= f <= 1.0 for f in seen)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+def test_the_time_split_computed_in_a_worker_equals_one_computed_here(demo_dir):
+    """The build compares the two splits in two worker processes (on 2 cores or more): the
+    stored leave-last-out comparison is the one this process computes."""
+    from lib.data.pipeline.models_recommend import _compare
+
+    titles, inter = _gold(demo_dir, "titles"), _gold(demo_dir, "interactions")
+    tuning = svc.load_tuning(demo_dir, **SETTINGS)
+    content = svc.load_models(demo_dir).content
+    here, seconds = _compare(titles, inter, content, "time", tuning, **SETTINGS)
+    stored = svc.load_comparison(demo_dir, split="time", **SETTINGS)
+    assert seconds > 0 and stored.best == here.best and stored.skipped == here.skipped
+    timing = [c for c in stored.table.columns if c.endswith("seconds")]  # differ run to run
+    assert timing
+    pd.testing.assert_frame_equal(
+        stored.table.drop(columns=timing).reset_index(drop=True),
+        here.table.drop(columns=timing).reset_index(drop=True),
+    )

@@ -5,7 +5,8 @@ compared model on validation (the viewer tab's default model and the evaluation'
 fits the best one on every interaction (the viewer tab's default list), and scores every
 model on the random split and, where the interactions carry times, the leave-last-out split
 (the "How good is it" tab) - with the page's own settings (``lib.models.rec_service``), so a page
-visit after a build loads these artefacts instead of fitting.
+visit after a build loads these artefacts instead of fitting. The two splits' comparisons are
+independent and run in two worker processes when the machine has two cores or more.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from typing import Any
 import pandas as pd
 
 from lib.data import model_input
+from lib.data.pipeline.models_top10 import build_jobs
 from lib.models import rec_service as svc
 
 __all__ = ["build"]
@@ -93,21 +95,59 @@ def build(folder: Path, progress: Progress) -> dict[str, Any]:
         )
         summary["viewer_seconds"] = round(time.perf_counter() - t0, 2)
 
-    for i, split in enumerate(splits):
-        t0 = time.perf_counter()
-        res = svc.compare(
-            titles,
-            inter,
-            m.content,
-            split=split,
-            tuned=tuning,
-            users=users,
-            budget=budget,
-            progress=part(0.4 + i * share, share, f"comparing ({split} split)"),
+    jobs = min(len(splits), build_jobs())
+    if jobs > 1:  # the splits' comparisons are independent: one worker process each
+        from joblib import Parallel, delayed
+
+        progress(
+            0.4, f"comparing the models on the {' and '.join(splits)} splits ({jobs} processes)"
         )
-        seconds = time.perf_counter() - t0
+        results = Parallel(n_jobs=jobs)(
+            delayed(_compare)(titles, inter, m.content, split, tuning, users, budget)
+            for split in splits
+        )
+    else:
+        results = [
+            _compare(
+                titles,
+                inter,
+                m.content,
+                split,
+                tuning,
+                users,
+                budget,
+                progress=part(0.4 + i * share, share, f"comparing ({split} split)"),
+            )
+            for i, split in enumerate(splits)
+        ]
+    for split, (res, seconds) in zip(splits, results, strict=True):
         svc.save_comparison(folder, res, split=split, users=users, budget=budget, seconds=seconds)
         summary[f"compare_{split}_seconds"] = round(seconds, 2)
         summary[f"best_{split}"] = res.best
     log.info("recommend models: %s", summary)
     return summary
+
+
+def _compare(
+    titles: pd.DataFrame,
+    inter: pd.DataFrame,
+    content: Any,
+    split: str,
+    tuning: Any,
+    users: int | None,
+    budget: float,
+    progress: Progress | None = None,
+) -> tuple[svc.Comparison, float]:
+    """``svc.compare`` on ``split`` with the build's tuning; the result and its seconds."""
+    t0 = time.perf_counter()
+    res = svc.compare(
+        titles,
+        inter,
+        content,
+        split=split,
+        tuned=tuning,
+        users=users,
+        budget=budget,
+        progress=progress,
+    )
+    return res, time.perf_counter() - t0
