@@ -115,7 +115,10 @@ def test_one_period_and_missing_values():
     assert len(_line_points(one)) == 2  # a short level segment, so it shows
     rows = _rows(3)
     rows[1]["watch_hours"] = float("nan")
-    assert len(re.findall('class="sd-col"', trend_html(rows))) == 2
+    rows[2]["sessions"] = float("nan")  # a period without its session count: hours only
+    html = trend_html(rows)
+    tips = re.findall(r'class="sd-col" title="([^"]+)"', html)
+    assert len(tips) == 2 and "sessions" in tips[0] and "sessions" not in tips[1]
 
 
 def test_no_rows_say_so_instead_of_an_empty_plot():

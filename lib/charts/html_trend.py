@@ -147,7 +147,7 @@ def trend_html(
         left = 0.0 if i == 0 else (xs[i - 1] + x) / 2
         right = 1.0 if i == len(xs) - 1 else (x + xs[i + 1]) / 2
         tip = f"{word.title()} starting {d.strftime(date_fmt)}&#10;{hours:,.0f} watch hours"
-        if sessions is not None:
+        if sessions is not None and math.isfinite(float(sessions)):
             tip += f"&#10;{int(sessions):,} sessions"
         columns.append(
             f'<div class="sd-col" title="{tip}" style="left:{100 * left:.4f}%;'
