@@ -133,8 +133,10 @@ def test_the_build_cross_validates_on_one_worker_per_core_at_most_one_per_fold(m
     assert top10.N_JOBS == 1  # what a page computes on demand: one process beside the server
 
 
-def test_parallel_folds_give_the_same_cross_validation(table):
+def test_parallel_workers_give_the_same_cross_validation_and_importance(table):
     one = mt.cross_validate(table, "logreg", n_jobs=1)
     two = mt.cross_validate(table, "logreg", n_jobs=2)
     pd.testing.assert_frame_equal(one.drop(columns="fit_seconds"), two.drop(columns="fit_seconds"))
     assert one.attrs == two.attrs
+    model = mt.fit(table, "logreg")
+    pd.testing.assert_frame_equal(mt.importance(model, n_jobs=1), mt.importance(model, n_jobs=2))

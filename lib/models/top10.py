@@ -1195,13 +1195,19 @@ class Top10Model:
         return _threshold_metrics(self._y_test, self._p_test, threshold)
 
     def permutation_importance(
-        self, n_repeats: int = 5, *, scoring: str = "roc_auc", seed: int | None = None
+        self,
+        n_repeats: int = 5,
+        *,
+        scoring: str = "roc_auc",
+        seed: int | None = None,
+        n_jobs: int = 1,
     ) -> pd.DataFrame:
         """Drop in held-out ``scoring`` when one raw input column is shuffled.
 
         Columns are the model's raw features (all genres together, all cast together), not
         encoded columns. Returns DataFrame ``feature, importance_mean, importance_std``,
-        most important first.
+        most important first. ``n_jobs`` worker processes shuffle the columns in parallel;
+        every column's shuffles come from the same seed either way, so the result is too.
         """
         with _one_thread():
             result = _sk_permutation_importance(
@@ -1211,7 +1217,7 @@ class Top10Model:
                 scoring=scoring,
                 n_repeats=n_repeats,
                 random_state=self.seed if seed is None else seed,
-                n_jobs=1,
+                n_jobs=n_jobs,
             )
         out = pd.DataFrame(
             {

@@ -129,9 +129,12 @@ def fit(
     return top10.train(table, tuple(features), kind=kind, seed=seed)
 
 
-def importance(model: top10.Top10Model, seed: int = top10.SEED) -> pd.DataFrame:
-    """Permutation importance of ``model`` on its held-out titles."""
-    return model.permutation_importance(IMPORTANCE_REPEATS, seed=seed)
+def importance(
+    model: top10.Top10Model, seed: int = top10.SEED, n_jobs: int = top10.N_JOBS
+) -> pd.DataFrame:
+    """Permutation importance of ``model`` on its held-out titles (the same with any
+    ``n_jobs``)."""
+    return model.permutation_importance(IMPORTANCE_REPEATS, seed=seed, n_jobs=n_jobs)
 
 
 def leakage(
@@ -142,8 +145,9 @@ def leakage(
 
 
 def build_jobs() -> int:
-    """Worker processes of the models step's cross-validations: one per core, at most one
-    per fold. The page keeps ``top10.N_JOBS`` (one) for what it computes on demand.
+    """Worker processes of the models step's cross-validations and permutation importance:
+    one per core, at most one per fold. The page keeps ``top10.N_JOBS`` (one) for what it
+    computes on demand.
 
     Measured on this 2-core machine, the three kinds' 5-fold cross-validations and the
     leakage report of one kind: real Netflix catalog + Top 10 + IMDb (10,456 titles) 79.0 s
@@ -295,7 +299,12 @@ def build(folder: Path, progress: Progress) -> dict[str, Any]:
     for k in top10.MODEL_KINDS:
         try:
             model = timed("model", k, f"{k}: training", lambda k=k: fit(table, k))
-            timed("importance", k, f"{k}: permutation importance", lambda m=model: importance(m))
+            timed(
+                "importance",
+                k,
+                f"{k}: permutation importance",
+                lambda m=model: importance(m, n_jobs=jobs),
+            )
             trained.append(k)
         except ValueError as exc:  # the page computes (and reports) it on demand
             problems[k] = str(exc)
