@@ -130,9 +130,7 @@ def light_figure(
         },
     }
     st.vega_lite_chart(spec=data_in_layers(spec), key=f"fig-{key}", alt=alt_text)
-    if caption:
-        st.caption(caption)
-    download_csv(data, name or key, key=key)
+    _caption_and_csv(data, key=key, name=name, caption=caption)
 
 
 def html_figure(
@@ -146,6 +144,17 @@ def html_figure(
     """A chart drawn as HTML (``lib.charts.html_trend``: no chart library for the browser to
     load) with a caption and a CSV of its data, like :func:`light_figure`."""
     st.html(body)
+    _caption_and_csv(data, key=key, name=name, caption=caption)
+
+
+def _caption_and_csv(
+    data: pd.DataFrame | Callable[[], pd.DataFrame],
+    *,
+    key: str,
+    name: str | None,
+    caption: str | None,
+) -> None:
+    """Under a light figure: its caption, and the download of the data behind it."""
     if caption:
         st.caption(caption)
     download_csv(data, name or key, key=key)

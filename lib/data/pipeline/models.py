@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import importlib
 import logging
+import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-__all__ = ["FAMILIES", "build_models"]
+__all__ = ["FAMILIES", "build_models", "worker_processes"]
 
 log = logging.getLogger(__name__)
 Progress = Callable[[float, str], None]
@@ -29,6 +30,12 @@ Progress = Callable[[float, str], None]
 # model families in build order (the slowest, the recommenders' evaluation, last);
 # each is the module lib.data.pipeline.models_<family>
 FAMILIES: tuple[str, ...] = ("top10", "clusters", "recommend")
+
+
+def worker_processes(tasks: int) -> int:
+    """Worker processes for ``tasks`` independent pieces of a family's work: one per core,
+    no more than the pieces. The pages compute in one process beside the server."""
+    return max(1, min(os.cpu_count() or 1, tasks))
 
 
 def build_models(

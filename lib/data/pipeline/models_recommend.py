@@ -20,7 +20,7 @@ from typing import Any
 import pandas as pd
 
 from lib.data import model_input
-from lib.data.pipeline.models_top10 import build_jobs
+from lib.data.pipeline.models import worker_processes
 from lib.models import rec_service as svc
 
 __all__ = ["build"]
@@ -95,7 +95,7 @@ def build(folder: Path, progress: Progress) -> dict[str, Any]:
         )
         summary["viewer_seconds"] = round(time.perf_counter() - t0, 2)
 
-    jobs = min(len(splits), build_jobs())
+    jobs = worker_processes(len(splits))
     if jobs > 1:  # the splits' comparisons are independent: one worker process each
         from joblib import Parallel, delayed
 

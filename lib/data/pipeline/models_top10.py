@@ -33,7 +33,6 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
-import os
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
@@ -43,6 +42,7 @@ import pandas as pd
 
 from lib.config import TOP10_LABEL
 from lib.data import artifacts, model_input
+from lib.data.pipeline.models import worker_processes
 from lib.models import top10
 
 __all__ = [
@@ -154,7 +154,7 @@ def build_jobs() -> int:
     with one process, 50.0 s with two; scale-1 demo (991 titles) 11.1 s and 8.4 s (the first
     call starts the workers: ~1.2 s). The folds are the same, so are the figures.
     """
-    return max(1, min(os.cpu_count() or 1, top10.N_SPLITS))
+    return worker_processes(top10.N_SPLITS)
 
 
 # ---------------------------------------------------------------------- artefacts ---
