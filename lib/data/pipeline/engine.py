@@ -235,7 +235,10 @@ class Engine:
             expr = expr.order_by(list(order_by))
         if self.name == "duckdb":
             comp = "uncompressed" if work else "zstd"
-            self.con.to_parquet(expr, str(path), compression=comp, row_group_size=500_000)
+            # row groups of DuckDB's default size (ROW_GROUP_ROWS): the Parquet encoder's
+            # per-group dictionaries stay small. Scale 100's layers: median 90.8 s against
+            # 96.0 s with 500,000 rows (5 interleaved pairs; 8.6 s apart on average)
+            self.con.to_parquet(expr, str(path), compression=comp, row_group_size=ROW_GROUP_ROWS)
         else:
             if path.exists():
                 shutil.rmtree(path) if path.is_dir() else path.unlink()
@@ -366,6 +369,7 @@ def _py(v: Any) -> Any:
     return v
 
 
+ROW_GROUP_ROWS = 122_880  # rows per Parquet row group the DuckDB engine writes
 FUSE_SELECTS_ROWS = 5_000_000  # bronze rows from which a build lets Ibis fuse selects
 
 
