@@ -113,3 +113,68 @@ def test_concurrent_saves_keep_every_index_entry(root):
         list(pool.map(lambda n: artifacts.save(folder, n, {"n": n}), names))
     assert set(artifacts.index(folder)) == set(names)
     assert all(artifacts.load(folder, n) == {"n": n} for n in names)
+
+
+def _alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as f:  # a zombie is gone for our purpose
+            return f.read().split(") ", 1)[1][0] != "Z"
+    except FileNotFoundError:
+        return False
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc")
+def test_models_step_stops_its_worker_processes(root, monkeypatch):
+    import os
+    import time
+
+    from joblib import Parallel, delayed
+
+    fam = types.ModuleType("lib.data.pipeline.models_fakepool")
+    fam.build = lambda folder, progress: {
+        "pids": sorted(set(Parallel(n_jobs=2)(delayed(os.getpid)() for _ in range(8))))
+    }
+    monkeypatch.setitem(sys.modules, fam.__name__, fam)
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    pids = build_models(root / "demo", families=["fakepool"])["fakepool"]["pids"]
+    assert pids and os.getpid() not in pids  # the work ran in worker processes
+    deadline = time.monotonic() + 10
+    while any(_alive(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(_alive(p) for p in pids), "joblib's workers outlived the models step"
+
+
+def test_overlapping_models_steps_stop_the_workers_once_the_last_ends(root, monkeypatch):
+    import os
+    import threading
+
+    import joblib.externals.loky as loky
+
+    stops: list[str] = []
+    monkeypatch.setattr(
+        loky,
+        "get_reusable_executor",
+        lambda: types.SimpleNamespace(shutdown=lambda wait: stops.append("stop")),
+    )
+    monkeypatch.setattr(os, "cpu_count", lambda: 2)
+    started, release = threading.Event(), threading.Event()
+
+    def slow(folder, progress):
+        started.set()
+        assert release.wait(10)
+        return {}
+
+    for name, fn in (("fakeslow", slow), ("fakefast", lambda folder, progress: {})):
+        mod = types.ModuleType(f"lib.data.pipeline.models_{name}")
+        mod.build = fn
+        monkeypatch.setitem(sys.modules, mod.__name__, mod)
+    first = threading.Thread(
+        target=build_models, args=(root / "demo",), kwargs={"families": ["fakeslow"]}
+    )
+    first.start()
+    assert started.wait(10)
+    build_models(root / "demo", families=["fakefast"])
+    assert stops == []  # the slow step still runs: its workers stay
+    release.set()
+    first.join(10)
+    assert stops == ["stop"]

@@ -17,8 +17,10 @@ from __future__ import annotations
 import importlib
 import logging
 import os
+import threading
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +40,31 @@ def worker_processes(tasks: int) -> int:
     return max(1, min(os.cpu_count() or 1, tasks))
 
 
+# builds of this process now in their models step (a server can build two datasets at once)
+_steps = 0
+_steps_lock = threading.Lock()
+
+
+@contextmanager
+def _worker_pool() -> Iterator[None]:
+    """Around a models step: when the last step running in this process ends, stop joblib's
+    worker processes. Left alone they wait 300 s for more work, holding memory in the server
+    after its first-start build or an import (the scale-1 demo's two: 630 MiB). Another
+    step starting meanwhile waits for the stop, then starts new workers."""
+    global _steps
+    with _steps_lock:
+        _steps += 1
+    try:
+        yield
+    finally:
+        with _steps_lock:
+            _steps -= 1
+            if _steps == 0 and worker_processes(2) > 1:
+                from joblib.externals.loky import get_reusable_executor
+
+                get_reusable_executor().shutdown(wait=True)
+
+
 def build_models(
     folder: str | Path,
     progress: Progress | None = None,
@@ -50,7 +77,16 @@ def build_models(
     ``progress(fraction, message)`` fractions lie in ``span``, so a caller can place this
     step inside a longer build.
     """
-    folder = Path(folder)
+    with _worker_pool():
+        return _build_models(Path(folder), progress, families, span)
+
+
+def _build_models(
+    folder: Path,
+    progress: Progress | None,
+    families: Sequence[str] | None,
+    span: tuple[float, float],
+) -> dict[str, Any]:
     names = tuple(families) if families is not None else FAMILIES
     lo, hi = span
     report: dict[str, Any] = {}
