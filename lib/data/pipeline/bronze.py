@@ -181,22 +181,32 @@ def profile_bronze(
 ) -> dict[str, Any]:
     """Row count, completeness per column, duplicates, schema compliance and freshness.
 
-    One aggregate query over the bronze file. ``duplicates`` = (exact copies, repeated keys
-    including the exact copies) as silver's deduplication counted them (it compares the
-    rows once already); without it they are counted here with two DISTINCT queries.
+    The rows and the values present per column come from the Parquet metadata (a query
+    counts them where a file lacks null counts); one query reads the date column for
+    freshness. (Counting every column in a query read the whole file: at scale 100 the
+    profiles took 7.3 s of the build, 2.6 s for the watch history.) ``duplicates`` = (exact
+    copies, repeated keys including the exact copies) as silver's deduplication counted them
+    (it compares the rows once already); without it they are counted here with two DISTINCT
+    queries.
     """
     t = engine.read(path)
     cols = [c for c in t.columns if c not in META]
-    aggs: dict[str, Any] = {"n": t.count()}
-    for i, c in enumerate(cols):
-        aggs[f"c{i}"] = t[c].count()
+    present = engine.present(path)
+    aggs: dict[str, Any] = {}
+    if present is None or any(c not in present for c in cols):
+        aggs["n"] = t.count()
+        for i, c in enumerate(cols):
+            aggs[f"c{i}"] = t[c].count()
     date_col = next((c for c in DATE_COLUMNS.get(name, ()) if c in cols), None)
     if date_col is not None:
         raw = t[date_col]
         ts = raw.cast("timestamp") if not raw.type().is_string() else engine.parse_timestamp(raw)
         aggs["_latest"] = ts.max()
         aggs["_unparseable"] = (ts.isnull() & raw.notnull()).cast("int64").sum()
-    row = engine.row(t.aggregate(**aggs))
+    row = engine.row(t.aggregate(**aggs)) if aggs else {}
+    if "n" not in row:
+        assert present is not None
+        row = {**row, "n": engine.rows(path), **{f"c{i}": present[c] for i, c in enumerate(cols)}}
     n = int(row["n"])
     completeness = {c: (float(row[f"c{i}"]) / n if n else 0.0) for i, c in enumerate(cols)}
     key = KEYS.get(name)

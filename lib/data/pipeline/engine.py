@@ -119,6 +119,25 @@ def parquet_rows(path: Path) -> int:
     return sum(pq.ParquetFile(f).metadata.num_rows for f in parquet_files(Path(path)))
 
 
+def parquet_null_counts(path: Path) -> tuple[int, dict[str, int]] | None:
+    """(rows, missing values per column) of a Parquet table, from its files' column
+    statistics (no scan); None when a column chunk has no null count."""
+    rows, nulls = 0, {}
+    for f in parquet_files(Path(path)):
+        meta = pq.ParquetFile(f).metadata
+        rows += meta.num_rows
+        for g in range(meta.num_row_groups):
+            rg = meta.row_group(g)
+            for j in range(rg.num_columns):
+                col = rg.column(j)
+                st = col.statistics
+                if st is None or not st.has_null_count:
+                    return None
+                name = col.path_in_schema
+                nulls[name] = nulls.get(name, 0) + st.null_count
+    return rows, nulls
+
+
 def parquet_files(path: Path) -> list[Path]:
     """The Parquet data files of a table (itself when it is one file), in a stable order."""
     path = Path(path)
@@ -194,27 +213,27 @@ class Engine:
 
     def completeness(self, path: Path, *, exclude_suffix: str = "") -> float | None:
         """Mean share of non-missing cells per column of a written table, from the null
-        counts in its Parquet metadata (no scan). None for an empty table."""
-        files = parquet_files(Path(path))
-        rows, nulls = 0, {}
-        for f in files:
-            meta = pq.ParquetFile(f).metadata
-            rows += meta.num_rows
-            for g in range(meta.num_row_groups):
-                rg = meta.row_group(g)
-                for j in range(rg.num_columns):
-                    col = rg.column(j)
-                    name = col.path_in_schema
-                    if exclude_suffix and name.endswith(exclude_suffix):
-                        continue
-                    st = col.statistics
-                    missing = st.null_count if st is not None and st.has_null_count else None
-                    if missing is None:
-                        return None
-                    nulls[name] = nulls.get(name, 0) + missing
+        counts in its Parquet metadata (no scan). None for an empty table, or when a file
+        lacks the counts."""
+        counted = parquet_null_counts(Path(path))
+        if counted is None:
+            return None
+        rows, nulls = counted
+        nulls = {
+            c: n for c, n in nulls.items() if not (exclude_suffix and c.endswith(exclude_suffix))
+        }
         if not rows or not nulls:
             return None
         return float(sum(1 - n / rows for n in nulls.values()) / len(nulls))
+
+    def present(self, path: Path) -> dict[str, int] | None:
+        """Non-missing values per column of a written table, from the null counts in its
+        Parquet metadata (no scan); None when a file lacks them."""
+        counted = parquet_null_counts(Path(path))
+        if counted is None:
+            return None
+        rows, nulls = counted
+        return {c: rows - n for c, n in nulls.items()}
 
     def rows(self, path: Path) -> int:
         """Row count of a written Parquet table, from its files' metadata (no scan)."""
