@@ -255,8 +255,8 @@ class Engine:
         if self.name == "duckdb":
             comp = "uncompressed" if work else "zstd"
             # row groups of DuckDB's default size (ROW_GROUP_ROWS): the Parquet encoder's
-            # per-group dictionaries stay small. Scale 100's layers: median 90.8 s against
-            # 96.0 s with 500,000 rows (5 interleaved pairs; 8.6 s apart on average)
+            # per-group dictionaries stay small. Scale 100's layers: 88.3-88.5 s against
+            # 95.3-99.3 s with 500,000 rows (3 interleaved pairs)
             self.con.to_parquet(expr, str(path), compression=comp, row_group_size=ROW_GROUP_ROWS)
         else:
             if path.exists():
