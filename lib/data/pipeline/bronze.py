@@ -192,11 +192,10 @@ def profile_bronze(
     t = engine.read(path)
     cols = [c for c in t.columns if c not in META]
     present = engine.present(path)
+    known = present is not None and all(c in present for c in cols)
     aggs: dict[str, Any] = {}
-    if present is None or any(c not in present for c in cols):
-        aggs["n"] = t.count()
-        for i, c in enumerate(cols):
-            aggs[f"c{i}"] = t[c].count()
+    if not known:
+        aggs = {"n": t.count(), **{f"c{i}": t[c].count() for i, c in enumerate(cols)}}
     date_col = next((c for c in DATE_COLUMNS.get(name, ()) if c in cols), None)
     if date_col is not None:
         raw = t[date_col]
@@ -204,11 +203,11 @@ def profile_bronze(
         aggs["_latest"] = ts.max()
         aggs["_unparseable"] = (ts.isnull() & raw.notnull()).cast("int64").sum()
     row = engine.row(t.aggregate(**aggs)) if aggs else {}
-    if "n" not in row:
-        assert present is not None
-        row = {**row, "n": engine.rows(path), **{f"c{i}": present[c] for i, c in enumerate(cols)}}
-    n = int(row["n"])
-    completeness = {c: (float(row[f"c{i}"]) / n if n else 0.0) for i, c in enumerate(cols)}
+    if known:
+        n, values = engine.rows(path), [present[c] for c in cols]
+    else:
+        n, values = int(row["n"]), [row[f"c{i}"] for i in range(len(cols))]
+    completeness = {c: (float(v) / n if n else 0.0) for c, v in zip(cols, values, strict=True)}
     key = KEYS.get(name)
     if duplicates is not None:
         exact, key_dups = duplicates

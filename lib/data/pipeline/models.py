@@ -59,7 +59,7 @@ def _worker_pool() -> Iterator[None]:
     finally:
         with _steps_lock:
             _steps -= 1
-            if _steps == 0 and worker_processes(2) > 1:
+            if _steps == 0 and (os.cpu_count() or 1) > 1:  # else no worker was started
                 from joblib.externals.loky import get_reusable_executor
 
                 get_reusable_executor().shutdown(wait=True)
