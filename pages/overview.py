@@ -24,7 +24,6 @@ from lib.glossary import COMPLETED_DEFINITION
 from lib.page_kpis import overview_tiles
 from lib.ui import data as ui
 from lib.ui import report_pdf
-from lib.ui.theme import theme_type
 from lib.ui.widgets import (
     MISSING,
     download_csv,
@@ -93,8 +92,7 @@ if trend.get("D"):  # a day of watch history or more
         trend_html(
             rows,
             freq=freq,
-            color=charts.TREND_COLOR,
-            ink=charts.TICK_INK[theme_type()],
+            color=charts.TREND_COLOR,  # its text follows the theme in the browser
             alt_text="Line chart of watch hours per period over time.",
         ),
         lambda: charts.trend_frame(rows),

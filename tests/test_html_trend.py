@@ -129,3 +129,37 @@ def test_no_rows_say_so_instead_of_an_empty_plot():
 def test_the_alt_text_is_escaped():
     html = trend_html(_rows(2), alt_text='Watch "hours" <b>')
     assert 'aria-label="Watch &quot;hours&quot; &lt;b&gt;"' in html
+
+
+def test_the_theme_ink_reads_in_both_themes():
+    """THEME_INK is the theme's text colour at 72% over its background (CSS ``color-mix``
+    with transparent, composited by the browser): 4.5:1 or more on both backgrounds of
+    .streamlit/config.toml, so the trend needs no redraw when the theme switches."""
+    import re
+    import tomllib
+
+    from lib.charts.html_trend import THEME_INK
+    from lib.config import PROJECT_ROOT
+
+    share = (
+        float(
+            re.fullmatch(
+                r"color-mix\(in srgb, currentColor (\d+)%, transparent\)", THEME_INK
+            ).group(1)
+        )
+        / 100
+    )
+    theme = tomllib.loads((PROJECT_ROOT / ".streamlit" / "config.toml").read_text())["theme"]
+
+    def channels(hex_: str) -> list[float]:
+        return [int(hex_.lstrip("#")[i : i + 2], 16) / 255 for i in (0, 2, 4)]
+
+    def luminance(rgb: list[float]) -> float:
+        lin = [v / 12.92 if v <= 0.04045 else ((v + 0.055) / 1.055) ** 2.4 for v in rgb]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    for kind in ("light", "dark"):
+        text, bg = channels(theme[kind]["textColor"]), channels(theme[kind]["backgroundColor"])
+        ink = [share * t + (1 - share) * b for t, b in zip(text, bg, strict=True)]
+        hi, lo = sorted([luminance(ink), luminance(bg)], reverse=True)
+        assert (hi + 0.05) / (lo + 0.05) >= 4.5, kind

@@ -9,7 +9,8 @@ heaviest element of the landing page; the other pages keep their interactive cha
 What the analyst still gets from this chart:
 
 - the line over a time axis (month ticks, ``%b %Y``) and a zero-based watch-hours axis with
-  round ticks, in the house colour and the theme's tick ink;
+  round ticks, in the house colour; its text in ``THEME_INK``, the theme's own text colour
+  softened, so a theme switch needs no new drawing;
 - a tooltip per period (the browser's own: hover anywhere in the period's column) with the
   period, its watch hours and sessions, and a marker on the line for the hovered period;
 - the data behind it as CSV (the page's download button).
@@ -31,11 +32,17 @@ from datetime import date, timedelta
 from html import escape
 from typing import Any
 
-__all__ = ["nice_ticks", "time_ticks", "trend_html"]
+__all__ = ["THEME_INK", "nice_ticks", "time_ticks", "trend_html"]
 
 PERIOD_WORD = {"D": "day", "W": "week", "M": "month"}
 PLOT_HEIGHT = 300  # px, the plot box; with title and axes the chart is ~380 px like the others
 _GRID = "rgba(128, 128, 128, 0.25)"  # readable on both themes' backgrounds
+# The text ink that follows the theme in the browser: the theme's text colour at 72% over
+# its background (light 6.2:1, dark 8.1:1; tests/test_html_trend.py computes both from
+# .streamlit/config.toml). A theme switch restyles it with no script run, so the Overview's
+# first paint needs no theme watcher (see lib.ui.theme.watch_theme). CSS color-mix():
+# Chromium 111, Firefox 113, Safari 16.2 and later.
+THEME_INK = "color-mix(in srgb, currentColor 72%, transparent)"
 
 
 def nice_ticks(vmax: float, count: int = 5) -> list[float]:
@@ -108,7 +115,7 @@ def trend_html(
     *,
     freq: str = "W",
     color: str = "#E50914",
-    ink: str = "#5F6B7A",
+    ink: str = THEME_INK,
     alt_text: str = "",
 ) -> str:
     """The trend of ``rows`` (``period`` as an ISO date, ``watch_hours``, ``sessions``; the

@@ -10,6 +10,12 @@ system setting while the page is open) starts no run. :func:`watch_theme` mounts
 component (``st.components.v2``: trusted inline JavaScript, no data from users) that notices
 the switch in the browser - the app's background turning dark or light - and sets its state,
 which reruns the page, so the figures' own colours and the word cloud follow at once.
+
+The watcher is mounted only on a run that drew something in the theme's colours (a run that
+asked :func:`theme_type`). The Overview's first paint draws nothing so (its trend's text
+follows the theme in the browser, ``lib.charts.html_trend.THEME_INK``), so a new browser
+does not load the component's JavaScript (Streamlit's component runtime and Arrow: four
+chunks, ~200 KB) while it paints the landing page.
 """
 
 from __future__ import annotations
@@ -45,6 +51,7 @@ export default function (component) {
 }
 """
 _watcher = None
+_ASKED = "_theme_asked"  # session state: this run drew something in the theme's colours
 
 
 def theme_type() -> Literal["light", "dark"]:
@@ -55,18 +62,24 @@ def theme_type() -> Literal["light", "dark"]:
     """
     try:
         kind = st.context.theme.type
+        st.session_state[_ASKED] = True
     except Exception:  # no script run context (bare mode, unit tests)
         kind = None
     return "dark" if kind == "dark" else "light"
 
 
 def watch_theme() -> None:
-    """Rerun the page when the viewer's theme changes (see the module docstring)."""
+    """Rerun the page when the viewer's theme changes, if this run drew anything in the
+    theme's colours (see the module docstring). Call it last in the script run."""
     global _watcher
+    if not st.session_state.pop(_ASKED, False):
+        return  # nothing drawn depends on the theme: a switch needs no new run
     if _watcher is None:
         _watcher = st.components.v2.component("streamdash.theme_watch", js=_WATCH_JS)
+    drawn = theme_type()
+    st.session_state.pop(_ASKED, None)  # asked for the watcher itself, not by a drawing
     with st.sidebar:
-        _watcher(key="theme-watch", data={"drawn": theme_type()}, on_type_change=_noop)
+        _watcher(key="theme-watch", data={"drawn": drawn}, on_type_change=_noop)
 
 
 def _noop() -> None:

@@ -145,10 +145,30 @@ def test_dataset_picker_lists_the_demo(app):
     assert "demo" in picker.options
 
 
+def test_the_theme_watcher_is_mounted_where_a_drawing_follows_the_theme(app, monkeypatch):
+    """The Overview's first paint draws nothing in the theme's colours (its trend's text
+    follows the theme in CSS), so the watcher's JavaScript is not loaded with it; opened,
+    the quality details draw Vega-Lite charts in the theme's ink, and then it watches.
+    (AppTest's switch_page runs a page without the entry script, where the watcher is
+    mounted: the Catalog's case is the browser test tests/e2e/test_themes.py.)"""
+    from lib.ui import theme
+
+    mounted = []
+    monkeypatch.setattr(theme, "_watcher", lambda **kw: mounted.append(kw["data"]))
+    at = app.run()
+    assert not at.exception and mounted == []
+    at.segmented_control(key="ov_freq").set_value("M").run()
+    assert not at.exception and mounted == []
+    details = AppTest.from_file(ENTRY, default_timeout=TIMEOUT)
+    details.query_params["ov_details"] = "true"
+    details.run()
+    assert not details.exception and mounted == [{"drawn": "light"}]
+
+
 def test_the_first_paint_draws_the_trend_as_html_with_no_chart_library(app, demo_dir):
     """The trend is HTML (lib.charts.html_trend): no Vega-Lite or Plotly element on the first
-    run, one tooltip column per stored week, the axis ink of the light theme."""
-    from lib.charts.light import TICK_INK
+    run, one tooltip column per stored week, text in the ink that follows the theme."""
+    from lib.charts.html_trend import THEME_INK
     from lib.data.store import load_report
 
     at = app.run()
@@ -156,7 +176,9 @@ def test_the_first_paint_draws_the_trend_as_html_with_no_chart_library(app, demo
     (trend,) = [h.value for h in at.html if "sd-trend" in h.value]
     weeks = load_report(demo_dir)["overview"]["trend"]["W"]
     assert trend.count('class="sd-col"') == len(weeks) > 0
-    assert f"color:{TICK_INK['light']}" in trend and "Watch hours per week" in trend
+    # was the light theme's TICK_INK: the ink now follows the theme in the browser, so a
+    # theme switch needs no new run (lib.ui.theme: no watcher on the first paint)
+    assert f"color:{THEME_INK}" in trend and "Watch hours per week" in trend
     at.segmented_control(key="ov_freq").set_value("M").run()
     (trend,) = [h.value for h in at.html if "sd-trend" in h.value]
     assert "Watch hours per month" in trend

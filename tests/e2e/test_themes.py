@@ -230,3 +230,53 @@ def test_a_theme_switch_redraws_the_figures_at_once(prebuilt_server, browser):
         assert page.evaluate(DRAWN_JS) == light
     finally:
         context.close()
+
+
+# the Overview trend's tick label: its colour as the browser resolved it, and the page's
+TREND_INK_JS = """() => ({
+  ink: getComputedStyle(document.querySelector('.sd-trend span')).color,
+  bg: getComputedStyle(document.querySelector('[data-testid="stApp"]')).backgroundColor,
+})"""
+_SRGB = re.compile(r"color\(srgb ([\d.]+) ([\d.]+) ([\d.]+)(?: / ([\d.]+))?\)")
+
+
+def _resolved(color: str, bg: str) -> tuple[float, float, float]:
+    """A resolved CSS colour (``rgb()`` or ``color(srgb ...)``) over the background, 0-255."""
+    m = _SRGB.fullmatch(color.strip())
+    if not m:
+        return rgb(color, rgb(bg))
+    r, g, b, a = (float(v) if v is not None else None for v in m.groups())
+    a = 1.0 if a is None else a
+    return tuple(a * 255 * v + (1 - a) * o for v, o in zip((r, g, b), rgb(bg), strict=True))
+
+
+def test_the_overview_trend_follows_a_theme_switch_with_no_run(prebuilt_server, browser):
+    """The trend's text is the theme's own text colour, softened (THEME_INK): a switch of
+    the system scheme restyles it in the browser, readable (4.5:1) on both backgrounds,
+    and starts no script run (no theme watcher on the Overview's first paint)."""
+    from tests.e2e.helpers import ScriptRuns, settle
+
+    context = browser.new_context(color_scheme="light", viewport=VIEWPORT)
+    page = context.new_page()
+    runs = ScriptRuns(page)
+    try:
+        page.goto(prebuilt_server["url"])
+        page.locator(".sd-trend").first.wait_for(timeout=120_000)
+        settle(page)
+        light, done = page.evaluate(TREND_INK_JS), runs.finished
+        page.emulate_media(color_scheme="dark")
+        page.wait_for_function(
+            "() => { const c = getComputedStyle(document.querySelector("
+            "'[data-testid=\"stApp\"]')).backgroundColor.match(/[0-9.]+/g).map(Number);"
+            " return c[0] + c[1] + c[2] < 200; }",
+            timeout=10_000,
+        )
+        page.wait_for_timeout(1500)  # a watcher would have asked for a run by now
+        dark = page.evaluate(TREND_INK_JS)
+        assert runs.finished == done, "the switch started a script run"
+        assert dark["ink"] != light["ink"]
+        for look in (light, dark):
+            ink = _resolved(look["ink"], look["bg"])
+            assert contrast(ink, rgb(look["bg"])) >= 4.5, look
+    finally:
+        context.close()
