@@ -31,13 +31,18 @@ with st.sidebar:
     names = ui.datasets()
     if names:
         # the default is the static first option (the demo), never the URL's value: a bound
-        # widget drops its query parameter when the value equals the default
-        st.selectbox(
+        # widget drops its query parameter when the value equals the default.
+        # A few datasets are pills: all in view, one click away, and their JavaScript is the
+        # Overview's period control's, where a selectbox makes a new browser load ~20 more
+        # chunks (~200 KB) before the landing page is painted. A long list is a selectbox.
+        pills = len(names) <= ui.PICKER_PILLS_MAX
+        (st.pills if pills else st.selectbox)(
             "Dataset",
             names,
             key=ui.DATASET_KEY,
             bind="query-params",
             help="Every page shows the chosen dataset. Add datasets on the Import data page.",
+            **({"default": names[0], "required": True} if pills else {}),
         )
         m = ui.manifest()
         st.caption(

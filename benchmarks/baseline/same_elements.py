@@ -3,7 +3,7 @@
 Streamlit loads the JavaScript of each element type when a page first shows one (a chunk or
 a few dozen per type), so a new browser's first visit costs more with every type a page uses.
 This page has exactly the types of the Overview's first paint, in the same places (the
-sidebar's page links, dataset picker and captions; the title, a download button, six metric
+sidebar's page links, dataset picker (pills) and captions; the title, a download button, six metric
 tiles with help, a segmented control, an HTML chart, three more tiles, markdown and an
 expander), with fixed text instead of data: what those elements cost the browser on their
 own, next to the bare page (``benchmarks.browser`` prints the app against both).
@@ -19,7 +19,7 @@ with st.sidebar:
             url, icon = f"https://example.com/{section}/{i}", ":material/dashboard:"
             st.page_link(url, label=f"{section} {i}", icon=icon)
     st.divider()
-    st.selectbox("Dataset", ["demo", "other"], help="A dataset.")
+    st.pills("Dataset", ["demo", "other"], default="demo", required=True, help="A dataset.")
     st.caption("demo generator  \nbuilt today")
 st.title("Baseline")
 st.caption("One line of text under the title.")

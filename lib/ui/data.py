@@ -27,6 +27,7 @@ if TYPE_CHECKING:  # imported where used: the landing page's first run reads JSO
 
 __all__ = [
     "DATASET_KEY",
+    "PICKER_PILLS_MAX",
     "active_name",
     "active_dir",
     "table",
@@ -41,6 +42,7 @@ __all__ = [
 
 log = logging.getLogger(__name__)
 DATASET_KEY = "ds"
+PICKER_PILLS_MAX = 6  # the sidebar's dataset picker: pills up to this many datasets
 
 
 def datasets() -> list[str]:

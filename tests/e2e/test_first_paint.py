@@ -87,7 +87,8 @@ def test_deep_link_on_a_fresh_server_keeps_the_app_frame(fresh_server, browser, 
     try:
         _check_every_paint(page)
         assert sidebar_pages(page) == DECLARED_PAGES
-        picker = page.locator('[data-testid="stSidebar"] [data-testid="stSelectbox"]')
+        # pills for a few datasets (was a selectbox: lib.ui.data.PICKER_PILLS_MAX)
+        picker = page.locator('[data-testid="stSidebar"] [data-testid="stButtonGroup"]')
         assert "Dataset" in picker.inner_text()
         assert page.url.split("?")[0].rstrip("/").endswith("/catalog")
         assert not page.get_by_text("Streaming catalog overview").count()
