@@ -191,8 +191,8 @@ def profile_bronze(
     """
     t = engine.read(path)
     cols = [c for c in t.columns if c not in META]
-    present = engine.present(path)
-    known = present is not None and all(c in present for c in cols)
+    counted = engine.present(path)  # one pass over the files' footers: rows and counts
+    known = counted is not None and all(c in counted[1] for c in cols)
     aggs: dict[str, Any] = {}
     if not known:
         aggs = {"n": t.count(), **{f"c{i}": t[c].count() for i, c in enumerate(cols)}}
@@ -204,7 +204,7 @@ def profile_bronze(
         aggs["_unparseable"] = (ts.isnull() & raw.notnull()).cast("int64").sum()
     row = engine.row(t.aggregate(**aggs)) if aggs else {}
     if known:
-        n, values = engine.rows(path), [present[c] for c in cols]
+        n, values = counted[0], [counted[1][c] for c in cols]
     else:
         n, values = int(row["n"]), [row[f"c{i}"] for i in range(len(cols))]
     completeness = {c: (float(v) / n if n else 0.0) for c, v in zip(cols, values, strict=True)}

@@ -226,14 +226,14 @@ class Engine:
             return None
         return float(sum(1 - n / rows for n in nulls.values()) / len(nulls))
 
-    def present(self, path: Path) -> dict[str, int] | None:
-        """Non-missing values per column of a written table, from the null counts in its
-        Parquet metadata (no scan); None when a file lacks them."""
+    def present(self, path: Path) -> tuple[int, dict[str, int]] | None:
+        """(rows, non-missing values per column) of a written table, from the row and null
+        counts in its Parquet metadata (no scan); None when a file lacks them."""
         counted = parquet_null_counts(Path(path))
         if counted is None:
             return None
         rows, nulls = counted
-        return {c: rows - n for c, n in nulls.items()}
+        return rows, {c: rows - n for c, n in nulls.items()}
 
     def rows(self, path: Path) -> int:
         """Row count of a written Parquet table, from its files' metadata (no scan)."""
