@@ -60,9 +60,18 @@ def theme_type() -> Literal["light", "dark"]:
     Streamlit reports the theme with every script run; a switch (menu or system) starts
     a run through :func:`watch_theme`.
     """
+    kind = _reported()
+    try:
+        st.session_state[_ASKED] = True
+    except Exception:  # no script run context (bare mode, unit tests)
+        pass
+    return kind
+
+
+def _reported() -> Literal["light", "dark"]:
+    """The theme the browser reported with this run, without noting that it was asked."""
     try:
         kind = st.context.theme.type
-        st.session_state[_ASKED] = True
     except Exception:  # no script run context (bare mode, unit tests)
         kind = None
     return "dark" if kind == "dark" else "light"
@@ -76,10 +85,8 @@ def watch_theme() -> None:
         return  # nothing drawn depends on the theme: a switch needs no new run
     if _watcher is None:
         _watcher = st.components.v2.component("streamdash.theme_watch", js=_WATCH_JS)
-    drawn = theme_type()
-    st.session_state.pop(_ASKED, None)  # asked for the watcher itself, not by a drawing
     with st.sidebar:
-        _watcher(key="theme-watch", data={"drawn": drawn}, on_type_change=_noop)
+        _watcher(key="theme-watch", data={"drawn": _reported()}, on_type_change=_noop)
 
 
 def _noop() -> None:
