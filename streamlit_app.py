@@ -34,8 +34,9 @@ with st.sidebar:
         # widget drops its query parameter when the value equals the default.
         # A few datasets are pills: all in view, one click away, and their JavaScript is the
         # Overview's period control's, where a selectbox makes a new browser load ~20 more
-        # chunks (~200 KB) before the landing page is painted. A long list is a selectbox.
-        pills = len(names) <= ui.PICKER_PILLS_MAX
+        # chunks (~200 KB) before the landing page is painted. A long list is a selectbox
+        # (so is a name that Markdown would format: see pills_fit).
+        pills = ui.pills_fit(names)
         (st.pills if pills else st.selectbox)(
             "Dataset",
             names,

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import fcntl
 import logging
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -28,6 +29,7 @@ if TYPE_CHECKING:  # imported where used: the landing page's first run reads JSO
 __all__ = [
     "DATASET_KEY",
     "PICKER_PILLS_MAX",
+    "pills_fit",
     "active_name",
     "active_dir",
     "table",
@@ -43,6 +45,19 @@ __all__ = [
 log = logging.getLogger(__name__)
 DATASET_KEY = "ds"
 PICKER_PILLS_MAX = 6  # the sidebar's dataset picker: pills up to this many datasets
+
+
+# an underscore that could open or close Markdown emphasis: not between two letters or digits
+_EMPHASIS_UNDERSCORE = re.compile(r"(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])")
+
+
+def pills_fit(names: list[str]) -> bool:
+    """Whether the dataset picker can be pills: a few names (``PICKER_PILLS_MAX``), each
+    shown as typed. A pill's label is Markdown; names are ``[A-Za-z0-9][A-Za-z0-9_.-]*``
+    (``lib.config.dataset_dir``), of which only an underscore next to ``.``, ``-`` or the end
+    can format (``a._b_`` would show an italic ``b``). Escaping it in the label would also
+    change the ``?ds=`` the picker writes into the URL, so such a list is a selectbox."""
+    return len(names) <= PICKER_PILLS_MAX and not any(_EMPHASIS_UNDERSCORE.search(n) for n in names)
 
 
 def datasets() -> list[str]:

@@ -169,6 +169,24 @@ def test_a_pill_picks_the_dataset_every_page_shows(app, demo_dir, data_root, mon
         shutil.rmtree(second, ignore_errors=True)
 
 
+def test_a_name_markdown_would_format_keeps_the_selectbox(app, demo_dir, data_root, monkeypatch):
+    """A pill's label is Markdown: with a name such as ``x._y_`` (an italic ``y`` on a pill)
+    the picker stays a selectbox, which shows it and puts it in ``?ds=`` as typed; an
+    underscore inside a word (``my_data``) keeps the pills."""
+    from lib.ui import data as ui_data
+
+    monkeypatch.setattr(ui_data, "PICKER_PILLS_MAX", 100)
+    assert ui_data.pills_fit(["demo", "my_data", "a.b-c"])
+    odd = data_root / "x._y_"
+    shutil.copytree(demo_dir, odd)
+    try:
+        at = app.run()
+        assert not at.exception and not at.sidebar.pills
+        assert "x._y_" in at.sidebar.selectbox[0].options
+    finally:
+        shutil.rmtree(odd, ignore_errors=True)
+
+
 def test_a_long_dataset_list_is_a_selectbox(app, monkeypatch):
     from lib.ui import data as ui_data
 
