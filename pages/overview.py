@@ -19,6 +19,7 @@ from __future__ import annotations
 import streamlit as st
 
 from lib.charts import light as charts
+from lib.charts.html_tiles import Tile, tiles_html
 from lib.charts.html_trend import trend_html
 from lib.glossary import COMPLETED_DEFINITION
 from lib.page_kpis import overview_tiles
@@ -49,26 +50,32 @@ report_pdf.overview_button(report, figures)
 
 
 tile = overview_tiles(figures)
-cols = st.columns(6)
-cols[0].metric("Titles", tile["titles"], help="Titles in the gold catalog (after cleaning).")
-cols[1].metric("Viewers", tile["viewers"], help="Distinct viewers (user accounts) in gold.")
-cols[2].metric(
-    "Active viewers",
-    tile["active"],
-    help="Accounts whose subscription is active (is_active = true).",
-)
-cols[3].metric(
-    "Watch hours", tile["hours"], help="Sum of watch minutes of all valid sessions / 60."
-)
-cols[4].metric(
-    "Average completion",
-    tile["completion"],
-    help="Mean progress of all sessions (0-100% of the title or episode). " + COMPLETED_DEFINITION,
-)
-cols[5].metric(
-    "Churn rate",
-    tile["churn"],
-    help="Share of accounts that are no longer active (1 - active / all accounts).",
+# HTML tiles, not st.metric: the landing page's first paint loads no metric code
+# (lib.charts.html_tiles has the figures)
+st.html(
+    tiles_html(
+        [
+            Tile("Titles", tile["titles"], "Titles in the gold catalog (after cleaning)."),
+            Tile("Viewers", tile["viewers"], "Distinct viewers (user accounts) in gold."),
+            Tile(
+                "Active viewers",
+                tile["active"],
+                "Accounts whose subscription is active (is_active = true).",
+            ),
+            Tile("Watch hours", tile["hours"], "Sum of watch minutes of all valid sessions / 60."),
+            Tile(
+                "Average completion",
+                tile["completion"],
+                "Mean progress of all sessions (0-100% of the title or episode). "
+                + COMPLETED_DEFINITION,
+            ),
+            Tile(
+                "Churn rate",
+                tile["churn"],
+                "Share of accounts that are no longer active (1 - active / all accounts).",
+            ),
+        ]
+    )
 )
 if tile["missing"]:
     st.caption("n/a: this dataset has no " + " and no ".join(tile["missing"]) + ".")
@@ -110,14 +117,22 @@ else:
     )
 
 st.subheader("Data quality scorecard")
-score_cols = st.columns(len(report["scorecard"]))
-for col, row in zip(score_cols, report["scorecard"]):
-    parts = ", ".join(
-        f"{k} {v:.1%}"
-        for k, v in row.items()
-        if k not in ("layer", "score") and isinstance(v, (int, float)) and v == v
+st.html(
+    tiles_html(
+        [
+            Tile(
+                f"{row['layer'].title()} layer",
+                f"{row['score']:.1f} / 100",
+                ", ".join(
+                    f"{k} {v:.1%}"
+                    for k, v in row.items()
+                    if k not in ("layer", "score") and isinstance(v, (int, float)) and v == v
+                ),
+            )
+            for row in report["scorecard"]
+        ]
     )
-    col.metric(f"{row['layer'].title()} layer", f"{row['score']:.1f} / 100", help=parts)
+)
 st.caption(
     "Score = mean of the layer's components: bronze (as received) = completeness, uniqueness, "
     "schema compliance; silver (cleaned) = validity (rows not rejected), completeness after "

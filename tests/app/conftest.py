@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from html import unescape
+
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -24,3 +27,19 @@ def open_page(at: AppTest, page: str) -> AppTest:
     at.run()
     assert not at.exception, [e.value for e in at.exception]
     return at
+
+
+_TILE = re.compile(
+    r'<div class="sd-tile-label"><span class="sd-tile-name">(.*?)</span>.*?'
+    r'<div class="sd-tile-value"[^>]*>(.*?)</div>',
+    re.S,
+)
+
+
+def tiles(at: AppTest) -> dict[str, str]:
+    """Label -> value of every figure tile on the page: ``st.metric`` tiles and the HTML
+    tiles of ``lib.charts.html_tiles`` (the Overview's), as the analyst reads them."""
+    shown = {m.label: m.value for m in at.metric}
+    for block in at.html:
+        shown.update((unescape(k), unescape(v)) for k, v in _TILE.findall(block.value))
+    return shown

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 
 from lib.config import PROJECT_ROOT
 from lib.data.store import load_gold
-from tests.app.conftest import ENTRY, TIMEOUT
+from tests.app.conftest import ENTRY, TIMEOUT, tiles
 
 ENGAGEMENT = PROJECT_ROOT / "tests" / "fixtures" / "engagement"
 # five clean accounts, two of them no longer active: churn 2 / 5 = 40.0 %
@@ -36,7 +36,8 @@ USERS = "\n".join((HEADER, *ROWS)) + "\n"
 def test_overview_runs_and_shows_kpis(app, demo_dir):
     at = app.run()
     assert not at.exception, [e.value for e in at.exception]
-    labels = [m.label for m in at.metric]
+    # the Overview's tiles are HTML now (lib.charts.html_tiles), read as the analyst reads them
+    shown = tiles(at)
     for label in (
         "Titles",
         "Viewers",
@@ -45,17 +46,14 @@ def test_overview_runs_and_shows_kpis(app, demo_dir):
         "Average completion",
         "Churn rate",
     ):
-        assert label in labels
+        assert label in shown
     gold = load_gold(demo_dir)
-    titles = next(m for m in at.metric if m.label == "Titles")
-    assert titles.value == f"{len(gold['titles']):,}"
-    churn = next(m for m in at.metric if m.label == "Churn rate")
+    assert shown["Titles"] == f"{len(gold['titles']):,}"
     # counted, not the page's 1 - mean: inactive accounts over all accounts
     inactive = int((gold["users"]["is_active"] == False).sum())  # noqa: E712
     assert 0 < inactive < len(gold["users"])
-    assert churn.value == f"{inactive / len(gold['users']):.1%}"
-    active = next(m for m in at.metric if m.label == "Active viewers")
-    assert active.value == f"{len(gold['users']) - inactive:,}"
+    assert shown["Churn rate"] == f"{inactive / len(gold['users']):.1%}"
+    assert shown["Active viewers"] == f"{len(gold['users']) - inactive:,}"
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +74,7 @@ def test_churn_rate_is_the_share_of_inactive_accounts(five_accounts):
     at.query_params["ds"] = five_accounts
     at.run()
     assert not at.exception, [e.value for e in at.exception]
-    metrics = {m.label: m.value for m in at.metric}
+    metrics = tiles(at)
     assert metrics["Viewers"] == "5"
     assert metrics["Active viewers"] == "3"
     assert metrics["Churn rate"] == "40.0%"
@@ -84,7 +82,7 @@ def test_churn_rate_is_the_share_of_inactive_accounts(five_accounts):
 
 def test_overview_shows_quality_scorecard_per_layer(app):
     at = app.run()
-    labels = [m.label for m in at.metric]
+    labels = tiles(at)
     assert {"Bronze layer", "Silver layer", "Gold layer"} <= set(labels)
     accounting = next(md.value for md in at.markdown if md.value.startswith("**Row accounting"))
     assert "holds for every table" in accounting
@@ -121,7 +119,7 @@ def test_a_dataset_built_before_the_stored_figures_shows_the_same_tiles(app, dem
     from lib.data.store import load_report, write_json
 
     at = app.run()
-    expected = {m.label: m.value for m in at.metric}
+    expected = tiles(at)
     old = data_root / "older_build"
     shutil.copytree(demo_dir, old)
     try:
@@ -132,7 +130,7 @@ def test_a_dataset_built_before_the_stored_figures_shows_the_same_tiles(app, dem
         at.query_params["ds"] = "older_build"
         at.run()
         assert not at.exception, [e.value for e in at.exception]
-        assert {m.label: m.value for m in at.metric} == expected
+        assert tiles(at) == expected
         assert any("sd-trend" in h.value for h in at.html), "the trend is drawn"
     finally:
         shutil.rmtree(old, ignore_errors=True)

@@ -16,6 +16,7 @@ from streamlit.runtime.media_file_manager import MediaFileManager
 
 from lib.charts.catalog import genre_counts
 from lib.ui.report_pdf import LABEL
+from tests.app.conftest import tiles
 
 pypdf = pytest.importorskip("pypdf", reason="pypdf (requirements-dev.txt) reads the PDF text")
 
@@ -59,7 +60,7 @@ def test_every_pdf_button_builds_its_page_as_shown(app, demo_dir, monkeypatch):
         pdf = made.pop(file_name)()
         assert pdf.startswith(b"%PDF-")
         text = _text(pdf)
-        shown = {m.label: m.value for m in at.metric}
+        shown = tiles(at)  # st.metric and the Overview's HTML tiles
         assert len(shown) >= 4, page
         for label, value in shown.items():
             assert f"{label} {value}" in text, (page, label, value)

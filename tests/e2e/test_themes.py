@@ -280,3 +280,53 @@ def test_the_overview_trend_follows_a_theme_switch_with_no_run(prebuilt_server, 
             assert contrast(ink, rgb(look["bg"])) >= 4.5, look
     finally:
         context.close()
+
+
+TIP_JS = """(i) => {
+  const tip = document.querySelectorAll('.sd-tip')[i], s = getComputedStyle(tip);
+  const r = tip.getBoundingClientRect();
+  return {display: s.display, bg: s.backgroundColor, color: s.color, left: r.left,
+          right: r.right, width: window.innerWidth, text: tip.innerText,
+          page: getComputedStyle(document.querySelector('.stApp')).backgroundColor,
+          ink: getComputedStyle(document.querySelector('[data-testid="stMain"] h1')).color};
+}"""
+
+
+@pytest.mark.parametrize("scheme", SCHEMES)
+def test_the_overview_tiles_help_reads_in_the_theme(prebuilt_server, browser, scheme):
+    """The Overview's figure tiles are HTML (lib.charts.html_tiles): a new browser loads no
+    st.metric code for them. Their help shows on hover and on keyboard focus, on the theme's
+    own background in its text colour, inside the window (the last tile's too)."""
+    from tests.e2e.helpers import ScriptRuns, settle
+
+    context = browser.new_context(color_scheme=scheme, viewport=VIEWPORT)
+    page = context.new_page()
+    scripts: list[str] = []
+    page.on("request", lambda r: scripts.append(r.url.rsplit("/", 1)[-1]))
+    ScriptRuns(page)
+    try:
+        page.goto(prebuilt_server["url"])
+        page.locator(".sd-tile").first.wait_for(timeout=120_000)
+        settle(page)
+        assert not [s for s in scripts if s.startswith("Metric.")], "st.metric code loaded"
+        helps = page.locator(".sd-help")
+        assert helps.count() >= 9  # six figures and three layer scores, each with its help
+        assert page.evaluate(TIP_JS, 0)["display"] == "none"
+        looks = []
+        helps.nth(0).hover()
+        looks.append(page.evaluate(TIP_JS, 0))
+        helps.nth(5).hover()  # the row's last tile: its help opens leftwards
+        looks.append(page.evaluate(TIP_JS, 5))
+        page.mouse.move(0, 0)
+        helps.nth(1).focus()  # the keyboard reaches it too
+        looks.append(page.evaluate(TIP_JS, 1))
+        for look in looks:
+            assert look["display"] == "block" and look["text"], look
+            assert _resolved(look["bg"], look["page"]) == pytest.approx(
+                _resolved(look["page"], look["page"]), abs=1
+            ), look
+            assert look["color"] == look["ink"], look
+            assert contrast(rgb(look["color"]), _resolved(look["bg"], look["page"])) >= 4.5
+            assert 0 <= look["left"] and look["right"] <= look["width"], look
+    finally:
+        context.close()
