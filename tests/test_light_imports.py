@@ -89,9 +89,9 @@ def test_first_script_run_imports_no_heavy_library(data_root):
     loaded = sorted(m for m in modules if any(m == h or m.startswith(h + ".") for h in HEAVY))
     assert not loaded, loaded
     charts = sorted(m for m in modules if m.startswith("lib.charts."))
-    # the two light builders (Vega-Lite dicts; the trend as HTML, standard library only),
-    # none of the Plotly figure modules
-    assert charts == ["lib.charts.html_trend", "lib.charts.light"], charts
+    # the light builders (Vega-Lite dicts; the trend and the figure tiles as HTML, standard
+    # library only), none of the Plotly figure modules
+    assert charts == ["lib.charts.html_tiles", "lib.charts.html_trend", "lib.charts.light"], charts
     extra_plotly = sorted(
         m
         for m in modules
