@@ -37,19 +37,17 @@ with st.sidebar:
         # chunks (~200 KB) before the landing page is painted. A long list is a selectbox
         # (so is a name that Markdown would format: see pills_fit).
         pills = ui.pills_fit(names)
-        # no help icon: its tooltip code is one more chunk for a new browser's first paint;
-        # what it said is the caption's last line
         (st.pills if pills else st.selectbox)(
             "Dataset",
             names,
             key=ui.DATASET_KEY,
             bind="query-params",
+            help="Every page shows the chosen dataset. Add datasets on the Import data page.",
             **({"default": names[0], "required": True} if pills else {}),
         )
         m = ui.manifest()
         st.caption(
             f"{m.get('source', '')}  \nbuilt {m.get('built_at', '?')[:16].replace('T', ' ')} UTC"
-            "  \nEvery page shows this dataset; add one on *Import data*."
         )
 
 page.run()

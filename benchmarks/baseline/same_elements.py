@@ -22,8 +22,8 @@ with st.sidebar:
             url, icon = f"https://example.com/{section}/{i}", ":material/dashboard:"
             st.page_link(url, label=f"{section} {i}", icon=icon)
     st.divider()
-    st.pills("Dataset", ["demo", "other"], default="demo", required=True)
-    st.caption("demo generator  \nbuilt today  \nEvery page shows this dataset.")
+    st.pills("Dataset", ["demo", "other"], default="demo", required=True, help="A dataset.")
+    st.caption("demo generator  \nbuilt today")
 st.title("Baseline")
 st.caption("One line of text under the title.")
 st.download_button("Download report (PDF)", data=b"%PDF", file_name="x.pdf", type="tertiary")
