@@ -61,8 +61,8 @@ TIP_CSS = (
 
 _STYLE = (
     "<style>"
-    ".sd-tiles{display:grid;grid-template-columns:repeat(auto-fit,minmax(120px,1fr));"
-    "gap:1rem;margin:0 0 4px 0}"
+    # one row of equal columns, stacked in a narrow window: st.columns' layout (640 px)
+    ".sd-tiles{display:grid;gap:1rem;margin:0 0 4px 0;container-type:inline-size}"
     ".sd-tile{position:relative;min-width:0}"
     ".sd-tile-label{display:flex;align-items:center;gap:8px;font-size:14px;"
     "line-height:22.4px;min-height:24px}"
@@ -74,13 +74,16 @@ _STYLE = (
     ".sd-help::before{content:'';display:block;width:16px;height:16px;"
     f"background-color:currentColor;-webkit-mask:{_ICON_URL} center/contain no-repeat;"
     f"mask:{_ICON_URL} center/contain no-repeat}}"
+    # the tooltip opens from its tile's edge towards the row's middle and is at most half the
+    # row wide (cqw: the row's width), so it never leaves the row
     ".sd-tip{display:none;position:absolute;top:28px;left:0;z-index:20;width:max-content;"
-    "max-width:min(320px,90vw);padding:6px 12px;border-radius:8px;font-size:14px;"
+    "max-width:min(320px,50cqw);padding:6px 12px;border-radius:8px;font-size:14px;"
     "line-height:1.5;white-space:normal;box-shadow:rgba(0,0,0,0.16) 0 1px 4px 0;"
     "border:1px solid rgba(128,128,128,0.25);"
     "background:Canvas;color:CanvasText}"
-    ".sd-tile:nth-last-child(-n+2):not(:nth-child(-n+2)) .sd-tip{left:auto;right:0}"
     ".sd-help:hover+.sd-tip,.sd-help:focus+.sd-tip{display:block}"
+    "@media (max-width:640px){.sd-tiles.sd-tiles{grid-template-columns:minmax(0,1fr)}"
+    ".sd-tip{max-width:min(320px,100cqw)}}"
     "@supports (color:rgb(from red r g b)){"
     f".sd-tip{{background:{TIP_CSS};color:inherit}}}}"
     "</style>"
@@ -88,7 +91,8 @@ _STYLE = (
 
 
 def tiles_html(tiles: Sequence[Tile]) -> str:
-    """One row of tiles as an HTML block for ``st.html`` (it wraps on a narrow screen)."""
+    """One row of tiles as an HTML block for ``st.html`` (stacked in a window narrower than
+    640 px, as ``st.columns`` are)."""
     cells = []
     for t in tiles:
         label, value = escape(str(t.label)), escape(str(t.value))
@@ -105,4 +109,10 @@ def tiles_html(tiles: Sequence[Tile]) -> str:
             f'<div class="sd-tile-label"><span class="sd-tile-name">{label}</span>{help_}</div>'
             f'<div class="sd-tile-value" title="{value}">{value}</div></div>'
         )
-    return f'{_STYLE}<div class="sd-tiles">{"".join(cells)}</div>'
+    n = len(cells)
+    # the right half's tooltips open leftwards (per row size: the rules are page-wide)
+    row = (
+        f"<style>.sd-tiles-{n}{{grid-template-columns:repeat({n},minmax(0,1fr))}}"
+        f".sd-tiles-{n} .sd-tile:nth-child(n+{n // 2 + 1}) .sd-tip{{left:auto;right:0}}</style>"
+    )
+    return f'{_STYLE}{row}<div class="sd-tiles sd-tiles-{n}">{"".join(cells)}</div>'

@@ -296,7 +296,8 @@ TIP_JS = """(i) => {
 def test_the_overview_tiles_help_reads_in_the_theme(prebuilt_server, browser, scheme):
     """The Overview's figure tiles are HTML (lib.charts.html_tiles): a new browser loads no
     st.metric code for them. Their help shows on hover and on keyboard focus, on the theme's
-    own background in its text colour, inside the window (the last tile's too)."""
+    own background in its text colour, inside the window (the last tile's too, and in a
+    narrow window)."""
     from tests.e2e.helpers import ScriptRuns, settle
 
     context = browser.new_context(color_scheme=scheme, viewport=VIEWPORT)
@@ -328,5 +329,15 @@ def test_the_overview_tiles_help_reads_in_the_theme(prebuilt_server, browser, sc
             assert look["color"] == look["ink"], look
             assert contrast(rgb(look["color"]), _resolved(look["bg"], look["page"])) >= 4.5
             assert 0 <= look["left"] and look["right"] <= look["width"], look
+        # narrower windows: the tiles keep one row, then stack (below 640 px, as st.columns
+        # do); every help still opens inside the window
+        for width in (700, 390):
+            page.set_viewport_size({"width": width, "height": VIEWPORT["height"]})
+            page.wait_for_timeout(300)
+            for i in range(helps.count()):
+                helps.nth(i).focus()
+                look = page.evaluate(TIP_JS, i)
+                assert look["display"] == "block", (width, i, look)
+                assert 0 <= look["left"] and look["right"] <= look["width"], (width, i, look)
     finally:
         context.close()
