@@ -63,9 +63,10 @@ _STYLE = (
     "<style>"
     # one row of equal columns, stacked in a narrow window: st.columns' layout (640 px)
     ".sd-tiles{display:grid;gap:1rem;margin:0 0 4px 0;container-type:inline-size}"
-    ".sd-tile{position:relative;min-width:0}"
-    ".sd-tile-label{display:flex;align-items:center;gap:8px;font-size:14px;"
-    "line-height:22.4px;min-height:24px}"
+    ".sd-tile{min-width:0}"
+    # the label (name and icon) is what a tooltip hangs from
+    ".sd-tile-label{position:relative;display:inline-flex;max-width:100%;align-items:center;"
+    "gap:8px;font-size:14px;line-height:22.4px;min-height:24px;vertical-align:top}"
     ".sd-tile-name{overflow:hidden;text-overflow:ellipsis;white-space:nowrap}"
     ".sd-tile-value{font-size:36px;line-height:normal;padding-bottom:4px;"
     "overflow:hidden;text-overflow:ellipsis;white-space:nowrap}"
@@ -74,8 +75,8 @@ _STYLE = (
     ".sd-help::before{content:'';display:block;width:16px;height:16px;"
     f"background-color:currentColor;-webkit-mask:{_ICON_URL} center/contain no-repeat;"
     f"mask:{_ICON_URL} center/contain no-repeat}}"
-    # the tooltip opens from its tile's edge towards the row's middle and is at most half the
-    # row wide (cqw: the row's width), so it never leaves the row
+    # the tooltip opens under its label towards the row's middle and is at most half the row
+    # wide (cqw: the row's width), so it never leaves the row
     ".sd-tip{display:none;position:absolute;top:28px;left:0;z-index:20;width:max-content;"
     "max-width:min(320px,50cqw);padding:6px 12px;border-radius:8px;font-size:14px;"
     "line-height:1.5;white-space:normal;box-shadow:rgba(0,0,0,0.16) 0 1px 4px 0;"
@@ -110,9 +111,11 @@ def tiles_html(tiles: Sequence[Tile]) -> str:
             f'<div class="sd-tile-value" title="{value}">{value}</div></div>'
         )
     n = len(cells)
-    # the right half's tooltips open leftwards (per row size: the rules are page-wide)
+    # in a row (not stacked), the tiles right of its middle open their tooltip leftwards,
+    # from the help icon (per row size: the rules are page-wide)
     row = (
         f"<style>.sd-tiles-{n}{{grid-template-columns:repeat({n},minmax(0,1fr))}}"
-        f".sd-tiles-{n} .sd-tile:nth-child(n+{n // 2 + 1}) .sd-tip{{left:auto;right:0}}</style>"
+        f"@media (min-width:641px){{.sd-tiles-{n} .sd-tile:nth-child(n+{(n + 1) // 2 + 1})"
+        " .sd-tip{left:auto;right:0}}</style>"
     )
     return f'{_STYLE}{row}<div class="sd-tiles sd-tiles-{n}">{"".join(cells)}</div>'
