@@ -23,7 +23,10 @@ on the page, a JavaScript error or a failed browser action are errors too. Print
 walks completed, steps, errors by kind (with the first reasons), p50/p95/max step latency,
 and the server's resident memory (the server process group) after the first complete walk,
 after every session's first walk, its peak and at the end (budget: end <= 1.5 x after the
-first walk). Only talks to 127.0.0.1.
+first walk). Also printed: the server's own time of each complete script run (the entry script
+appends it to the file ``STREAMDASH_RUN_LOG`` names; fragment runs are not in it), per page,
+and the CPU time the machine and the server used while walking: on two shared cores the
+browsers' drawing, not the server, is most of the wait above. Only talks to 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -47,6 +50,47 @@ from tests.e2e.helpers import ERROR_SELECTORS, NAV_LINKS, READY_JS, ScriptRuns
 
 MAX_WALKS_PER_SESSION = 200
 TITLE_WORDS = ("Dragon", "Witness", "Nebula", "Puppy", "Empire", "Night", "Last", "Love")
+
+
+def _cpu_s(match) -> float:
+    """CPU seconds (user + system) used so far by the live processes for which
+    ``match(stat_fields, command_name)`` is true."""
+    tick = os.sysconf("SC_CLK_TCK")
+    total = 0
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            text = stat.read_text()
+            name = text[text.index("(") + 1 : text.rindex(")")]
+            fields = text.rsplit(")", 1)[1].split()
+        except (OSError, ValueError):
+            continue
+        if match(fields, name):
+            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
+    return total / tick
+
+
+def _server_cpu(pgid: int) -> float:
+    return _cpu_s(lambda fields, _name: int(fields[2]) == pgid)  # field 5: process group
+
+
+def _machine_busy_s() -> float:
+    """CPU seconds the whole machine has spent busy (all cores: user, nice, system, irq,
+    softirq, steal; not idle or waiting for I/O), from /proc/stat."""
+    values = [int(v) for v in Path("/proc/stat").read_text().splitlines()[0].split()[1:9]]
+    user, nice, system, _idle, _iowait, irq, softirq, steal = values
+    return (user + nice + system + irq + softirq + steal) / os.sysconf("SC_CLK_TCK")
+
+
+def _run_log(path: Path) -> dict[str, list[float]]:
+    """The server's own time of each complete script run (seconds), per page, from the lines
+    the entry script appends to ``STREAMDASH_RUN_LOG``."""
+    runs: dict[str, list[float]] = collections.defaultdict(list)
+    if path.is_file():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            parts = line.split("\t")
+            if len(parts) == 3:
+                runs[parts[1]].append(float(parts[2]))
+    return runs
 
 
 def _rss_mib(pgid: int) -> float:
@@ -308,6 +352,9 @@ def main(argv: list[str] | None = None) -> None:
     if not (root / "demo" / "manifest.json").is_file():
         raise SystemExit(f"no built demo under {root}: run python -m lib.data.pipeline build first")
     load_start = os.getloadavg()
+    run_log = args.server_log.with_suffix(".runs.tsv")
+    run_log.unlink(missing_ok=True)
+    os.environ["STREAMDASH_RUN_LOG"] = str(run_log)  # the server inherits it
     with open(args.server_log, "w") as log:
         proc, url, _ = _start(root, log)
     pgid = proc.pid  # start_app starts the server in a new session: pgid = its pid
@@ -321,7 +368,10 @@ def main(argv: list[str] | None = None) -> None:
             f"{' at SCHED_IDLE priority' if args.browsers_idle else ''} for {args.seconds:.0f} s",
             flush=True,
         )
+        cpu0, busy0, t_walk = _server_cpu(pgid), _machine_busy_s(), time.monotonic()
         stats = asyncio.run(_run(url, pgid, args))
+        cpu_server, busy = _server_cpu(pgid) - cpu0, _machine_busy_s() - busy0
+        t_walk = time.monotonic() - t_walk
         rss_end = _rss_mib(pgid)
     finally:
         _stop(proc)
@@ -358,6 +408,27 @@ def main(argv: list[str] | None = None) -> None:
                 f"  {name:<34} {statistics.median(v):5.2f} / {_p95(v):5.2f} / {v[-1]:5.2f} s"
                 f"  ({len(v)})"
             )
+    runs = _run_log(run_log)
+    every = sorted(v for values in runs.values() for v in values)
+    if every:
+        print(
+            f"server time of each complete script run (the entry script's own clock; fragment "
+            f"runs not included): p50 {statistics.median(every):.2f} s, p95 {_p95(every):.2f} "
+            f"s, max {every[-1]:.2f} s ({len(every)} runs)"
+        )
+        for page, values in sorted(runs.items(), key=lambda kv: -_p95(kv[1])):
+            v = sorted(values)
+            print(
+                f"  {page:<34} {statistics.median(v):5.2f} / {_p95(v):5.2f} / {v[-1]:5.2f} s"
+                f"  ({len(v)})"
+            )
+    cores = os.cpu_count() or 1
+    print(
+        f"CPU while walking ({t_walk:.0f} s x {cores} cores = {t_walk * cores:.0f} CPU s): the "
+        f"machine busy {busy:.0f} s ({busy / (t_walk * cores):.0%}); the server "
+        f"{cpu_server:.0f} s ({cpu_server / t_walk:.0%} of one core); the rest (Chromium, "
+        f"Playwright, this script) {busy - cpu_server:.0f} s"
+    )
     first = stats.rss.get("after the first complete walk", float("nan"))
     for label, value in stats.rss.items():
         print(f"server memory {label}: {value:.0f} MiB")
