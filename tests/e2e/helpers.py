@@ -31,8 +31,11 @@ READY_JS = """() => {
 }"""
 
 
-def settle(page: Page, timeout: float = 60.0, quiet: float = 1.5) -> float:
-    """Wait until the script finished and every Plotly chart drew its SVG; return seconds."""
+def settle(page: Page, timeout: float = 60.0, quiet: float = 1.5, poll: float = 0.1) -> float:
+    """Wait until the script finished and every Plotly chart drew its SVG; return seconds.
+
+    The page is checked every ``poll`` seconds, so the figure is late by up to that much (the
+    benchmarks poll more often than the tests)."""
     t0 = time.monotonic()
     calm_since = None
     while time.monotonic() - t0 < timeout:
@@ -42,7 +45,7 @@ def settle(page: Page, timeout: float = 60.0, quiet: float = 1.5) -> float:
                 return calm_since - t0
         else:
             calm_since = None
-        time.sleep(0.1)
+        time.sleep(poll)
     raise TimeoutError(f"page did not settle within {timeout} s")
 
 
