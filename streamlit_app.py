@@ -64,5 +64,10 @@ watch_theme()  # after the page: a theme switch in the browser reruns it with it
 warm_pages()  # once per process, in the background: the other pages' imports
 
 if run_log := os.environ.get("STREAMDASH_RUN_LOG"):  # benchmarks.load: the server's own time
-    with open(run_log, "a", encoding="utf-8") as f:  # of each complete run (not fragments)
-        f.write(f"{time.time():.3f}\t{page.title}\t{time.perf_counter() - _STARTED:.4f}\n")
+    try:  # of each complete run (not fragments); a wrong path never breaks the page
+        with open(run_log, "a", encoding="utf-8") as f:
+            f.write(f"{time.time():.3f}\t{page.title}\t{time.perf_counter() - _STARTED:.4f}\n")
+    except OSError as exc:
+        import logging
+
+        logging.getLogger("streamdash").warning("STREAMDASH_RUN_LOG=%s: %s", run_log, exc)

@@ -29,3 +29,10 @@ def test_nothing_is_logged_without_the_variable(app, tmp_path, monkeypatch):
     app.run()
     assert not app.exception
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_log_that_cannot_be_written_does_not_break_the_page(app, tmp_path, monkeypatch):
+    monkeypatch.setenv("STREAMDASH_RUN_LOG", str(tmp_path / "no-such-folder" / "runs.tsv"))
+    app.run()
+    assert not app.exception
+    assert app.title[0].value == "Streaming catalog overview"
