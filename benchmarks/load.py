@@ -52,21 +52,26 @@ MAX_WALKS_PER_SESSION = 200
 TITLE_WORDS = ("Dragon", "Witness", "Nebula", "Puppy", "Empire", "Night", "Last", "Love")
 
 
-def _cpu_s(match) -> float:
-    """CPU seconds (user + system) used so far by the live processes for which
-    ``match(stat_fields, command_name)`` is true."""
-    tick = os.sysconf("SC_CLK_TCK")
-    total = 0
+def _procs():
+    """(folder, command name, /proc/<pid>/stat fields after the name) of each live process."""
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
             text = stat.read_text()
-            name = text[text.index("(") + 1 : text.rindex(")")]
-            fields = text.rsplit(")", 1)[1].split()
-        except (OSError, ValueError):
+        except OSError:  # the process has exited
             continue
-        if match(fields, name):
-            total += int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15)
-    return total / tick
+        name = text[text.find("(") + 1 : text.rfind(")")]
+        yield stat.parent, name, text.rsplit(")", 1)[1].split()
+
+
+def _cpu_s(match) -> float:
+    """CPU seconds (user + system) used so far by the live processes for which
+    ``match(stat_fields, command_name)`` is true."""
+    total = sum(
+        int(fields[11]) + int(fields[12])  # utime, stime (fields 14, 15 of the stat line)
+        for _folder, name, fields in _procs()
+        if match(fields, name)
+    )
+    return total / os.sysconf("SC_CLK_TCK")
 
 
 def _server_cpu(pgid: int) -> float:
@@ -96,12 +101,11 @@ def _run_log(path: Path) -> dict[str, list[float]]:
 def _rss_mib(pgid: int) -> float:
     """Resident memory of every process in the server's process group, MiB."""
     total = 0
-    for stat in Path("/proc").glob("[0-9]*/stat"):
+    for folder, _name, fields in _procs():
+        if int(fields[2]) != pgid:  # field 5 of /proc/<pid>/stat: process group
+            continue
         try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-            if int(fields[2]) != pgid:  # field 5 of /proc/<pid>/stat: process group
-                continue
-            for line in (stat.parent / "status").read_text().splitlines():
+            for line in (folder / "status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total += int(line.split()[1])
         except (OSError, IndexError, ValueError):
